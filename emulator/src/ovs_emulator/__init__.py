@@ -1,0 +1,1 @@
+"""Emulated Open vStorage distribution (framework, ASD manager, alba)."""

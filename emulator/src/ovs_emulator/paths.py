@@ -1,0 +1,55 @@
+"""Every filesystem path the emulator uses.
+
+Paths are read as module attributes (``paths.CACC_INI``) and are prefixed with the
+environment variable ``OVS_EMULATOR_ROOT`` at the moment they are read, so tests can point
+the emulator at a temporary directory.  ``paths.real(path)`` prefixes any other path.
+"""
+import os
+
+_PATHS = {
+    # framework
+    "OVS_ID": "/etc/openvstorage_id",
+    "OVS_DIR": "/opt/OpenvStorage",
+    "CONFIG_DIR": "/opt/OpenvStorage/config",
+    "CACC_INI": "/opt/OpenvStorage/config/arakoon_cacc.ini",
+    "FRAMEWORK_JSON": "/opt/OpenvStorage/config/framework.json",
+    "PRECONFIG": "/opt/OpenvStorage/config/preconfig.json",
+    "SSL_DIR": "/opt/OpenvStorage/config/ssl",
+    "SSL_CERT": "/opt/OpenvStorage/config/ssl/server.crt",
+    "SSL_KEY": "/opt/OpenvStorage/config/ssl/server.key",
+    "ARAKOON_DB": "/opt/OpenvStorage/db/arakoon",
+    "ETCD_DATA": "/opt/OpenvStorage/db/arakoon/config",
+    "ETCD_ENV": "/etc/default/ovs-arakoon-config",
+    "LOG_DIR": "/var/log/ovs",
+    # ASD manager
+    "SDM_ID": "/etc/openvstorage_sdm_id",
+    "SDM_DIR": "/opt/asd-manager",
+    "SDM_PRECONFIG": "/opt/asd-manager/config/preconfig.json",
+    "SDM_SSL_DIR": "/opt/asd-manager/config/ssl",
+    "SDM_SSL_CERT": "/opt/asd-manager/config/ssl/server.crt",
+    "SDM_SSL_KEY": "/opt/asd-manager/config/ssl/server.key",
+    "ASD_MOUNT_DIR": "/mnt/alba-asd",
+    # node description given by the test bed
+    "HARDWARE_JSON": "/etc/ovs-emulator/hardware.json",
+    # installed packages / binaries
+    "DPKG_STATUS": "/var/lib/dpkg/status",
+    "ASD_MANAGER_BIN": "/usr/bin/asd-manager",
+    "ALBA_BIN": "/usr/bin/alba",
+    "ETCD_BIN": "/usr/bin/etcd",
+}
+
+
+def root():
+    return os.environ.get("OVS_EMULATOR_ROOT", "")
+
+
+def real(path):
+    """Return ``path`` (absolute) under the emulator root."""
+    return root() + path
+
+
+def __getattr__(name):
+    try:
+        return real(_PATHS[name])
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None

@@ -1,0 +1,116 @@
+"""What an operator checks by hand after `hyperscale.yml`: services, ports, ids, store, API, health."""
+import json
+import re
+
+import pytest
+
+from conftest import cluster_hosts
+
+testinfra_hosts = cluster_hosts()
+
+MASTER_SERVICES = [
+    "memcached", "rabbitmq-server", "ovs-scheduled-tasks", "ovs-webapp-api",
+    "ovs-volumerouter-consumer", "ovs-arakoon-config", "ovs-arakoon-ovsdb", "ovs-arakoon-voldrv",
+]
+FRAMEWORK_SERVICES = ["ovs-workers", "ovs-watcher-framework", "ovs-support-agent"]
+STORAGE_SERVICES = ["asd-manager", "asd-watcher"]
+
+
+def listening_ports(host):
+    """TCP ports the node listens on, whatever the address (what `ss -ltn` shows)."""
+    lines = host.check_output("ss -ltnH").splitlines()
+    return {int(line.split()[3].rsplit(":", 1)[1]) for line in lines if line.strip()}
+
+
+def machine_id(host):
+    return host.file("/etc/openvstorage_id").content_string.strip()
+
+
+def ovs_config_get(host, key):
+    return json.loads(host.check_output("ovs config get %s" % key))
+
+
+@pytest.mark.framework
+@pytest.mark.parametrize("service", FRAMEWORK_SERVICES)
+def test_framework_services_run(host, service):
+    assert host.service(service).is_running
+    assert host.service(service).is_enabled
+
+
+@pytest.mark.controllers
+@pytest.mark.parametrize("service", MASTER_SERVICES)
+def test_master_services_run(host, service):
+    assert host.service(service).is_running
+
+
+@pytest.mark.computenodes
+@pytest.mark.parametrize("service", ["memcached", "rabbitmq-server", "ovs-arakoon-config", "ovs-webapp-api"])
+def test_extra_runs_no_master_service(host, service):
+    assert not host.service(service).is_running
+
+
+@pytest.mark.controllers
+@pytest.mark.parametrize("port", [443, 26400, 26401, 26402, 26404, 11211, 5672])
+def test_master_ports_listen(host, port):
+    assert port in listening_ports(host)
+
+
+@pytest.mark.framework
+def test_node_is_set_up_with_its_type(host):
+    node_id = machine_id(host)
+    assert re.match(r"^[a-zA-Z0-9]{16}$", node_id)
+    expected = "MASTER" if "controllers" in host.ansible.get_variables()["group_names"] else "EXTRA"
+    assert ovs_config_get(host, "/ovs/framework/hosts/%s/type" % node_id) == expected
+    assert ovs_config_get(host, "/ovs/framework/hosts/%s/setupcompleted" % node_id) is True
+    assert ovs_config_get(host, "/ovs/framework/hosts/%s/ip" % node_id) == \
+        host.ansible.get_variables()["ovs_node_ip"]
+
+
+@pytest.mark.framework
+def test_all_nodes_share_one_cluster(host, install_master):
+    assert ovs_config_get(host, "/ovs/framework/cluster_id") == \
+        ovs_config_get(install_master, "/ovs/framework/cluster_id")
+
+
+@pytest.mark.framework
+def test_configuration_store_has_the_three_masters(host):
+    ini = host.file("/opt/OpenvStorage/config/arakoon_cacc.ini").content_string
+    members = re.search(r"^cluster\s*=\s*(.+)$", ini, re.M).group(1).split(",")
+    assert len([m for m in members if m.strip()]) == 3
+
+
+@pytest.mark.framework
+def test_healthcheck_is_all_success(host):
+    report = json.loads(host.check_output("ovs healthcheck --to-json"))
+    failures = {name: result for name, result in report.items() if result["state"] != "SUCCESS"}
+    assert report and not failures, failures
+
+
+@pytest.mark.storagenodes
+@pytest.mark.parametrize("service", STORAGE_SERVICES)
+def test_storage_services_run(host, service):
+    assert host.service(service).is_running
+    assert host.service(service).is_enabled
+
+
+@pytest.mark.storagenodes
+def test_asd_manager_answers(host):
+    node_id = host.file("/etc/openvstorage_sdm_id").content_string.strip()
+    assert re.match(r"^[a-zA-Z0-9]{16}$", node_id)
+    assert 8500 in listening_ports(host)
+
+
+def test_api_lists_five_storage_routers(api):
+    routers = api.get("storagerouters/?contents=name,ip,node_type")["data"]
+    assert len(routers) == 5
+    assert sorted(r["node_type"] for r in routers) == ["EXTRA"] * 2 + ["MASTER"] * 3
+    assert [r["name"] for r in routers] == ["cmp01", "cmp02", "ctl01", "ctl02", "ctl03"]
+
+
+def test_api_discovers_three_asd_nodes(api, install_master):
+    discovered = api.get("alba/nodes/?discover=true&contents=node_id,ip")["data"]
+    assert len(discovered) == 3
+    sdm_ids = sorted(
+        install_master.check_output(
+            "ovs config list /ovs/alba/asdnodes").split())
+    assert sorted(n["node_id"] for n in discovered) == sdm_ids

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openvstorage.hyperscale developers
+# Apache License 2.0 (see LICENSE)
+"""Filters that read the node addresses of a HyperScale inventory."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+def node_address(host_vars, hostname=None):
+    """The address a node is set up with: ``ovs_node_ip``, else ``ansible_host``, else its name."""
+    for key in ('ovs_node_ip', 'ansible_host'):
+        value = host_vars.get(key)
+        if value:
+            return str(value)
+    return str(hostname or host_vars.get('inventory_hostname', ''))
+
+
+def node_addresses(hostnames, hostvars):
+    """Addresses of several inventory hosts, in the order given."""
+    return [node_address(hostvars[name], name) for name in hostnames]
+
+
+def host_with_address(hostnames, hostvars, address):
+    """The first of ``hostnames`` whose node address is ``address``, or an empty string."""
+    for name in hostnames:
+        if node_address(hostvars[name], name) == str(address):
+            return name
+    return ''
+
+
+_TYPES = {'bool': bool, 'str': str, 'dict': dict, 'int': int, 'list': list}
+
+
+def mistyped_keys(values, types):
+    """Keys of ``values`` that ``types`` (key -> 'bool'|'str'|'dict'|'int'|'list') knows and whose value has another type."""
+    wrong = []
+    for key, value in values.items():
+        expected = _TYPES.get(types.get(key, ''))
+        if expected is None:
+            continue
+        if expected is int and isinstance(value, bool):
+            wrong.append(key)
+        elif not isinstance(value, expected):
+            wrong.append(key)
+    return wrong
+
+
+class FilterModule(object):
+    """HyperScale inventory filters."""
+
+    def filters(self):
+        return {
+            'node_address': node_address,
+            'node_addresses': node_addresses,
+            'host_with_address': host_with_address,
+            'mistyped_keys': mistyped_keys,
+        }

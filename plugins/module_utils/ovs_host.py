@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2025, the openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Small helpers for modules that act on an Open vStorage node itself."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import re
+import tempfile
+
+from ansible.module_utils.common.text.converters import to_bytes, to_native
+
+_IPV4 = re.compile(r'^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$')
+_INET = re.compile(r'\binet\s+(\d+\.\d+\.\d+\.\d+)/')
+
+
+def is_ipv4(value):
+    return isinstance(value, str) and bool(_IPV4.match(value))
+
+
+def ipv4_error(option, value):
+    """None when ``value`` is a dotted IPv4 address, else the message for the option."""
+    if is_ipv4(value):
+        return None
+    return '{0}: {1!r} is not a valid IPv4 address (Open vStorage takes dotted IPv4 addresses such as 10.0.0.11)'.format(
+        option, value)
+
+
+def local_ipv4s(module):
+    """IPv4 addresses of this host from ``ip -o -4 addr show`` (None when ``ip`` is missing or fails).
+
+    127.0.0.1 is left out, as the OVS tools do.
+    """
+    ip_bin = module.get_bin_path('ip', required=False)
+    if ip_bin is None:
+        return None
+    rc, stdout, _ = module.run_command([ip_bin, '-o', '-4', 'addr', 'show'], check_rc=False)
+    if rc != 0:
+        return None
+    return sorted(set(addr for addr in _INET.findall(stdout) if addr != '127.0.0.1'))
+
+
+def read_text(path):
+    """Content of a file stripped of surrounding white space, or None when absent/unreadable."""
+    try:
+        with open(path, 'rb') as handle:
+            return to_native(handle.read()).strip()
+    except (IOError, OSError):
+        return None
+
+
+def read_json(path):
+    """Parsed JSON of a file, or None when absent, unreadable or not JSON."""
+    text = read_text(path)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def write_private_file(path, content, mode=0o600):
+    """Write ``content`` atomically to ``path`` with ``mode`` (never readable by others while written).
+
+    The parent directory is created (0755) when missing.
+    """
+    directory = os.path.dirname(path) or '.'
+    if not os.path.isdir(directory):
+        os.makedirs(directory, 0o755)
+    fd, tmp_path = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', dir=directory)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, 'wb') as handle:
+            handle.write(to_bytes(content, errors='surrogate_or_strict'))
+        os.rename(tmp_path, path)
+    except Exception:
+        try:
+            os.unlink(tmp_path)
+        except OSError:
+            pass
+        raise
+
+
+def remove_file(path):
+    """Remove a file if present; True when something was removed."""
+    try:
+        os.unlink(path)
+        return True
+    except OSError:
+        return False

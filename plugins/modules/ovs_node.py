@@ -1,0 +1,394 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2025, the openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ovs_node
+short_description: Set up an Open vStorage framework node (unattended C(ovs setup))
+version_added: 1.0.0
+description:
+  - Runs the unattended C(ovs setup) of a controller (C(master)) or compute node (C(extra)) through
+    C(/opt/OpenvStorage/config/preconfig.json), once.
+  - The module first reads the state of the node. A node is set up when the configuration store says
+    C(/ovs/framework/hosts/<machine_id>/setupcompleted) is C(true) (and, for a master,
+    C(promotecompleted) is C(true)), as the framework itself decides. Such a node is never set up again
+    (the framework refuses a second setup); the module then only reports its facts.
+  - A node that already knows the configuration store (C(arakoon_cacc.ini) present) or has a resume file
+    of an earlier setup, but whose setup did not complete, is a broken earlier setup. The module fails
+    and changes nothing; such a node needs a manual clean-up (or a reinstall) first.
+  - C(/etc/openvstorage_id) is written by the C(openvstorage) package at install time; its absence means
+    the package is not installed.
+  - The preconfiguration file holds the root password of the master. It is written with mode C(0600) just
+    before C(ovs setup) and removed right after it, whatever the outcome (unless O(keep_preconfig=true)).
+    The framework reads it only during the setup.
+author:
+  - openvstorage.hyperscale contributors
+options:
+  master_ip:
+    description:
+      - IPv4 address of a master of the cluster to join.
+      - For the first node of a new cluster, the IP address of this node (and O(cluster_ip) omitted or equal).
+    type: str
+    required: true
+  master_password:
+    description:
+      - Root SSH password of the master (the framework connects to it with SSH during the setup).
+    type: str
+    required: true
+  cluster_ip:
+    description:
+      - IPv4 address of this node in the cluster. Must be an address of this host.
+      - Omitted or equal to O(master_ip) means "first node of a new cluster", as in the framework.
+    type: str
+  node_type:
+    description:
+      - Role of a joining node. Without it the cluster decides (master while fewer than 3 masters exist).
+      - The first node is always a master; V(extra) is refused for it.
+      - On a node that is already set up, a different type is reported as a warning only
+        (promotion and demotion are other operations).
+    type: str
+    choices: [master, extra]
+  enable_heartbeats:
+    description:
+      - Send heartbeats to the Open vStorage support service. The framework default is V(true).
+    type: bool
+  logging_target:
+    description:
+      - Logging target of the framework, passed as C(logging_target) in the preconfiguration.
+    type: dict
+    suboptions:
+      type:
+        description: Kind of target.
+        type: str
+        required: true
+        choices: [console, file, redis]
+      host:
+        description: Redis host (V(redis) only).
+        type: str
+      port:
+        description: Redis port (V(redis) only).
+        type: int
+      queue:
+        description: Redis queue (V(redis) only).
+        type: str
+  external_config:
+    description:
+      - Name of an external configuration (Arakoon) cluster, passed as C(external_config).
+    type: str
+  rdma:
+    description:
+      - Whether the node is RDMA capable. The framework default is V(false).
+    type: bool
+  preconfig_path:
+    description:
+      - Path of the preconfiguration file read by C(ovs setup).
+    type: path
+    default: /opt/OpenvStorage/config/preconfig.json
+  keep_preconfig:
+    description:
+      - Keep the preconfiguration file (and the password in it) after the setup, for debugging.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+notes:
+  - Run it on one node at a time, first master first, as the framework requires.
+  - The facts of a set-up node come from C(ovs config get), so the configuration store must be reachable.
+seealso:
+  - module: openvstorage.hyperscale.ovs_asd_manager
+  - module: openvstorage.hyperscale.ovs_cluster_info
+'''
+
+EXAMPLES = r'''
+- name: First controller creates the cluster
+  openvstorage.hyperscale.ovs_node:
+    master_ip: 172.30.250.11
+    master_password: "{{ ovs_master_password }}"
+
+- name: Other controllers join as masters
+  openvstorage.hyperscale.ovs_node:
+    master_ip: 172.30.250.11
+    cluster_ip: "{{ ovs_node_ip }}"
+    master_password: "{{ ovs_master_password }}"
+    node_type: master
+
+- name: Compute nodes join as extra nodes, logging to the console
+  openvstorage.hyperscale.ovs_node:
+    master_ip: 172.30.250.11
+    cluster_ip: "{{ ovs_node_ip }}"
+    master_password: "{{ ovs_master_password }}"
+    node_type: extra
+    enable_heartbeats: false
+    logging_target:
+      type: console
+'''
+
+RETURN = r'''
+setup_completed:
+  description: Whether the node is set up (after the run; predicted in check mode).
+  returned: always
+  type: bool
+  sample: true
+machine_id:
+  description: Machine id of the node (C(/etc/openvstorage_id)).
+  returned: when the openvstorage package is installed
+  type: str
+  sample: Xa1b2c3d4e5f6g7h
+cluster_id:
+  description: Id of the cluster (C(/ovs/framework/cluster_id)).
+  returned: when the node is set up (not in check mode before the setup)
+  type: str
+  sample: 3f9Kq0aZr8VbN2cL
+node_type:
+  description:
+    - Type of the node as the configuration store holds it (C(MASTER) or C(EXTRA)).
+    - In check mode before the setup, the expected type, or C(null) when the cluster decides.
+  returned: when the node is set up or in check mode
+  type: str
+  sample: MASTER
+node_ip:
+  description: IP address of the node in the cluster (C(/ovs/framework/hosts/<machine_id>/ip)).
+  returned: when the node is set up (not in check mode before the setup)
+  type: str
+  sample: 172.30.250.12
+stdout:
+  description: Output of C(ovs setup).
+  returned: when the setup ran
+  type: str
+stdout_lines:
+  description: Output of C(ovs setup), one line an item.
+  returned: when the setup ran
+  type: list
+  elements: str
+'''
+
+import json
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
+    OvsCommandError,
+    OvsRunner,
+    fail_from_command_error,
+    failure_text,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import (
+    ipv4_error,
+    local_ipv4s,
+    read_text,
+    remove_file,
+    write_private_file,
+)
+
+OVS_ID_FILE = '/etc/openvstorage_id'
+CACC_INI = '/opt/OpenvStorage/config/arakoon_cacc.ini'
+RESUME_FILE = '/opt/OpenvStorage/config/openvstorage_resumeconfig.json'
+HOST_KEY = '/ovs/framework/hosts/{0}/{1}'
+
+
+def argument_spec():
+    return dict(
+        master_ip=dict(type='str', required=True),
+        master_password=dict(type='str', required=True, no_log=True),
+        cluster_ip=dict(type='str'),
+        node_type=dict(type='str', choices=['master', 'extra']),
+        enable_heartbeats=dict(type='bool'),
+        logging_target=dict(type='dict', options=dict(
+            type=dict(type='str', required=True, choices=['console', 'file', 'redis']),
+            host=dict(type='str'),
+            port=dict(type='int'),
+            queue=dict(type='str'),
+        )),
+        external_config=dict(type='str'),
+        rdma=dict(type='bool'),
+        preconfig_path=dict(type='path', default='/opt/OpenvStorage/config/preconfig.json'),
+        keep_preconfig=dict(type='bool', default=False),
+    )
+
+
+def validate(params):
+    """Errors of the input, each naming the option, the value and what is allowed."""
+    errors = []
+    for option in ('master_ip', 'cluster_ip'):
+        if params.get(option) is not None:
+            error = ipv4_error(option, params[option])
+            if error:
+                errors.append(error)
+    if not params.get('master_password'):
+        errors.append('master_password: must not be empty (root SSH password of the master)')
+    first = is_first_node(params)
+    if first and params.get('node_type') == 'extra':
+        errors.append("node_type: 'extra' is not allowed for the first node of a cluster "
+                      "(cluster_ip omitted or equal to master_ip {0}); allowed: master, or give cluster_ip "
+                      "of this node to join the cluster at master_ip".format(params['master_ip']))
+    target = params.get('logging_target')
+    if target and target.get('type') == 'redis':
+        port = target.get('port')
+        if port is not None and not 1 <= port <= 65535:
+            errors.append('logging_target.port: {0} is out of range (1-65535)'.format(port))
+    return errors
+
+
+def is_first_node(params):
+    return params.get('cluster_ip') in (None, params.get('master_ip'))
+
+
+def build_preconfig(params):
+    """The ``{"setup": {...}}`` document for ``ovs setup`` (only the keys the framework allows)."""
+    setup = dict(master_ip=params['master_ip'], master_password=params['master_password'])
+    if params.get('cluster_ip') is not None:
+        setup['cluster_ip'] = params['cluster_ip']
+    for key in ('node_type', 'enable_heartbeats', 'external_config', 'rdma'):
+        if params.get(key) is not None:
+            setup[key] = params[key]
+    target = params.get('logging_target')
+    if target:
+        setup['logging_target'] = dict((k, v) for k, v in target.items() if v is not None)
+    return dict(setup=setup)
+
+
+def read_state(runner, exists=os.path.exists, read=read_text):
+    """State of the node.
+
+    Returns a dict: installed, machine_id, setup_completed, broken (None or the reason),
+    and when set up: node_type, cluster_id, node_ip.
+    """
+    state = dict(installed=False, machine_id=None, setup_completed=False, broken=None)
+    machine_id = read(OVS_ID_FILE)
+    if not machine_id or not runner.has('ovs'):
+        return state
+    state.update(installed=True, machine_id=machine_id)
+    if not exists(CACC_INI):
+        if exists(RESUME_FILE):
+            state['broken'] = ('{0} exists: an earlier ovs setup of this node was interrupted before it joined '
+                               'the configuration store'.format(RESUME_FILE))
+        return state
+    setup_completed = runner.config_get(HOST_KEY.format(machine_id, 'setupcompleted'))
+    node_type = runner.config_get(HOST_KEY.format(machine_id, 'type'))
+    promote_completed = None
+    if node_type == 'MASTER':
+        promote_completed = runner.config_get(HOST_KEY.format(machine_id, 'promotecompleted'))
+    if setup_completed is True and (node_type == 'EXTRA' or promote_completed is True):
+        state.update(setup_completed=True, node_type=node_type,
+                     cluster_id=runner.config_get('/ovs/framework/cluster_id'),
+                     node_ip=runner.config_get(HOST_KEY.format(machine_id, 'ip')))
+        return state
+    state['broken'] = ('{0} exists but the setup of machine {1} did not complete (setupcompleted={2}, type={3}, '
+                       'promotecompleted={4})'.format(CACC_INI, machine_id, json.dumps(setup_completed),
+                                                       json.dumps(node_type), json.dumps(promote_completed)))
+    return state
+
+
+def facts(state):
+    result = dict(setup_completed=state['setup_completed'])
+    for key in ('machine_id', 'cluster_id', 'node_type', 'node_ip'):
+        if state.get(key) is not None:
+            result[key] = state[key]
+    return result
+
+
+def expected_node_type(params):
+    if is_first_node(params):
+        return 'MASTER'
+    if params.get('node_type'):
+        return params['node_type'].upper()
+    return None
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+
+    errors = validate(params)
+    if errors:
+        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
+
+    runner = OvsRunner(module)
+    try:
+        state = read_state(runner)
+    except OvsCommandError as exc:
+        fail_from_command_error(module, exc, msg='Cannot read the setup state of this node: ' + exc.message)
+
+    if state['setup_completed']:
+        result = dict(changed=False, **facts(state))
+        wanted = params.get('node_type')
+        if wanted and state.get('node_type') and wanted.upper() != state['node_type']:
+            module.warn('node_type is {0} but this node is already set up as {1}; ovs_node does not promote '
+                        'or demote nodes'.format(wanted, state['node_type']))
+        module.exit_json(**result)
+
+    if state['broken']:
+        module.fail_json(msg='A previous Open vStorage setup of this node broke: {0}. The setup is not run again; '
+                             'clean the node up manually (or reinstall it) first.'.format(state['broken']),
+                         machine_id=state['machine_id'])
+
+    after = dict(setup_completed=True, node_type=expected_node_type(params),
+                 master_ip=params['master_ip'], cluster_ip=params['cluster_ip'] or params['master_ip'])
+    diff = dict(before=dict(setup_completed=False), after=after)
+
+    if not state['installed']:
+        if module.check_mode:
+            module.warn('The openvstorage package is not installed yet (no {0} or no ovs command); '
+                        'assuming an earlier task installs it'.format(OVS_ID_FILE))
+            module.exit_json(changed=True, diff=diff, setup_completed=True, node_type=after['node_type'])
+        module.fail_json(msg='The openvstorage package is not installed on this host: {0} and the ovs command are '
+                             'needed; install the package openvstorage (or openvstorage-backend) first'
+                             .format(OVS_ID_FILE))
+
+    # This node's IP must be local; a joining node must not point at itself.
+    local = local_ipv4s(module)
+    if local is not None:
+        own_ip = params['cluster_ip'] or params['master_ip']
+        option = 'cluster_ip' if params['cluster_ip'] else 'master_ip'
+        if own_ip not in local:
+            module.fail_json(msg='{0}: {1} is not an IPv4 address of this host; allowed: {2}'.format(
+                option, own_ip, ', '.join(local) or '(none found)'))
+        if not is_first_node(params) and params['master_ip'] in local:
+            module.fail_json(msg='master_ip: {0} is an address of this host, but cluster_ip {1} differs from it; '
+                                 'give the IP of a master of the cluster to join, or omit cluster_ip to create a '
+                                 'new cluster'.format(params['master_ip'], params['cluster_ip']))
+
+    if module.check_mode:
+        module.exit_json(changed=True, diff=diff, setup_completed=True, machine_id=state['machine_id'],
+                         node_type=after['node_type'])
+
+    path = params['preconfig_path']
+    try:
+        write_private_file(path, json.dumps(build_preconfig(params), indent=4, sort_keys=True) + '\n')
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='Cannot write the preconfiguration file {0}: {1}'.format(path, exc))
+    try:
+        rc, stdout, stderr = runner.run('ovs', ['setup'], check=False)
+    finally:
+        if not params['keep_preconfig']:
+            remove_file(path)
+
+    if rc != 0:
+        module.fail_json(msg='ovs setup failed (rc {0}): {1}'.format(rc, failure_text(stdout, stderr)),
+                         cmd=[runner.binary('ovs'), 'setup'], rc=rc, stdout=stdout, stderr=stderr,
+                         stdout_lines=stdout.splitlines(), machine_id=state['machine_id'])
+
+    try:
+        state = read_state(runner)
+    except OvsCommandError as exc:
+        fail_from_command_error(module, exc, msg='ovs setup finished but its result cannot be read: ' + exc.message,
+                                stdout=stdout)
+    if not state['setup_completed']:
+        module.fail_json(msg='ovs setup exited 0 but the node is not set up: {0}'.format(
+            state['broken'] or 'no configuration store'), stdout=stdout, stdout_lines=stdout.splitlines())
+
+    after = dict(setup_completed=True, node_type=state.get('node_type'), master_ip=params['master_ip'],
+                 cluster_ip=state.get('node_ip') or after['cluster_ip'])
+    module.exit_json(changed=True, diff=dict(before=dict(setup_completed=False), after=after),
+                     stdout=stdout, stdout_lines=stdout.splitlines(), **facts(state))
+
+
+if __name__ == '__main__':
+    main()
