@@ -22,14 +22,6 @@ def node_addresses(hostnames, hostvars):
     return [node_address(hostvars[name], name) for name in hostnames]
 
 
-def host_with_address(hostnames, hostvars, address):
-    """The first of ``hostnames`` whose node address is ``address``, or an empty string."""
-    for name in hostnames:
-        if node_address(hostvars[name], name) == str(address):
-            return name
-    return ''
-
-
 _TYPES = {'bool': bool, 'str': str, 'dict': dict, 'int': int, 'list': list}
 
 
@@ -54,6 +46,5 @@ class FilterModule(object):
         return {
             'node_address': node_address,
             'node_addresses': node_addresses,
-            'host_with_address': host_with_address,
             'mistyped_keys': mistyped_keys,
         }

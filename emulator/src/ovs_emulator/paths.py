@@ -20,7 +20,7 @@ _PATHS = {
     "ARAKOON_DB": "/opt/OpenvStorage/db/arakoon",
     "ETCD_DATA": "/opt/OpenvStorage/db/arakoon/config",
     "ETCD_ENV": "/etc/default/ovs-arakoon-config",
-    "LOG_DIR": "/var/log/ovs",
+    "HC_LIB": "/opt/OpenvStorage-healthcheck/lib",
     # ASD manager
     "SDM_ID": "/etc/openvstorage_sdm_id",
     "SDM_DIR": "/opt/asd-manager",

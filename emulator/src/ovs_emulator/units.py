@@ -66,3 +66,7 @@ def services_for(node_type, heartbeats=True):
     """Services a framework node of ``node_type`` (MASTER|EXTRA) runs."""
     services = list(MASTER_SERVICES) if node_type == "MASTER" else []
     return services + [s for s in FRAMEWORK_SERVICES if heartbeats or s != "ovs-support-agent"]
+
+# packages a framework node (controller or compute node) carries, and whether they must be there
+FRAMEWORK_PACKAGES = {"openvstorage": True, "openvstorage-hc": True, "openvstorage-backend": False,
+                      "alba": False, "volumedriver-no-dedup-server": False}

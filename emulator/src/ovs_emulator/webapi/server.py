@@ -17,7 +17,6 @@ import logging
 import re
 import ssl
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -142,6 +141,9 @@ class Application:
         chosen = next((c for c in candidates if c[0] == request.method), None)
         if chosen is not None and chosen[2] is None:
             return self._respond(chosen[1](Context(self, request), **chosen[3]))
+        if chosen is None and all(c[2] is None for c in candidates):
+            raise errors.ApiError(405, "method_not_allowed",
+                                  f"Method '{request.method}' not allowed.")
         ctx = Context(self, request)
         found = auth.authenticate(self.model, request.headers.get("Authorization"))
         if found is None:
@@ -222,12 +224,22 @@ class ApiServer(ThreadingHTTPServer):
         if certfile:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(certfile, keyfile)
-            self.socket = context.wrap_socket(self.socket, server_side=True)
+            # the handshake happens in the request's thread, not in accept()
+            self.socket = context.wrap_socket(self.socket, server_side=True,
+                                              do_handshake_on_connect=False)
 
     def get_request(self):
         sock, address = super().get_request()
         sock.settimeout(60)
         return sock, address
+
+    def finish_request(self, request, client_address):
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.do_handshake()
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
 
     def start(self):
         """Serve in a background thread (tests)."""
@@ -240,5 +252,3 @@ def make_server(store, bind="0.0.0.0", port=443, certfile=None, keyfile=None, ro
     """An ``ApiServer`` on ``bind:port``; TLS when ``certfile`` is given."""
     return ApiServer(Application(store, routes), bind, port, certfile, keyfile)
 
-
-_ = time

@@ -1,0 +1,355 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2025, the openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ovs_asd_manager
+short_description: Set up the ASD manager of an Open vStorage storage node (unattended C(asd-manager setup))
+version_added: 1.0.0
+description:
+  - Runs the unattended C(asd-manager setup) of a storage node through C(/opt/asd-manager/config/preconfig.json),
+    once. The node then appears in the cluster as a discoverable ASD node.
+  - A storage node has no C(ovs) command, so the module decides from the node itself, as the ASD manager does
+    (it refuses a second setup with C(The ASD Manager is already installed.)) - the setup is done when the
+    C(asd-manager) service has been installed. C(/etc/openvstorage_sdm_id) (the node id) is written by the
+    C(openvstorage-sdm) package at install time; the setup registers the node under
+    C(/ovs/alba/asdnodes/<node_id>/config/main) in the configuration store.
+  - On a set-up node, differences between the options and the settings the node was set up with are reported
+    as warnings; they cannot be changed without C(asd-manager remove).
+  - All options are validated before anything changes, including the rule of the ASD manager that O(api_port)
+    may not lie in [O(asd_start_port), O(asd_start_port) + 100).
+  - The preconfiguration file is written with mode C(0600) and kept: C(asd-manager remove) reads it.
+author:
+  - openvstorage.hyperscale contributors
+options:
+  api_ip:
+    description:
+      - IPv4 address of this node on which the ASD manager API listens. Must be an address of this host.
+    type: str
+    required: true
+  api_port:
+    description:
+      - Port of the ASD manager API (1025-65535).
+    type: int
+    default: 8500
+  asd_ips:
+    description:
+      - IPv4 addresses of this host on which the ASDs listen. Empty means all addresses.
+    type: list
+    elements: str
+    default: []
+  asd_start_port:
+    description:
+      - First port of the ASDs (1025-65435); the ASDs use the 100 ports from it.
+    type: int
+    default: 8600
+  ipmi:
+    description:
+      - IPMI access of the node, stored by the ASD manager.
+    type: dict
+    suboptions:
+      ip:
+        description: IPv4 address of the IPMI interface.
+        type: str
+        required: true
+      username:
+        description: IPMI user.
+        type: str
+        required: true
+      pwd:
+        description: IPMI password.
+        type: str
+        required: true
+  preconfig_path:
+    description:
+      - Path of the preconfiguration file read by C(asd-manager setup).
+    type: path
+    default: /opt/asd-manager/config/preconfig.json
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+notes:
+  - The client file of the configuration store, C(/opt/OpenvStorage/config/arakoon_cacc.ini), must have been
+    copied from a controller before; the module fails when it is missing.
+seealso:
+  - module: openvstorage.hyperscale.ovs_node
+  - module: openvstorage.hyperscale.ovs_cluster_info
+'''
+
+EXAMPLES = r'''
+- name: Set up the ASD manager of a storage node
+  openvstorage.hyperscale.ovs_asd_manager:
+    api_ip: "{{ ovs_node_ip }}"
+    api_port: "{{ api_port | default(8500) }}"
+
+- name: ASDs on one storage network only, with IPMI access
+  openvstorage.hyperscale.ovs_asd_manager:
+    api_ip: 172.30.250.31
+    asd_ips:
+      - 10.10.0.31
+    asd_start_port: 8600
+    ipmi:
+      ip: 10.20.0.31
+      username: admin
+      pwd: "{{ ipmi_password }}"
+'''
+
+RETURN = r'''
+node_id:
+  description: Id of the ASD node (C(/etc/openvstorage_sdm_id)), the C(node_id) to register through the API.
+  returned: when the openvstorage-sdm package is installed
+  type: str
+  sample: aB3dE5fG7hJ9kL1m
+setup_completed:
+  description: Whether the ASD manager is set up (after the run; predicted in check mode).
+  returned: always
+  type: bool
+  sample: true
+service_active:
+  description: Whether the C(asd-manager) service is active (C(null) when it cannot be told).
+  returned: when the ASD manager is set up (not in check mode before the setup)
+  type: bool
+  sample: true
+api_ip:
+  description: IP of the ASD manager API, as set up.
+  returned: when the ASD manager is set up
+  type: str
+  sample: 172.30.250.31
+api_port:
+  description: Port of the ASD manager API, as set up.
+  returned: when the ASD manager is set up
+  type: int
+  sample: 8500
+asd_ips:
+  description: IPs of the ASDs, as set up (empty means all).
+  returned: when the ASD manager is set up
+  type: list
+  elements: str
+  sample: []
+asd_start_port:
+  description: First ASD port, as set up.
+  returned: when the ASD manager is set up
+  type: int
+  sample: 8600
+stdout:
+  description: Output of C(asd-manager setup).
+  returned: when the setup ran
+  type: str
+'''
+
+import json
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
+    OvsCommandError,
+    OvsRunner,
+    fail_from_command_error,
+    failure_text,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import (
+    ipv4_error,
+    local_ipv4s,
+    read_json,
+    read_text,
+    write_private_file,
+)
+
+SDM_ID_FILE = '/etc/openvstorage_sdm_id'
+CACC_INI = '/opt/OpenvStorage/config/arakoon_cacc.ini'
+SERVICE_NAME = 'asd-manager'
+# Where the ASD manager's service manager installs its unit (systemd, then upstart).
+SERVICE_FILES = (
+    '/lib/systemd/system/asd-manager.service',
+    '/usr/lib/systemd/system/asd-manager.service',
+    '/etc/systemd/system/asd-manager.service',
+    '/etc/init/asd-manager.conf',
+)
+SETTING_KEYS = ('api_ip', 'api_port', 'asd_ips', 'asd_start_port')
+
+
+def argument_spec():
+    return dict(
+        api_ip=dict(type='str', required=True),
+        api_port=dict(type='int', default=8500),
+        asd_ips=dict(type='list', elements='str', default=[]),
+        asd_start_port=dict(type='int', default=8600),
+        ipmi=dict(type='dict', options=dict(
+            ip=dict(type='str', required=True),
+            username=dict(type='str', required=True),
+            pwd=dict(type='str', required=True, no_log=True),
+        )),
+        preconfig_path=dict(type='path', default='/opt/asd-manager/config/preconfig.json'),
+    )
+
+
+def validate(params):
+    """Errors of the input, each naming the option, the value and what is allowed."""
+    errors = []
+    error = ipv4_error('api_ip', params['api_ip'])
+    if error:
+        errors.append(error)
+    for index, address in enumerate(params.get('asd_ips') or []):
+        error = ipv4_error('asd_ips[{0}]'.format(index), address)
+        if error:
+            errors.append(error)
+    api_port, start = params['api_port'], params['asd_start_port']
+    if not 1025 <= api_port <= 65535:
+        errors.append('api_port: {0} is out of range; allowed 1025-65535'.format(api_port))
+    if not 1025 <= start <= 65435:
+        errors.append('asd_start_port: {0} is out of range; allowed 1025-65435'.format(start))
+    if start <= api_port < start + 100:
+        errors.append('api_port: {0} lies in the ASD port range [{1}, {2}) given by asd_start_port {1}; '
+                      'choose an api_port outside it or another asd_start_port'.format(api_port, start, start + 100))
+    ipmi = params.get('ipmi')
+    if ipmi:
+        error = ipv4_error('ipmi.ip', ipmi.get('ip'))
+        if error:
+            errors.append(error)
+    return errors
+
+
+def settings(params):
+    return dict(api_ip=params['api_ip'], api_port=params['api_port'],
+                asd_ips=list(params.get('asd_ips') or []), asd_start_port=params['asd_start_port'])
+
+
+def build_preconfig(params):
+    """The ``{"asdmanager": {...}}`` document for ``asd-manager setup``."""
+    config = settings(params)
+    if params.get('ipmi'):
+        config['ipmi'] = dict(ip=params['ipmi']['ip'], username=params['ipmi']['username'],
+                              pwd=params['ipmi']['pwd'])
+    return dict(asdmanager=config)
+
+
+def service_installed(exists=os.path.exists):
+    return any(exists(path) for path in SERVICE_FILES)
+
+
+def service_active(module):
+    systemctl = module.get_bin_path('systemctl', required=False)
+    if systemctl is None:
+        return None
+    dummy, stdout, dummy = module.run_command([systemctl, 'is-active', SERVICE_NAME], check_rc=False)
+    return stdout.strip() == 'active'
+
+
+def read_state(module, runner, preconfig_path, exists=os.path.exists, read=read_text, read_config=read_json):
+    state = dict(installed=False, node_id=None, setup_completed=False)
+    node_id = read(SDM_ID_FILE)
+    if not node_id or not runner.has('asd-manager'):
+        return state
+    state.update(installed=True, node_id=node_id)
+    if not service_installed(exists):
+        return state
+    state['setup_completed'] = True
+    # The ASD manager rewrites its preconfiguration with the values it used.
+    config = read_config(preconfig_path)
+    current = config.get('asdmanager') if isinstance(config, dict) else None
+    if isinstance(current, dict):
+        state['settings'] = dict(api_ip=current.get('api_ip'), api_port=current.get('api_port', 8500),
+                                 asd_ips=current.get('asd_ips', []),
+                                 asd_start_port=current.get('asd_start_port', 8600))
+    return state
+
+
+def drift(wanted, current):
+    """Keys whose set-up value differs from the wanted one."""
+    if not current:
+        return {}
+    result = {}
+    for key in SETTING_KEYS:
+        have, want = current.get(key), wanted.get(key)
+        if key == 'asd_ips':
+            same = sorted(have or []) == sorted(want or [])
+        else:
+            same = have == want
+        if not same:
+            result[key] = dict(current=have, wanted=want)
+    return result
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+
+    errors = validate(params)
+    if errors:
+        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
+
+    runner = OvsRunner(module)
+    wanted = settings(params)
+    state = read_state(module, runner, params['preconfig_path'])
+
+    if state['setup_completed']:
+        current = state.get('settings')
+        for key, values in sorted(drift(wanted, current).items()):
+            module.warn('The ASD manager is set up with {0}={1}; the requested {2} is not applied '
+                        '(that needs asd-manager remove and a new setup)'.format(
+                            key, json.dumps(values['current']), json.dumps(values['wanted'])))
+        result = dict(changed=False, node_id=state['node_id'], setup_completed=True,
+                      service_active=service_active(module))
+        result.update(current or wanted)
+        module.exit_json(**result)
+
+    diff = dict(before=dict(setup_completed=False), after=dict(setup_completed=True, **wanted))
+
+    if not state['installed']:
+        if module.check_mode:
+            module.warn('The openvstorage-sdm package is not installed yet (no {0} or no asd-manager command); '
+                        'assuming an earlier task installs it'.format(SDM_ID_FILE))
+            module.exit_json(changed=True, diff=diff, setup_completed=True, **wanted)
+        module.fail_json(msg='The openvstorage-sdm package is not installed on this host: {0} and the asd-manager '
+                             'command are needed; install the package openvstorage-sdm first'.format(SDM_ID_FILE))
+
+    local = local_ipv4s(module)
+    if local is not None:
+        for option, address in [('api_ip', params['api_ip'])] + [
+                ('asd_ips[{0}]'.format(i), a) for i, a in enumerate(params['asd_ips'] or [])]:
+            if address not in local:
+                module.fail_json(msg='{0}: {1} is not an IPv4 address of this host; allowed: {2}'.format(
+                    option, address, ', '.join(local) or '(none found)'))
+
+    if not os.path.exists(CACC_INI):
+        if module.check_mode:
+            module.warn('{0} is missing; assuming an earlier task copies it from a controller'.format(CACC_INI))
+        else:
+            module.fail_json(msg='{0} is missing: copy the client configuration of the configuration store from a '
+                                 'controller to this node before the ASD manager setup'.format(CACC_INI))
+
+    if module.check_mode:
+        module.exit_json(changed=True, diff=diff, setup_completed=True, node_id=state['node_id'], **wanted)
+
+    path = params['preconfig_path']
+    try:
+        write_private_file(path, json.dumps(build_preconfig(params), indent=4, sort_keys=True) + '\n')
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='Cannot write the preconfiguration file {0}: {1}'.format(path, exc))
+
+    try:
+        rc, stdout, stderr = runner.run('asd-manager', ['setup'], check=False)
+    except OvsCommandError as exc:
+        fail_from_command_error(module, exc)
+    if rc != 0:
+        module.fail_json(msg='asd-manager setup failed (rc {0}): {1}'.format(rc, failure_text(stdout, stderr)),
+                         cmd=[runner.binary('asd-manager'), 'setup'], rc=rc, stdout=stdout, stderr=stderr,
+                         node_id=state['node_id'])
+
+    state = read_state(module, runner, path)
+    if not state['setup_completed']:
+        module.fail_json(msg='asd-manager setup exited 0 but the asd-manager service is not installed',
+                         stdout=stdout, stderr=stderr)
+    # the node id may be rewritten by the setup
+    module.exit_json(changed=True, diff=diff, node_id=state['node_id'], setup_completed=True,
+                     service_active=service_active(module), stdout=stdout, **wanted)
+
+
+if __name__ == '__main__':
+    main()
