@@ -35,7 +35,6 @@ PACKAGE_OF = {
 }
 
 _BORDER = re.compile(r'^\s*\+{5,}\s*$')
-_BOX_LINE = re.compile(r'^\s*\+\+\+ ?(?P<text>.*?) ?\+\+\+\s*$')
 
 # First lines of boxes that are banners or progress, not results.
 BANNERS = (
@@ -71,8 +70,14 @@ def parse_boxes(text):
             continue
         if current is None:
             continue
-        match = _BOX_LINE.match(line)
-        current.append((match.group('text') if match else line).strip())
+        # '+++  text  +++'; a message with embedded newlines spreads over
+        # lines that carry only the opening or only the closing '+++'.
+        text = line.strip()
+        if text.startswith('+++'):
+            text = text[3:]
+        if text.endswith('+++'):
+            text = text[:-3]
+        current.append(text.strip())
     if current:  # unterminated box (output cut): keep what we have
         boxes.append(current)
     return boxes

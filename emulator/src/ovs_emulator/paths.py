@@ -25,6 +25,7 @@ _PATHS = {
     "SDM_ID": "/etc/openvstorage_sdm_id",
     "SDM_DIR": "/opt/asd-manager",
     "SDM_PRECONFIG": "/opt/asd-manager/config/preconfig.json",
+    "SDM_FRAMEWORK_JSON": "/opt/asd-manager/config/framework.json",
     "SDM_SSL_DIR": "/opt/asd-manager/config/ssl",
     "SDM_SSL_CERT": "/opt/asd-manager/config/ssl/server.crt",
     "SDM_SSL_KEY": "/opt/asd-manager/config/ssl/server.key",

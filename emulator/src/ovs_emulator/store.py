@@ -8,6 +8,7 @@ import base64
 import configparser
 import io
 import json
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ CLUSTER_ID = "config"
 CLIENT_PORT = 26400
 MESSAGING_PORT = 26401
 CACC_KEY = "/ovs/arakoon/config/config"
+# etcd answers while the previously added member has not started yet
+MEMBER_NOT_READY = ("not enough started members", "unhealthy cluster")
 
 
 class StoreError(Exception):
@@ -263,9 +266,19 @@ class EtcdStore(Store):
         """[{"ID", "name", "peerURLs", "clientURLs"}] of the etcd cluster."""
         return self.call("/v3/cluster/member/list", {}).get("members", [])
 
-    def member_add(self, peer_url):
-        """Add an (unstarted) member; returns the members after the change."""
-        return self.call("/v3/cluster/member/add", {"peerURLs": [peer_url]}).get("members", [])
+    def member_add(self, peer_url, wait=60.0):
+        """Add an (unstarted) member; returns the members after the change.
+
+        etcd refuses a new member until the last one added has started; wait for that.
+        """
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return self.call("/v3/cluster/member/add", {"peerURLs": [peer_url]}).get("members", [])
+            except StoreUnavailable as exc:
+                if not any(text in str(exc) for text in MEMBER_NOT_READY) or time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
 
 
 def _etcd_error(exc):

@@ -20,7 +20,8 @@ def verify_required_params(required_params, actual_params):
     """Raise RuntimeError('\\n' + one line per problem) like the real framework.
 
     ``required_params``: {key: (type, expected, mandatory=True)}; ``expected`` is None,
-    a compiled regex, a list of allowed values or {"min", "max"} for ints.
+    a compiled regex, a list of allowed values, {"min", "max"} for ints or, for dicts, the
+    required params of the nested dict.
     """
     errors = []
     for key, info in required_params.items():
@@ -39,7 +40,9 @@ def verify_required_params(required_params, actual_params):
             continue
         if expected is None:
             continue
-        if kind is list and isinstance(expected, re.Pattern):
+        if kind is dict and isinstance(expected, dict):
+            verify_required_params(expected, value)
+        elif kind is list and isinstance(expected, re.Pattern):
             errors += [f'{label} param "{key}" has an item "{item}" which does not match regex '
                        f'"{expected.pattern}"' for item in value
                        if not isinstance(item, str) or not expected.match(item)]

@@ -1,5 +1,6 @@
 """ALBA plugin parts of the API: ASD nodes (discovery, registration, their stack)."""
 import base64
+import http.client
 import json
 import ssl
 import urllib.error
@@ -47,7 +48,7 @@ class ASDManagerClient:
             if exc.code == 401 or payload.get("_error") == "Invalid credentials":
                 raise InvalidCredentials("Invalid credentials") from None
             raise RuntimeError(payload.get("_error") or f"HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             raise ManagerUnreachable(f"Could not connect to {self.base}: {reason}") from None
 

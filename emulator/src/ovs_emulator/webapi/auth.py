@@ -40,7 +40,7 @@ def rate_limit(store, name, client_ip, amount, per, timeout, now=None):
             if active_timeout > now:
                 raise errors.too_many(
                     "rate_limit_timeout",
-                    f"Rate limit timeout ({round(active_timeout - now, 2)}s remaining)")
+                    f"Rate limit timeout ({round(float(active_timeout - now), 2)}s remaining)")
             active_timeout = None
         calls = [call for call in calls if call > now - per] + [now]
         if len(calls) > amount:

@@ -32,8 +32,9 @@ MISSING_HEADER = ("The version required by the client should be added to the Acc
 
 
 class Request:
-    def __init__(self, method, target, headers, body, client_ip):
+    def __init__(self, method, target, headers, body, client_ip, scheme="https"):
         parts = urlsplit(target)
+        self.scheme = scheme
         self.method = method
         self.path = parts.path
         self.raw_query = parts.query
@@ -128,7 +129,7 @@ class Application:
         candidates = self._match(path)
         if not candidates and not path.endswith("/") and self._match(path + "/"):
             host = request.headers.get("Host") or "localhost"
-            location = f"https://{host}{path}/" + (f"?{request.raw_query}" if request.raw_query else "")
+            location = f"{request.scheme}://{host}{path}/" + (f"?{request.raw_query}" if request.raw_query else "")
             return 301, {"Location": location}, None
         public = path == "/api/" or "/api/oauth2/" in path
         if not public:
@@ -195,7 +196,9 @@ class Handler(BaseHTTPRequestHandler):
     def _serve(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        request = Request(self.command, self.path, self.headers, body, self.client_address[0])
+        scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
+        request = Request(self.command, self.path, self.headers, body, self.client_address[0],
+                          scheme)
         status, headers, payload = self.server.app.handle(request)
         data = b"" if payload is None else json.dumps(payload).encode()
         self.send_response(status)
@@ -243,7 +246,8 @@ class ApiServer(ThreadingHTTPServer):
 
     def start(self):
         """Serve in a background thread (tests)."""
-        thread = threading.Thread(target=self.serve_forever, name="webapi", daemon=True)
+        thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="webapi",
+                                  daemon=True)
         thread.start()
         return thread
 

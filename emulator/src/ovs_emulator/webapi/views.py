@@ -136,7 +136,8 @@ def metadata(ctx):
         if has_plugin(backend_type):
             plugins.setdefault(backend_type["code"], []).extend(["backend", "gui"])
     for name in _plugins_installed(model.store).get("generic") or []:
-        plugins.setdefault(name, []).append("gui")
+        if "gui" not in plugins.setdefault(name, []):
+            plugins[name].append("gui")
     data["plugins"] = plugins
     data["identification"] = {"cluster_id": model.store.get("/ovs/framework/cluster_id")}
     metadata_auth = {}
@@ -144,6 +145,10 @@ def metadata(ctx):
     mine = next((sr for sr in routers if sr.get("machine_id") == machine_id), None)
     if mine is not None:
         metadata_auth["ip"] = mine.get("ip")
+    oauth2 = model.store.get("/ovs/framework/webapps|oauth2") or {}
+    for key in ("mode", "authorize_uri", "client_id", "scope"):
+        if key in oauth2:
+            metadata_auth[key] = oauth2[key]
     data["authentication_metadata"] = metadata_auth
     header = ctx.request.headers.get("Authorization")
     if not header:

@@ -1,0 +1,111 @@
+"""``asd-manager setup`` (package openvstorage-sdm)."""
+import json
+import os
+
+from ovs_emulator import paths, store, system, ui
+from ovs_emulator.validate import REGEX_IP, verify_required_params
+
+EXPECTED_KEYS = ["api_ip", "api_port", "asd_ips", "asd_start_port", "configuration_store", "ipmi"]
+REQUIRED_PARAMS = {"api_ip": (str, REGEX_IP, True),
+                   "asd_ips": (list, REGEX_IP, False),
+                   "api_port": (int, {"min": 1025, "max": 65535}, False),
+                   "asd_start_port": (int, {"min": 1025, "max": 65435}, False),
+                   "configuration_store": (str, ["arakoon"], False),
+                   "ipmi": (dict, {"ip": (str, REGEX_IP), "username": (str, None), "pwd": (str, None)}, False)}
+CACC_LOCATION = "/opt/OpenvStorage/config/arakoon_cacc.ini"
+
+
+class SetupFailed(Exception):
+    """Ends the setup with the lines of the exception in a box, exit 1."""
+
+
+def read_preconfig():
+    filename = paths.SDM_PRECONFIG
+    if not os.path.exists(filename):
+        raise SetupFailed(f"The pre-configuration file {filename} is missing: only the "
+                          "unattended setup is supported")
+    with open(filename, encoding="utf-8") as handle:
+        try:
+            config = json.loads(handle.read())
+        except ValueError as exc:
+            raise SetupFailed(f"JSON contents could not be retrieved from file {filename}.\n"
+                              f"Error message: {exc}") from None
+    if not isinstance(config, dict) or not isinstance(config.get("asdmanager"), dict):
+        raise SetupFailed('The ASD manager pre-configuration file must contain a "asdmanager" key '
+                          'with a dictionary as value')
+    config = config["asdmanager"]
+    errors = [f"Key {key} is not supported by the ASD manager" for key in config if key not in EXPECTED_KEYS]
+    if errors:
+        raise SetupFailed("Errors found while verifying pre-configuration:",
+                          " - {0}".format("\n - ".join(errors)), "",
+                          "Allowed keys:\n - {0}".format("\n - ".join(EXPECTED_KEYS)))
+    try:
+        verify_required_params(REQUIRED_PARAMS, config)
+    except RuntimeError as exc:
+        raise SetupFailed("The asd-manager pre-configuration file does not contain correct "
+                          f"information\n{exc}") from None
+    return {"api_ip": config["api_ip"], "api_port": config.get("api_port", 8500),
+            "asd_ips": config.get("asd_ips", []), "asd_start_port": config.get("asd_start_port", 8600),
+            "ipmi": config.get("ipmi")}
+
+
+def validate_network(config):
+    local_ips = system.local_ips()
+    if config["api_ip"] not in local_ips:
+        raise SetupFailed(f"Unknown API IP provided, please choose from: {', '.join(local_ips)}")
+    if set(config["asd_ips"]).difference(local_ips):
+        raise SetupFailed(f"Unknown ASD IP provided, please choose from: {', '.join(local_ips)}")
+    start = config["asd_start_port"]
+    if start <= config["api_port"] < start + 100:
+        raise SetupFailed("API port cannot be in the range of the ASD port + 100")
+
+
+def store_settings(config):
+    """The node's keys under /ovs/alba/asdnodes/<node_id>/config; returns the node id."""
+    try:
+        config_store = store.open_store()
+        node_id = system.node_id(paths.SDM_ID)
+        base = f"/ovs/alba/asdnodes/{node_id}/config"
+        config_store.set(f"{base}/main", {"ip": config["api_ip"], "port": config["api_port"],
+                                          "node_id": node_id, "version": 0, "username": "root",
+                                          "password": system.random_id(32)})
+        config_store.set(f"{base}/network", {"ips": config["asd_ips"], "port": config["asd_start_port"]})
+        if config["ipmi"]:
+            config_store.set(f"{base}/ipmi", config["ipmi"])
+    except store.StoreError:
+        raise SetupFailed("Could not connect to Arakoon") from None
+    return node_id
+
+
+def setup():
+    ui.box("ASD Manager setup")
+    if system.is_enabled("asd-manager"):
+        ui.say("")
+        raise SetupFailed("The ASD Manager is already installed.")
+    config = read_preconfig()
+    validate_network(config)
+    if not os.path.exists(paths.CACC_INI):
+        raise SetupFailed(f"Please place a copy of the Arakoon's client configuration file at: {CACC_LOCATION}")
+    system.write_text(paths.SDM_PRECONFIG, json.dumps({"asdmanager": {
+        key: config[key] for key in ("api_ip", "asd_ips", "api_port", "asd_start_port")}}, indent=4))
+    system.write_text(paths.SDM_FRAMEWORK_JSON, json.dumps({"configuration_store": "arakoon"}, indent=4))
+    ui.say(" - Store settings in DB")
+    store_settings(config)
+    ui.say(" - Deploying and starting services")
+    system.make_certificate(paths.SDM_SSL_CERT, paths.SDM_SSL_KEY, config["api_ip"], system.hostname())
+    system.enable_start("asd-manager")
+    ui.say(" - Starting watcher service")
+    try:
+        system.enable_start("asd-watcher")
+    except RuntimeError as exc:
+        raise SetupFailed("Starting watcher failed with error:", str(exc)) from None
+    ui.box("ASD Manager setup completed")
+
+
+def main():
+    try:
+        setup()
+    except SetupFailed as exc:
+        ui.box(*exc.args)
+        return 1
+    return 0

@@ -1,0 +1,334 @@
+"""Emulated ASD manager HTTP API (the ``asd-manager`` service; alba-asdmanager source/app/api.py).
+
+HTTPS on ``ip:port`` of ``/ovs/alba/asdnodes/<node_id>/config/main`` (node_id from
+/etc/openvstorage_sdm_id), self-signed certificate, HTTP Basic with the user and password of
+that same key.  Every answer is a JSON object carrying ``_success``, ``_error``,
+``_version`` (3) and ``_duration``; bad credentials give 401 ``Invalid credentials``.
+
+Run as ``python3 -m ovs_emulator.asdapi [--bind IP] [--port N] [--cert FILE] [--key FILE]``.
+Adding an endpoint: write a method ``AsdApp.<view>(self, **url_parameters)`` returning a dict
+(or ``(dict, status)``, or raising ``AsdError``) and add it to ``AsdApp.ROUTES``.
+"""
+import argparse
+import base64
+import binascii
+import hmac
+import json
+import logging
+import os
+import re
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+from ovs_emulator import paths
+
+LOG = logging.getLogger("ovs_emulator.asdapi")
+API_VERSION = 3
+NODE_ROOT = "/ovs/alba/asdnodes"
+
+
+class AsdError(Exception):
+    """An error answer: ``{"_success": false, "_error": message}`` with ``status``."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def read_node_id():
+    try:
+        with open(paths.SDM_ID, encoding="utf-8") as handle:
+            return handle.read().strip() or None
+    except OSError:
+        return None
+
+
+# --- the node's disks ------------------------------------------------------------------
+
+def _hardware_disks():
+    """Disks of this node: ``ovs_emulator.hardware`` when present, else hardware.json."""
+    try:
+        from ovs_emulator import hardware  # written by the hardware part of the emulator
+    except ImportError:
+        hardware = None
+    if hardware is not None and hasattr(hardware, "disks"):
+        return [dict(disk) for disk in hardware.disks()]
+    try:
+        with open(paths.HARDWARE_JSON, encoding="utf-8") as handle:
+            disks = json.load(handle).get("disks", [])
+    except (OSError, ValueError):
+        return []
+    result = []
+    for disk in disks:
+        disk = dict(disk)
+        serial = disk.get("serial") or disk["name"]
+        prefix = "ata-EMU_SSD" if disk.get("is_ssd") else "ata-EMU_HDD"
+        disk.setdefault("aliases", [f"/dev/disk/by-id/{prefix}_{serial}"])
+        result.append(disk)
+    return result
+
+
+def slot_of(disk, node_id):
+    """A slot (alba-asdmanager Disk.export plus ``slot_id``) of an unused disk."""
+    aliases = disk.get("aliases") or [f"/dev/{disk['name']}"]
+    return {"slot_id": aliases[0].split("/")[-1], "device": f"/dev/{disk['name']}",
+            "aliases": aliases, "size": disk.get("size"), "node_id": node_id,
+            "state": "empty", "state_detail": "", "available": True, "mountpoint": None,
+            "usage": {}, "partition_amount": 0, "partition_aliases": [], "osds": {}}
+
+
+# --- the application -------------------------------------------------------------------
+
+class AsdApp:
+    """Routing, authentication and the answer envelope; independent of HTTP transport."""
+
+    def __init__(self, store, node_id=None, systemctl="systemctl"):
+        self.store = store
+        self._node_id = node_id
+        self.systemctl = systemctl
+        self.routes = [(method, re.compile("^" + re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", path) + "$"),
+                        getattr(self, view), authenticate)
+                       for method, path, view, authenticate in self.ROUTES]
+
+    ROUTES = [
+        # (method, path, view method name, needs authentication)
+        ("GET", "/", "index", True),
+        ("GET", "/net", "net", False),
+        ("GET", "/slots", "get_slots", True),
+        ("GET", "/service_status/<name>", "service_status", True),
+        ("GET", "/maintenance", "list_maintenance", True),
+    ]
+
+    @property
+    def node_id(self):
+        return self._node_id or read_node_id()
+
+    def main_config(self):
+        return self.store.get(f"{NODE_ROOT}/{self.node_id}/config/main") or {}
+
+    def authorized(self, header):
+        if not header or not header.startswith("Basic "):
+            return False
+        try:
+            username, password = base64.b64decode(header[6:].strip()).decode().split(":", 1)
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            return False
+        main = self.main_config()
+        expected_user, expected_password = main.get("username"), main.get("password")
+        if expected_user is None or expected_password is None:
+            return False
+        return (hmac.compare_digest(username, str(expected_user))
+                and hmac.compare_digest(password, str(expected_password)))
+
+    def handle(self, method, target, headers):
+        """(status, body) of one request."""
+        start = time.time()
+        path = unquote(urlsplit(target).path)
+        status = 200
+        matches = [(m, regex.match(path), view, auth) for m, regex, view, auth in self.routes]
+        matches = [(m, match, view, auth) for m, match, view, auth in matches if match]
+        chosen = next((entry for entry in matches if entry[0] == method), None)
+        if chosen is None:
+            if matches:
+                status, data = 405, {"_success": False, "_error": "Method Not Allowed"}
+            else:
+                status, data = 404, {"_success": False, "_error": "Not Found"}
+        elif chosen[3] and not self.authorized(headers.get("Authorization")):
+            status, data = 401, {"_success": False, "_error": "Invalid credentials"}
+        else:
+            try:
+                result = chosen[2](**chosen[1].groupdict())
+                if isinstance(result, tuple):
+                    result, status = result
+                data = dict(result or {})
+                data.update(_success=True, _error="")
+            except AsdError as exc:
+                status, data = exc.status, {"_success": False, "_error": exc.message}
+            except Exception as exc:  # the real API: 500 with the exception text
+                LOG.exception("%s %s failed", method, path)
+                status, data = 500, {"_success": False, "_error": str(exc)}
+        data["_version"] = API_VERSION
+        data["_duration"] = time.time() - start
+        return status, data
+
+    # --- generic ------------------------------------------------------------------------
+
+    def index(self):
+        node_id = self.node_id
+        return {"node_id": node_id, "data": node_id}
+
+    def net(self):
+        ips = (self.store.get(f"{NODE_ROOT}/{self.node_id}/config/network") or {}).get("ips")
+        if not ips:
+            ips = [self.main_config().get("ip")] if self.main_config().get("ip") else []
+        return {"ips": ips, "data": ips}
+
+    # --- slots --------------------------------------------------------------------------
+
+    def slots(self):
+        node_id = self.node_id
+        stack = {}
+        for disk in _hardware_disks():
+            slot = slot_of(disk, node_id)
+            stack[slot["slot_id"]] = slot
+        return stack
+
+    def get_slots(self):
+        return {"data": self.slots()}
+
+    # --- services -----------------------------------------------------------------------
+
+    def _systemctl(self, *args):
+        try:
+            result = subprocess.run([self.systemctl, *args], capture_output=True, text=True,
+                                    timeout=20, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise AsdError(500, f"systemctl failed: {exc}") from None
+        return result.returncode, result.stdout.strip()
+
+    def has_service(self, name):
+        _, output = self._systemctl("show", "--property=LoadState", name)
+        return output.strip() not in ("", "LoadState=not-found")
+
+    def service_state(self, name):
+        _, output = self._systemctl("is-active", name)
+        return output.splitlines()[0].strip() if output else "unknown"
+
+    def service_status(self, name):
+        if not self.has_service(name):
+            return {"status": None, "data": None}
+        state = self.service_state(name)
+        status = [state == "active", state]
+        return {"status": status, "data": status}
+
+    def list_maintenance(self):
+        _, output = self._systemctl("list-units", "--all", "--plain", "--no-legend",
+                                    "--type=service", "alba-maintenance_*")
+        services = []
+        for line in output.splitlines():
+            unit = line.split()[0] if line.split() else ""
+            if unit.startswith("alba-maintenance_"):
+                services.append(unit[:-len(".service")] if unit.endswith(".service") else unit)
+        return {"services": services, "data": services}
+
+
+# --- HTTP transport ---------------------------------------------------------------------
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "Werkzeug/0.14.1"
+    sys_version = "Python/3"
+    protocol_version = "HTTP/1.1"
+
+    def _serve(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        status, body = self.server.app.handle(self.command, self.path, self.headers)
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = _serve
+
+    def log_message(self, fmt, *args):
+        LOG.info("%s - %s", self.client_address[0], fmt % args)
+
+
+class AsdApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, app, bind, port, certfile=None, keyfile=None):
+        super().__init__((bind, port), Handler)
+        self.app = app
+        if certfile:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certfile, keyfile)
+            self.socket = context.wrap_socket(self.socket, server_side=True,
+                                              do_handshake_on_connect=False)
+
+    def get_request(self):
+        sock, address = super().get_request()
+        sock.settimeout(60)
+        return sock, address
+
+    def finish_request(self, request, client_address):
+        if isinstance(request, ssl.SSLSocket):
+            try:
+                request.do_handshake()
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
+
+    def start(self):
+        thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="asdapi",
+                                  daemon=True)
+        thread.start()
+        return thread
+
+
+def make_server(store, bind, port, certfile=None, keyfile=None, node_id=None,
+                systemctl="systemctl"):
+    return AsdApiServer(AsdApp(store, node_id, systemctl), bind, port, certfile, keyfile)
+
+
+def ensure_certificate(cert, key, ip):
+    """A self-signed certificate if the setup left none (openssl is a dependency)."""
+    if os.path.exists(cert) and os.path.exists(key):
+        return
+    os.makedirs(os.path.dirname(cert), exist_ok=True)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256",
+                    "-days", "3650", "-keyout", key, "-out", cert, "-subj", "/CN=asd-manager",
+                    "-addext", f"subjectAltName=IP:{ip},IP:127.0.0.1"],
+                   capture_output=True, check=True)
+    os.chmod(key, 0o600)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="asd-manager-api", description="ASD manager HTTP API")
+    parser.add_argument("--bind", default=None, help="address (default: ip of config main)")
+    parser.add_argument("--port", type=int, default=None,
+                        help="port (default: port of config main)")
+    parser.add_argument("--cert", default=None, help=f"certificate ({paths.SDM_SSL_CERT})")
+    parser.add_argument("--key", default=None, help=f"private key ({paths.SDM_SSL_KEY})")
+    parser.add_argument("--log-level", default="INFO")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO),
+                        format="%(asctime)s [%(levelname)s] %(name)s: %(message)s")
+    from ovs_emulator.store import open_store
+    try:
+        store = open_store()
+        node_id = read_node_id()
+        if node_id is None:
+            raise RuntimeError(f"{paths.SDM_ID} not found: run asd-manager setup first")
+        main_config = store.get(f"{NODE_ROOT}/{node_id}/config/main") or {}
+        bind = args.bind or main_config.get("ip") or "0.0.0.0"
+        port = args.port or main_config.get("port") or 8500
+        cert, key = args.cert or paths.SDM_SSL_CERT, args.key or paths.SDM_SSL_KEY
+        ensure_certificate(cert, key, bind if bind != "0.0.0.0" else "127.0.0.1")
+        server = make_server(store, bind, int(port), cert, key, node_id=node_id)
+    except Exception as exc:
+        print(f"asd-manager: cannot start: {exc}", file=sys.stderr)
+        return 1
+    LOG.info("Listening on https://%s:%s", bind, port)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
