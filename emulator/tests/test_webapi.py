@@ -608,3 +608,29 @@ def test_discover_single_node_by_ip(api, asd_manager):
                                    "&node_id=OtherNode0000001")
     assert_error(status, data, 406, "invalid_data",
                  f"Unexpected node identifier. {NODE_ID} vs OtherNode0000001")
+
+
+# --- robustness and the command line ----------------------------------------------------------
+
+class BrokenStore(MemoryStore):
+    def _raw_get(self, key):
+        from ovs_emulator.store import StoreUnavailable
+        raise StoreUnavailable("no quorum")
+
+
+def test_metadata_without_store(root, certificate):
+    server = _serve(BrokenStore(), certificate)
+    try:
+        status, data = Api(server, None).call("GET", "/api/", token=None)
+        assert status == 200 and data["authentication_state"] == "unexpected_exception"
+        status, data = Api(server, None).call("GET", "/api/storagerouters/", token="x")
+        assert_error(status, data, 500, "internal_server")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_main_without_configuration_store(root, capsys):
+    from ovs_emulator.webapi.__main__ import main
+    assert main(["--port", "0"]) == 1
+    assert "cannot start" in capsys.readouterr().err

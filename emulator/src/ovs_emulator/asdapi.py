@@ -25,7 +25,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
-from ovs_emulator import paths
+from ovs_emulator import hardware, paths
 
 LOG = logging.getLogger("ovs_emulator.asdapi")
 API_VERSION = 3
@@ -49,35 +49,12 @@ def read_node_id():
         return None
 
 
-# --- the node's disks ------------------------------------------------------------------
-
-def _hardware_disks():
-    """Disks of this node: ``ovs_emulator.hardware`` when present, else hardware.json."""
-    try:
-        from ovs_emulator import hardware  # written by the hardware part of the emulator
-    except ImportError:
-        hardware = None
-    if hardware is not None and hasattr(hardware, "disks"):
-        return [dict(disk) for disk in hardware.disks()]
-    try:
-        with open(paths.HARDWARE_JSON, encoding="utf-8") as handle:
-            disks = json.load(handle).get("disks", [])
-    except (OSError, ValueError):
-        return []
-    result = []
-    for disk in disks:
-        disk = dict(disk)
-        serial = disk.get("serial") or disk["name"]
-        prefix = "ata-EMU_SSD" if disk.get("is_ssd") else "ata-EMU_HDD"
-        disk.setdefault("aliases", [f"/dev/disk/by-id/{prefix}_{serial}"])
-        result.append(disk)
-    return result
-
+# --- the node's disks (ovs_emulator.hardware) ------------------------------------------
 
 def slot_of(disk, node_id):
     """A slot (alba-asdmanager Disk.export plus ``slot_id``) of an unused disk."""
     aliases = disk.get("aliases") or [f"/dev/{disk['name']}"]
-    return {"slot_id": aliases[0].split("/")[-1], "device": f"/dev/{disk['name']}",
+    return {"slot_id": aliases[0].split("/")[-1], "device": disk.get("device") or f"/dev/{disk['name']}",
             "aliases": aliases, "size": disk.get("size"), "node_id": node_id,
             "state": "empty", "state_detail": "", "available": True, "mountpoint": None,
             "usage": {}, "partition_amount": 0, "partition_aliases": [], "osds": {}}
@@ -174,7 +151,7 @@ class AsdApp:
     def slots(self):
         node_id = self.node_id
         stack = {}
-        for disk in _hardware_disks():
+        for disk in hardware.disks():
             slot = slot_of(disk, node_id)
             stack[slot["slot_id"]] = slot
         return stack

@@ -5,14 +5,18 @@ hold across all masters as the real one (memcached, shared by the masters) does.
 """
 import base64
 import binascii
+import logging
 import random
 import string
 import threading
 import time
 from urllib.parse import quote
 
+from ..store import StoreError
 from . import errors
 from .model import role_codes, sha256
+
+LOG = logging.getLogger("ovs_emulator.webapi.auth")
 
 EXPIRATION_USER = 60 * 60 * 12
 EXPIRATION_CLIENT = 60 * 60
@@ -29,25 +33,35 @@ def create_hash(length):
 
 
 def rate_limit(store, name, client_ip, amount, per, timeout, now=None):
-    """Count one call of ``name`` from ``client_ip``; raise 429 past ``amount`` per ``per`` s."""
+    """Count one call of ``name`` from ``client_ip``; raise 429 past ``amount`` per ``per`` s.
+
+    Without a reachable store the call is not limited (the real limit lives in memcached,
+    which does not depend on the configuration store)."""
     now = time.time() if now is None else now
     key = f"{RATELIMIT_ROOT}/{name}/{quote(client_ip, safe='')}"
     with _LOCK:
-        info = store.get(key) or {}
-        calls = info.get("calls", [])
-        active_timeout = info.get("timeout")
-        if active_timeout is not None:
-            if active_timeout > now:
-                raise errors.too_many(
-                    "rate_limit_timeout",
-                    f"Rate limit timeout ({round(float(active_timeout - now), 2)}s remaining)")
-            active_timeout = None
-        calls = [call for call in calls if call > now - per] + [now]
-        if len(calls) > amount:
-            store.set(key, {"calls": calls, "timeout": now + timeout})
-            raise errors.too_many("rate_limit_reached",
-                                  f"Rate limit reached ({len(calls)} in last {per}s)")
-        store.set(key, {"calls": calls, "timeout": active_timeout})
+        try:
+            _count(store, key, now, amount, per, timeout)
+        except StoreError as exc:
+            LOG.warning("Rate limit of %s not applied: %s", name, exc)
+
+
+def _count(store, key, now, amount, per, timeout):
+    info = store.get(key) or {}
+    calls = info.get("calls", [])
+    active_timeout = info.get("timeout")
+    if active_timeout is not None:
+        if active_timeout > now:
+            raise errors.too_many(
+                "rate_limit_timeout",
+                f"Rate limit timeout ({round(float(active_timeout - now), 2)}s remaining)")
+        active_timeout = None
+    calls = [call for call in calls if call > now - per] + [now]
+    if len(calls) > amount:
+        store.set(key, {"calls": calls, "timeout": now + timeout})
+        raise errors.too_many("rate_limit_reached",
+                              f"Rate limit reached ({len(calls)} in last {per}s)")
+    store.set(key, {"calls": calls, "timeout": active_timeout})
 
 
 def _index_key(access_token):

@@ -91,8 +91,10 @@ class Context:
 
 
 def _compile(pattern):
-    regex = re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", re.escape(pattern).replace(r"\<", "<")
-                   .replace(r"\>", ">"))
+    """``/api/things/<guid>/`` -> a regex with named groups for the ``<...>`` parts."""
+    parts = re.split(r"(<\w+>)", pattern)
+    regex = "".join(f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("<") else re.escape(part)
+                    for part in parts)
     return re.compile(f"^{regex}$")
 
 
@@ -129,7 +131,8 @@ class Application:
         candidates = self._match(path)
         if not candidates and not path.endswith("/") and self._match(path + "/"):
             host = request.headers.get("Host") or "localhost"
-            location = f"{request.scheme}://{host}{path}/" + (f"?{request.raw_query}" if request.raw_query else "")
+            query = f"?{request.raw_query}" if request.raw_query else ""
+            location = f"{request.scheme}://{host}{path}/{query}"
             return 301, {"Location": location}, None
         public = path == "/api/" or "/api/oauth2/" in path
         if not public:

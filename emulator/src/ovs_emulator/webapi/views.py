@@ -6,6 +6,7 @@ authenticated client / user / roles / API version.
 """
 import glob
 import json
+import logging
 import os
 import re
 import uuid
@@ -15,6 +16,7 @@ from . import alba, auth, errors
 from .listing import Serializer, list_response
 from .model import new_guid
 
+LOG = logging.getLogger("ovs_emulator.webapi")
 VERSIONS = [6, 7, 8, 9, 10]
 PRESET_NAME = re.compile(r"^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$")
 
@@ -121,15 +123,25 @@ def _storagerouters(model):
 # --- metadata and OAuth 2 ----------------------------------------------------------------
 
 def metadata(ctx):
-    """``GET /api/`` (no authentication)."""
+    """``GET /api/`` (no authentication; 60 calls a minute per client IP)."""
     auth.rate_limit(ctx.store, "metadata", ctx.request.client_ip, 60, 60, 60)
+    data = {"release": {"name": ""}, "authenticated": False,
+            "authentication_state": None, "authentication_metadata": {}, "username": None,
+            "userguid": None, "roles": [], "identification": {}, "storagerouter_ips": [],
+            "versions": list(VERSIONS), "plugins": {}}
+    try:
+        _fill_metadata(ctx, data)
+    except Exception:  # the real view never fails: it reports the state
+        LOG.exception("Unexpected exception while gathering the metadata")
+        data["authentication_state"] = "unexpected_exception"
+    return data
+
+
+def _fill_metadata(ctx, data):
     model = ctx.model
     routers = _storagerouters(model)
-    data = {"release": {"name": release_name()}, "authenticated": False,
-            "authentication_state": None, "authentication_metadata": {}, "username": None,
-            "userguid": None, "roles": [], "identification": {},
-            "storagerouter_ips": [sr.get("ip") for sr in routers],
-            "versions": list(VERSIONS), "plugins": {}}
+    data["storagerouter_ips"] = [sr.get("ip") for sr in routers]
+    data["release"]["name"] = release_name()
     plugins = {}
     has_plugin = _backendtype_dynamics(model)["has_plugin"]
     for backend_type in ensure_backend_types(model):
@@ -153,17 +165,15 @@ def metadata(ctx):
     header = ctx.request.headers.get("Authorization")
     if not header:
         data["authentication_state"] = "unauthenticated"
-        return data
+        return
     try:
-        found = auth.authenticate(model, header)
+        client, token, user = auth.authenticate(model, header)
     except errors.ApiError as exc:
         data["authentication_state"] = exc.error
-        return data
-    client, token, user = found
+        return
     data.update(authenticated=True, authentication_state="authenticated",
                 username=user.get("username"), userguid=user["guid"],
                 roles=auth.token_roles(model, token, client))
-    return data
 
 
 def token(ctx):
