@@ -246,8 +246,8 @@ def test_join_wrong_password_changes_nothing(cluster, etcd):
 
 def test_join_errors(cluster):
     cluster.setup("10.0.0.1", "ctl01")
-    code, out = cluster.setup("10.0.0.2", "ctl02", master_ip="10.0.0.1", cluster_ip="10.0.0.1")
-    assert code == 1  # cluster_ip == master_ip on a second machine: a first node, already configured elsewhere
+    code, out = cluster.setup("10.0.0.2", "ctl02", cluster_ip="10.0.0.1")  # "first node" on another machine
+    assert code == 1 and error_box("Master IP provided 10.0.0.1 is not in the list of local IPs: 10.0.0.2") in out
     cluster.monkeypatch.setattr(system, "local_ips", lambda: ["10.0.0.5"])
     preconfig({"master_ip": "10.0.0.1", "master_password": "rooter", "cluster_ip": "10.0.0.6"})
     code, out = run(cluster.capsys)

@@ -30,8 +30,8 @@ def read_preconfig(node_type=None):
     """The validated ``setup`` section of preconfig.json, with defaults filled in."""
     filename = paths.PRECONFIG
     if not os.path.exists(filename):
-        raise ValueError(f"The pre-configuration file {paths.real('/opt/OpenvStorage/config/preconfig.json')}"
-                         " is missing: only the unattended setup is supported")
+        raise ValueError(f"The pre-configuration file {filename} is missing: only the unattended "
+                         "setup is supported")
     with open(filename, encoding="utf-8") as handle:
         try:
             config = json.loads(handle.read())
