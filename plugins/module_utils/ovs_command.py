@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2025, the openvstorage.hyperscale contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Runner for the Open vStorage command line tools.
 
 One runner for ``ovs``, ``asd-manager`` and ``alba``, built on
@@ -35,6 +35,7 @@ PACKAGE_OF = {
 }
 
 _BORDER = re.compile(r'^\s*\+{5,}\s*$')
+_MISSING_KEY = re.compile(r'(\bkey\b.*\b(does not exist|not found)|NotFoundException)', re.IGNORECASE)
 
 # First lines of boxes that are banners or progress, not results.
 BANNERS = (
@@ -183,15 +184,22 @@ class OvsRunner:
     def config_get(self, key, raw=False):
         """``ovs config get <key>``: the parsed JSON value, the raw text, or None.
 
-        The real command prints nothing (exit 0) for a missing key.
+        The framework prints nothing (exit 0) for a missing key; an answer that
+        says the key does not exist (exit 1) is taken as missing too.
         """
-        _, stdout, _ = self.run('ovs', ['config', 'get', key], what='ovs config get {0}'.format(key))
+        rc, stdout, stderr = self.run('ovs', ['config', 'get', key], check=False)
+        if rc != 0:
+            if _MISSING_KEY.search(stderr or '') or _MISSING_KEY.search(stdout or ''):
+                return None
+            raise OvsCommandError(
+                'ovs config get {0} failed (rc {1}): {2}'.format(key, rc, failure_text(stdout, stderr)),
+                cmd=[self.binary('ovs'), 'config', 'get', key], rc=rc, stdout=stdout, stderr=stderr)
         return parse_config_value(stdout, raw=raw)
 
     def config_list(self, path='/', recursive=False):
         """``ovs config list[-recursive] <path>``: the printed names, one a line."""
         sub = 'list-recursive' if recursive else 'list'
-        _, stdout, _ = self.run('ovs', ['config', sub, path], what='ovs config {0} {1}'.format(sub, path))
+        dummy, stdout, dummy = self.run('ovs', ['config', sub, path], what='ovs config {0} {1}'.format(sub, path))
         return [line.strip() for line in stdout.splitlines() if line.strip()]
 
 

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2025, the openvstorage.hyperscale contributors
-# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Small helpers for modules that act on an Open vStorage node itself."""
 
 from __future__ import absolute_import, division, print_function
@@ -37,7 +37,7 @@ def local_ipv4s(module):
     ip_bin = module.get_bin_path('ip', required=False)
     if ip_bin is None:
         return None
-    rc, stdout, _ = module.run_command([ip_bin, '-o', '-4', 'addr', 'show'], check_rc=False)
+    rc, stdout, dummy = module.run_command([ip_bin, '-o', '-4', 'addr', 'show'], check_rc=False)
     if rc != 0:
         return None
     return sorted(set(addr for addr in _INET.findall(stdout) if addr != '127.0.0.1'))

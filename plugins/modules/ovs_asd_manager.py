@@ -15,16 +15,17 @@ description:
     once. The node then appears in the cluster as a discoverable ASD node.
   - A storage node has no C(ovs) command, so the module decides from the node itself, as the ASD manager does
     (it refuses a second setup with C(The ASD Manager is already installed.)) - the setup is done when the
-    C(asd-manager) service has been installed. C(/etc/openvstorage_sdm_id) (the node id) is written by the
+    C(asd-manager) service has been added and enabled (C(systemctl is-enabled asd-manager); without systemctl,
+    when its unit file exists). C(/etc/openvstorage_sdm_id) (the node id) is written by the
     C(openvstorage-sdm) package at install time; the setup registers the node under
     C(/ovs/alba/asdnodes/<node_id>/config/main) in the configuration store.
   - On a set-up node, differences between the options and the settings the node was set up with are reported
     as warnings; they cannot be changed without C(asd-manager remove).
   - All options are validated before anything changes, including the rule of the ASD manager that O(api_port)
     may not lie in [O(asd_start_port), O(asd_start_port) + 100).
-  - The preconfiguration file is written with mode C(0600) and kept: C(asd-manager remove) reads it.
+  - The preconfiguration file is written with mode C(0600) and kept, because C(asd-manager remove) reads it.
 author:
-  - openvstorage.hyperscale contributors
+  - Open vStorage HyperScale developers (@openvstorage)
 options:
   api_ip:
     description:
@@ -71,8 +72,10 @@ options:
     default: /opt/asd-manager/config/preconfig.json
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
 notes:
   - The client file of the configuration store, C(/opt/OpenvStorage/config/arakoon_cacc.ini), must have been
@@ -229,7 +232,17 @@ def build_preconfig(params):
     return dict(asdmanager=config)
 
 
-def service_installed(exists=os.path.exists):
+def service_installed(module, exists=os.path.exists):
+    """Whether the setup installed the asd-manager service.
+
+    The setup adds and enables the service; ``systemctl is-enabled`` tells it on
+    systemd hosts (a unit file alone may be shipped by a package). Without
+    systemctl, the unit files the ASD manager writes are looked for.
+    """
+    systemctl = module.get_bin_path('systemctl', required=False)
+    if systemctl is not None:
+        rc, stdout, dummy = module.run_command([systemctl, 'is-enabled', SERVICE_NAME], check_rc=False)
+        return rc == 0 and stdout.strip() in ('enabled', 'enabled-runtime', 'linked', 'alias')
     return any(exists(path) for path in SERVICE_FILES)
 
 
@@ -247,7 +260,7 @@ def read_state(module, runner, preconfig_path, exists=os.path.exists, read=read_
     if not node_id or not runner.has('asd-manager'):
         return state
     state.update(installed=True, node_id=node_id)
-    if not service_installed(exists):
+    if not service_installed(module, exists):
         return state
     state['setup_completed'] = True
     # The ASD manager rewrites its preconfiguration with the values it used.

@@ -16,7 +16,7 @@ description:
     not yet registered (C(GET /api/alba/nodes/?discover=true)).
   - Changes nothing; it always reports C(changed=false).
 author:
-  - openvstorage.hyperscale contributors
+  - Open vStorage HyperScale developers (@openvstorage)
 extends_documentation_fragment:
   - openvstorage.hyperscale.ovs_api
 options:
@@ -30,8 +30,10 @@ options:
     default: [storagerouters, alba_nodes]
 attributes:
   check_mode:
+    description: Can run in check mode; it never changes anything.
     support: full
   diff_mode:
+    description: Nothing changes, so there is no diff.
     support: none
 seealso:
   - module: openvstorage.hyperscale.ovs_node

@@ -26,7 +26,7 @@ description:
     before C(ovs setup) and removed right after it, whatever the outcome (unless O(keep_preconfig=true)).
     The framework reads it only during the setup.
 author:
-  - openvstorage.hyperscale contributors
+  - Open vStorage HyperScale developers (@openvstorage)
 options:
   master_ip:
     description:
@@ -95,8 +95,10 @@ options:
     default: false
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: full
 notes:
   - Run it on one node at a time, first master first, as the framework requires.
@@ -280,9 +282,9 @@ def read_state(runner, exists=os.path.exists, read=read_text):
                      cluster_id=runner.config_get('/ovs/framework/cluster_id'),
                      node_ip=runner.config_get(HOST_KEY.format(machine_id, 'ip')))
         return state
-    state['broken'] = ('{0} exists but the setup of machine {1} did not complete (setupcompleted={2}, type={3}, '
-                       'promotecompleted={4})'.format(CACC_INI, machine_id, json.dumps(setup_completed),
-                                                       json.dumps(node_type), json.dumps(promote_completed)))
+    reason = '{0} exists but the setup of machine {1} did not complete (setupcompleted={2}, type={3}, promotecompleted={4})'
+    state['broken'] = reason.format(CACC_INI, machine_id, json.dumps(setup_completed), json.dumps(node_type),
+                                    json.dumps(promote_completed))
     return state
 
 

@@ -169,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
             auth = self.headers.get('Authorization', '')
             if not auth.startswith('Basic '):
                 return self._error(400, 'invalid_request', 'Missing client credentials')
-            client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(':')
+            client_id, dummy, secret = base64.b64decode(auth[6:]).decode().partition(':')
             if ovs.clients.get(client_id) != secret:
                 return self._error(400, 'invalid_client', 'Invalid client credentials')
         else:

@@ -21,7 +21,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api im
     TokenCache,
 )
 
-from fake_ovs_api import (
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import (
     TASK_PENDING,
     TASK_STARTED,
     TASK_SUCCESS,
@@ -89,7 +89,7 @@ def test_default_version_and_base_url(server, cache_file):
 
 def test_token_requested_once_and_reused_across_runs(server, cache_file):
     # Each module run is a new process: simulate with new client objects.
-    for _ in range(8):
+    for dummy in range(8):
         client = make_client(server, cache_file)
         client.list('storagerouters')
         client.list('storagerouters')
@@ -159,7 +159,7 @@ def test_fresh_token_refused_is_an_error_not_a_loop(server, cache_file, monkeypa
 
 
 def test_rate_limit_message(server, cache_file):
-    for _ in range(5):
+    for dummy in range(5):
         make_client(server, cache_file, token_cache=None).token()
     with pytest.raises(OvsApiError) as err:
         make_client(server, cache_file, token_cache=None).token()

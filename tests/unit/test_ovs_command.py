@@ -15,7 +15,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_comman
     success_box,
 )
 
-from module_harness import FakeHost, boxed
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, boxed
 
 SETUP_OK = '\n'.join([
     boxed(['Open vStorage Setup']),
@@ -120,7 +120,7 @@ def test_run_failure_carries_text_cmd_rc():
     assert exc.message == '/usr/bin/ovs setup failed (rc 1): boom happened'
     assert exc.cmd == ['/usr/bin/ovs', 'setup'] and exc.rc == 1
     assert exc.to_dict()['rc'] == 1
-    rc, out, _ = runner.run('ovs', ['setup'], check=False)
+    rc, out, dummy = runner.run('ovs', ['setup'], check=False)
     assert rc == 1 and 'boom' in out
 
 
@@ -142,6 +142,9 @@ def test_config_get_and_list():
     assert runner.config_get('/ovs/arakoon/config/config') == '[global]\ncluster_id = config'
     assert runner.config_list('/ovs/framework') == ['cluster_id', 'hosts', 'memcache']
     assert runner.config_list('/ovs/framework/hosts', recursive=True) == ['ovs/framework/hosts/abc/']
+    # some builds answer a missing key with an error instead of nothing
+    host.on(['config', 'get', '/ovs/framework/gone'], (1, '', 'Key /ovs/framework/gone does not exist\n'))
+    assert runner.config_get('/ovs/framework/gone') is None
     host.on(['config', 'get', '/ovs/x'], (1, '', 'Could not connect to the configuration store'))
     with pytest.raises(OvsCommandError, match='ovs config get /ovs/x failed .rc 1.: Could not connect'):
         runner.config_get('/ovs/x')

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_node
 
-from module_harness import FakeHost, boxed, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, boxed, run_module
 
 MACHINE_ID = 'Xa1b2c3d4e5f6g7h'
 PASSWORD = 'R00t-Pa55word!'
@@ -107,7 +107,7 @@ def test_master_without_promote_completed_is_broken(node):
     node.paths['cacc'].write_text('[global]\n')
     key = '/ovs/framework/hosts/{0}/'.format(MACHINE_ID)
     set_config(node, {key + 'setupcompleted': True, key + 'type': 'MASTER', key + 'promotecompleted': False})
-    status, result, _ = run_module(ovs_node.main, join_args(node), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node), node)
     assert status == 'fail'
     assert 'previous Open vStorage setup of this node broke' in result['msg']
     assert 'clean the node up manually' in result['msg']
@@ -117,13 +117,13 @@ def test_master_without_promote_completed_is_broken(node):
 def test_broken_when_config_store_known_but_not_completed(node):
     node.paths['cacc'].write_text('[global]\n')
     set_config(node, {})
-    status, result, _ = run_module(ovs_node.main, join_args(node), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node), node)
     assert status == 'fail' and 'setupcompleted=null' in result['msg']
 
 
 def test_broken_when_resume_file_left(node):
     node.paths['resume'].write_text('{}')
-    status, result, _ = run_module(ovs_node.main, join_args(node), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node), node)
     assert status == 'fail' and 'interrupted' in result['msg']
 
 
@@ -131,15 +131,15 @@ def test_unreachable_config_store_fails_without_setup(node):
     node.paths['cacc'].write_text('[global]\n')
     node.answers.append((lambda argv: argv[1:3] == ['config', 'get'],
                          (1, '', 'Could not connect to any Arakoon node')))
-    status, result, _ = run_module(ovs_node.main, join_args(node), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node), node)
     assert status == 'fail'
     assert result['msg'].startswith('Cannot read the setup state of this node')
     assert 'Could not connect' in result['msg']
 
 
 def test_check_mode_reports_change_without_running(node):
-    status, result, _ = run_module(ovs_node.main, join_args(node, node_type='extra'), node, check_mode=True,
-                                   diff=True)
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='extra'), node, check_mode=True,
+                                       diff=True)
     assert status == 'exit' and result['changed'] is True
     assert result['diff'] == {'before': {'setup_completed': False},
                               'after': {'setup_completed': True, 'node_type': 'EXTRA',
@@ -151,23 +151,23 @@ def test_check_mode_reports_change_without_running(node):
 
 def test_package_missing(node):
     node.paths['id'].unlink()
-    status, result, _ = run_module(ovs_node.main, join_args(node), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node), node)
     assert status == 'fail' and 'openvstorage package is not installed' in result['msg']
     status, result, warnings = run_module(ovs_node.main, join_args(node), node, check_mode=True)
     assert status == 'exit' and result['changed'] is True and warnings
 
 
 def test_bad_input_fails_before_anything(node):
-    status, result, _ = run_module(ovs_node.main, join_args(node, master_ip='172.30.250.311'), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node, master_ip='172.30.250.311'), node)
     assert status == 'fail'
     assert "master_ip: '172.30.250.311' is not a valid IPv4 address" in result['msg']
     assert node.calls == []
-    status, result, _ = run_module(ovs_node.main, join_args(node, node_type='slave'), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='slave'), node)
     assert status == 'fail' and 'node_type' in result['msg'] and 'master, extra' in result['msg']
 
 
 def test_cluster_ip_must_be_local(node):
-    status, result, _ = run_module(ovs_node.main, join_args(node, cluster_ip='172.30.250.13'), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node, cluster_ip='172.30.250.13'), node)
     assert status == 'fail'
     assert result['msg'] == 'cluster_ip: 172.30.250.13 is not an IPv4 address of this host; allowed: 172.30.250.12'
     assert not node.paths['preconfig'].exists()
@@ -185,7 +185,7 @@ def test_setup_runs_once_with_private_preconfig_then_removes_it(node):
                              'Point your browser to https://172.30.250.12 to use Open vStorage'])]), ''
     node.on(['setup'], setup)
     args = join_args(node, node_type='extra', enable_heartbeats=False, logging_target=dict(type='console'))
-    status, result, _ = run_module(ovs_node.main, args, node, diff=True)
+    status, result, dummy = run_module(ovs_node.main, args, node, diff=True)
     assert status == 'exit', result
     assert result['changed'] is True
     assert seen['mode'] == 0o600
@@ -198,7 +198,7 @@ def test_setup_runs_once_with_private_preconfig_then_removes_it(node):
     assert PASSWORD not in json.dumps(result)
     assert [c for c in node.calls if c[1:2] == ['setup']] == [['/usr/bin/ovs', 'setup']]
     # second run: nothing to do
-    status, result, _ = run_module(ovs_node.main, args, node)
+    status, result, dummy = run_module(ovs_node.main, args, node)
     assert status == 'exit' and result['changed'] is False
     assert len([c for c in node.calls if c[1:2] == ['setup']]) == 1
 
@@ -207,7 +207,7 @@ def test_setup_failure_reports_box_text_and_removes_preconfig(node):
     text = 'Incorrect master IP provided, please choose from: 172.30.250.13'
     node.on(['setup'], (1, boxed(['Open vStorage Setup']) + '\n\n' + boxed(['An unexpected error occurred:', text]),
                         ''))
-    status, result, _ = run_module(ovs_node.main, join_args(node), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node), node)
     assert status == 'fail'
     assert result['msg'] == 'ovs setup failed (rc 1): ' + text
     assert result['rc'] == 1 and result['cmd'] == ['/usr/bin/ovs', 'setup']
@@ -219,25 +219,25 @@ def test_keep_preconfig(node):
         configured(node)
         return 0, boxed(['Setup complete.']), ''
     node.on(['setup'], setup)
-    status, result, _ = run_module(ovs_node.main, join_args(node, keep_preconfig=True, cluster_ip=None,
-                                                            master_ip='172.30.250.12'), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node, keep_preconfig=True, cluster_ip=None,
+                                                                master_ip='172.30.250.12'), node)
     assert status == 'exit' and result['changed'] is True
     assert stat.S_IMODE(os.stat(str(node.paths['preconfig'])).st_mode) == 0o600
 
 
 def test_setup_exit_zero_but_not_completed(node):
     node.on(['setup'], (0, boxed(['Setup complete.']), ''))
-    status, result, _ = run_module(ovs_node.main, join_args(node), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node), node)
     assert status == 'fail' and 'exited 0 but the node is not set up' in result['msg']
 
 
 def test_first_node_master_ip_must_be_local(node):
-    status, result, _ = run_module(ovs_node.main, join_args(node, cluster_ip=None), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node, cluster_ip=None), node)
     assert status == 'fail'
     assert result['msg'].startswith('master_ip: 172.30.250.11 is not an IPv4 address of this host')
 
 
 def test_joining_node_must_not_point_at_itself(node):
     node.on(['-o', '-4', 'addr', 'show'], (0, IP_OUTPUT + '3: eth1    inet 172.30.250.11/24 scope global\n', ''))
-    status, result, _ = run_module(ovs_node.main, join_args(node), node)
+    status, result, dummy = run_module(ovs_node.main, join_args(node), node)
     assert status == 'fail' and result['msg'].startswith('master_ip: 172.30.250.11 is an address of this host')
