@@ -276,9 +276,21 @@ class EtcdStore(Store):
             try:
                 return self.call("/v3/cluster/member/add", {"peerURLs": [peer_url]}).get("members", [])
             except StoreUnavailable as exc:
+                # the change may be applied while its answer times out: the new member then
+                # counts for the quorum already, and the member list (served locally) shows it
+                members = self._members_if_added(peer_url)
+                if members:
+                    return members
                 if not any(text in str(exc) for text in MEMBER_NOT_READY) or time.monotonic() > deadline:
                     raise
                 time.sleep(1)
+
+    def _members_if_added(self, peer_url):
+        try:
+            members = self.member_list()
+        except StoreUnavailable:
+            return []
+        return members if any(peer_url in member.get("peerURLs", []) for member in members) else []
 
 
 def _etcd_error(exc):
