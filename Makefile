@@ -74,4 +74,5 @@ unit: bootstrap
 molecule-test: testbed
 	molecule destroy
 	testbed/clean
-	molecule test
+	molecule test -s bad_input
+	molecule test -s default

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ovs_asd_manager
 short_description: Set up the ASD manager of an Open vStorage storage node (unattended C(asd-manager setup))
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Runs the unattended C(asd-manager setup) of a storage node through C(/opt/asd-manager/config/preconfig.json),
     once. The node then appears in the cluster as a discoverable ASD node.

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ovs_cluster_info
 short_description: Read the state of an Open vStorage cluster through its API
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reads, through the framework REST API, the cluster id and release (C(GET /api/)), the storage routers
     (C(GET /api/storagerouters/)), and the ASD nodes registered (C(GET /api/alba/nodes/)) and discoverable but

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ovs_node
 short_description: Set up an Open vStorage framework node (unattended C(ovs setup))
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Runs the unattended C(ovs setup) of a controller (C(master)) or compute node (C(extra)) through
     C(/opt/OpenvStorage/config/preconfig.json), once.

@@ -205,12 +205,14 @@ class NodeSetup:
         ui.title("Promoting node")
         ui.say("Joining the configuration Arakoon cluster")
         peer = arakoon.peer_url(self.ip)
+        # read all that is needed first: once the member is added, the store has no quorum
+        # until the local etcd runs
+        cluster_id = self.store.get("/ovs/framework/cluster_id")
         members = self.store.member_add(peer)
         initial = {member.get("name") or self.machine_id: member["peerURLs"][0] for member in members
                    if member.get("peerURLs")}
         initial[self.machine_id] = peer
-        arakoon.write_etcd_environment(self.machine_id, self.ip, initial, "existing",
-                                       self.store.get("/ovs/framework/cluster_id"))
+        arakoon.write_etcd_environment(self.machine_id, self.ip, initial, "existing", cluster_id)
         self.start("ovs-arakoon-config")
         _, cacc_nodes = store.read_cacc()
         self.store = store.EtcdStore(nodes=cacc_nodes + [arakoon.node(self.machine_id, self.ip)])

@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+"""The inventory filters that the roles use to find node addresses and check preconfig types."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.openvstorage.hyperscale.plugins.filter import inventory
+
+HOSTVARS = {
+    'ctl01': {'ansible_host': '172.19.10.30', 'inventory_hostname': 'ctl01'},
+    'ctl02': {'ansible_host': 'ctl02.example', 'ovs_node_ip': '10.0.0.2', 'inventory_hostname': 'ctl02'},
+    'ctl03': {'inventory_hostname': 'ctl03'},
+}
+
+
+def test_node_address_prefers_ovs_node_ip_then_ansible_host_then_name():
+    assert inventory.node_address(HOSTVARS['ctl02'], 'ctl02') == '10.0.0.2'
+    assert inventory.node_address(HOSTVARS['ctl01'], 'ctl01') == '172.19.10.30'
+    assert inventory.node_address(HOSTVARS['ctl03'], 'ctl03') == 'ctl03'
+
+
+def test_node_addresses_keeps_the_order_of_the_hosts():
+    assert inventory.node_addresses(['ctl03', 'ctl01', 'ctl02'], HOSTVARS) == ['ctl03', '172.19.10.30', '10.0.0.2']
+
+
+def test_mistyped_keys_names_only_known_keys_with_the_wrong_type():
+    types = {'rdma': 'bool', 'external_config': 'str', 'logging_target': 'dict', 'port': 'int'}
+    values = {'rdma': 'yes', 'external_config': 'x', 'logging_target': [], 'port': True, 'unknown': 1}
+    assert sorted(inventory.mistyped_keys(values, types)) == ['logging_target', 'port', 'rdma']
+    assert inventory.mistyped_keys({'rdma': False, 'port': 3}, types) == []
+
+
+def test_filters_are_registered_under_their_names():
+    names = set(inventory.FilterModule().filters())
+    assert names == {'node_address', 'node_addresses', 'mistyped_keys'}
