@@ -12,9 +12,9 @@ short_description: Check that a password opens an SSH session on a node
 version_added: 0.1.0
 description:
   - Opens an SSH session with password authentication and closes it again, the way C(ovs setup)
-    reaches the install master with C(master_password). Run it on the control machine
-    (C(delegate_to: localhost)) before anything changes, so that a wrong password fails the
-    play while every node is still untouched.
+    reaches the install master with C(master_password).
+  - Run it on the control machine (delegated to C(localhost)) before anything changes, so that a
+    wrong password fails the play while every node is still untouched.
   - Nothing is changed, on the node or locally; the host key is not stored.
 requirements:
   - paramiko on the host that runs the module

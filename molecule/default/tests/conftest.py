@@ -10,7 +10,8 @@ import pytest
 import testinfra.utils.ansible_runner
 
 KINDS = ("controllers", "computenodes", "storagenodes", "framework")
-INVENTORY = os.environ.get("MOLECULE_INVENTORY_FILE", "")
+# molecule's inventory directory: its own file plus the linked group tree and variables
+INVENTORY = os.path.dirname(os.environ.get("MOLECULE_INVENTORY_FILE", ""))
 RUNNER = testinfra.utils.ansible_runner.AnsibleRunner(INVENTORY) if INVENTORY else None
 
 
@@ -68,9 +69,14 @@ class Api(object):
 
 
 @pytest.fixture(scope="session")
-def install_master():
-    master = RUNNER.get_hosts("controllers")[0]
-    return testinfra.get_host("ansible://%s?ansible_inventory=%s" % (master, INVENTORY))
+def cluster_host():
+    """A testinfra host of the scenario by its inventory name."""
+    return lambda name: testinfra.get_host("ansible://%s?ansible_inventory=%s" % (name, INVENTORY))
+
+
+@pytest.fixture(scope="session")
+def install_master(cluster_host):
+    return cluster_host(RUNNER.get_hosts("controllers")[0])
 
 
 @pytest.fixture(scope="session")
