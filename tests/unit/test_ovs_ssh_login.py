@@ -40,7 +40,7 @@ def sshd():
     def serve():
         while not stop.is_set():
             try:
-                conn, _ = listener.accept()
+                conn, dummy = listener.accept()
             except socket.timeout:
                 continue
             transport = paramiko.Transport(conn)
@@ -62,14 +62,14 @@ def sshd():
 
 
 def test_the_right_password_opens_a_session(sshd):
-    outcome, result, _ = run_module(ovs_ssh_login.main, {
+    outcome, result, dummy = run_module(ovs_ssh_login.main, {
         'host': '127.0.0.1', 'port': sshd, 'password': ROOT_PASSWORD, 'timeout': 5}, FakeHost())
     assert outcome == 'exit'
     assert result == {'changed': False, 'authenticated': True}
 
 
 def test_a_wrong_password_fails_and_names_the_variable(sshd):
-    outcome, result, _ = run_module(ovs_ssh_login.main, {
+    outcome, result, dummy = run_module(ovs_ssh_login.main, {
         'host': '127.0.0.1', 'port': sshd, 'password': 'wrong', 'timeout': 5}, FakeHost())
     assert outcome == 'fail'
     assert result['authenticated'] is False
@@ -83,13 +83,14 @@ def test_no_ssh_server_fails_with_the_reason():
     probe.bind(('127.0.0.1', 0))
     port = probe.getsockname()[1]
     probe.close()  # nothing listens there any more
-    outcome, result, _ = run_module(ovs_ssh_login.main, {
+    outcome, result, dummy = run_module(ovs_ssh_login.main, {
         'host': '127.0.0.1', 'port': port, 'password': ROOT_PASSWORD, 'timeout': 3}, FakeHost())
     assert outcome == 'fail'
     assert 'no SSH session could be opened' in result['msg']
 
 
 def test_check_mode_still_checks(sshd):
-    outcome, result, _ = run_module(ovs_ssh_login.main, {
+    outcome, result, dummy = run_module(ovs_ssh_login.main, {
         'host': '127.0.0.1', 'port': sshd, 'password': 'wrong', 'timeout': 5}, FakeHost(), check_mode=True)
     assert outcome == 'fail'
+    assert result['authenticated'] is False
