@@ -1,0 +1,105 @@
+"""The collection as users get it: the Galaxy artifact, installed into an empty collections path
+of a fresh virtualenv, runs `openvstorage.hyperscale.hyperscale` by its FQCN against the
+converged cluster (changed=0 everywhere), and no secret shows in its -vvv output or in the
+files the run leaves on the control machine.
+"""
+import glob
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import INVENTORY, RUNNER, cluster_hosts
+
+PROJECT = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
+PINNED = ("ansible-core", "ansible", "paramiko")
+
+
+def run(cmd, **kwargs):
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          check=False, **kwargs)
+    assert done.returncode == 0, "%s failed:\n%s" % (" ".join(cmd), done.stdout[-4000:])
+    return done.stdout
+
+
+def pinned_requirements():
+    with open(os.path.join(PROJECT, "requirements.txt")) as handle:
+        lines = [line.split("#")[0].strip() for line in handle]
+    return [line for line in lines if line.split("==")[0] in PINNED]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The artifact, a fresh virtualenv and an empty collections path with only the artifact."""
+    work = tmp_path_factory.mktemp("galaxy")
+    run(["ansible-galaxy", "collection", "build", "--output-path", str(work), PROJECT])
+    artifact = glob.glob(str(work / "openvstorage-hyperscale-*.tar.gz"))[0]
+    venv = work / "venv"
+    run(["python3", "-m", "venv", str(venv)])
+    run([str(venv / "bin" / "pip"), "install", "-q"] + pinned_requirements())
+    collections = work / "collections"
+    collections.mkdir()
+    run([str(venv / "bin" / "ansible-galaxy"), "collection", "install", "-p", str(collections), artifact])
+    return {"work": work, "artifact": artifact, "venv": venv, "collections": collections}
+
+
+@pytest.fixture(scope="module")
+def fqcn_run(installed):
+    """hyperscale.yml by FQCN from the installed artifact, at -vvv, with a private ANSIBLE_HOME."""
+    home = installed["work"] / "ansible-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(installed["collections"]), ANSIBLE_HOME=str(home),
+               ANSIBLE_LOCAL_TEMP=str(home / "tmp"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="json", PATH="%s:%s" % (installed["venv"] / "bin", env["PATH"]))
+    output = run(["ansible-playbook", "-vvv", "-i", INVENTORY, "openvstorage.hyperscale.hyperscale"],
+                 env=env, cwd=str(installed["work"]))
+    return {"output": output, "home": home}
+
+
+def test_artifact_ships_no_test_bed(installed):
+    listing = run(["tar", "-tzf", installed["artifact"]])
+    for path in ("emulator/", "testbed/", "molecule/", ".venv/", "build/", "Makefile"):
+        assert not re.search(r"(^|/)%s" % re.escape(path), listing, re.M), path
+    for path in ("playbooks/hyperscale.yml", "roles/preflight/tasks/main.yml", "plugins/modules/ovs_node.py",
+                 "meta/runtime.yml"):
+        assert path in listing
+
+
+def test_installed_artifact_converges_by_fqcn_with_no_change(installed, fqcn_run):
+    path = installed["collections"] / "ansible_collections" / "openvstorage" / "hyperscale"
+    assert (path / "MANIFEST.json").is_file()
+    assert str(path) in fqcn_run["output"], "roles and modules must come from the installed artifact"
+    recap = re.findall(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=0\s+failed=0", fqcn_run["output"], re.M)
+    assert {host for host, _ in recap} >= set(cluster_hosts())
+    assert all(changed == "0" for _, changed in recap), recap
+
+
+def secrets(install_master):
+    """Every secret the run handles: cluster password, API password, OAuth token, ASD manager passwords."""
+    variables = install_master.ansible.get_variables()
+    found = {"cluster_password": variables["cluster_password"]}
+    cache = install_master.run("cat /root/.cache/openvstorage.hyperscale/api_tokens.json")
+    for token in re.findall(r'"access_token"\s*:\s*"([^"]+)"', cache.stdout):
+        found["oauth_token"] = token
+    for node_id in install_master.check_output("ovs config list /ovs/alba/asdnodes").split():
+        main = json.loads(install_master.check_output("ovs config get /ovs/alba/asdnodes/%s/config/main" % node_id))
+        found["asd_manager_password_%s" % node_id] = main["password"]
+    return found
+
+
+def test_no_secret_in_the_vvv_output_or_left_on_the_control_machine(fqcn_run, install_master, installed):
+    found = secrets(install_master)
+    assert "oauth_token" in found, "the run caches its API token on the install master"
+    assert len([k for k in found if k.startswith("asd_manager_password_")]) == len(RUNNER.get_hosts("storagenodes"))
+    leaks = [name for name, value in found.items() if value in fqcn_run["output"]]
+    assert not leaks, leaks
+    for root, _dirs, files in os.walk(str(installed["work"])):
+        if root.startswith(str(installed["venv"])):
+            continue
+        for name in files:
+            with open(os.path.join(root, name), "rb") as handle:
+                data = handle.read()
+            leaked = [key for key, value in found.items() if value.encode() in data]
+            assert not leaked, (os.path.join(root, name), leaked)
