@@ -41,21 +41,25 @@ def installed(tmp_path_factory):
     run([str(venv / "bin" / "pip"), "install", "-q"] + pinned_requirements())
     collections = work / "collections"
     collections.mkdir()
-    run([str(venv / "bin" / "ansible-galaxy"), "collection", "install", "-p", str(collections), artifact])
-    return {"work": work, "artifact": artifact, "venv": venv, "collections": collections}
+    home = work / "ansible-home"
+    # nothing of the caller's Ansible set-up: only the venv, the empty collections path and a
+    # private ANSIBLE_HOME (so no collection installed elsewhere on this machine is seen)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "MOLECULE_"))}
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_HOME=str(home),
+               ANSIBLE_LOCAL_TEMP=str(home / "tmp"), ANSIBLE_NOCOLOR="1",
+               PATH="%s:%s" % (venv / "bin", env["PATH"]))
+    run(["ansible-galaxy", "collection", "install", "-p", str(collections), artifact], env=env)
+    return {"work": work, "artifact": artifact, "venv": venv, "collections": collections, "env": env,
+            "home": home}
 
 
 @pytest.fixture(scope="module")
 def fqcn_run(installed):
-    """hyperscale.yml by FQCN from the installed artifact, at -vvv, with a private ANSIBLE_HOME."""
-    home = installed["work"] / "ansible-home"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
-    env.update(ANSIBLE_COLLECTIONS_PATH=str(installed["collections"]), ANSIBLE_HOME=str(home),
-               ANSIBLE_LOCAL_TEMP=str(home / "tmp"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_CALLBACK_RESULT_FORMAT="json", PATH="%s:%s" % (installed["venv"] / "bin", env["PATH"]))
+    """hyperscale.yml by FQCN from the installed artifact, at -vvv."""
+    env = dict(installed["env"], ANSIBLE_CALLBACK_RESULT_FORMAT="json")
     output = run(["ansible-playbook", "-vvv", "-i", INVENTORY, "openvstorage.hyperscale.hyperscale"],
                  env=env, cwd=str(installed["work"]))
-    return {"output": output, "home": home}
+    return {"output": output}
 
 
 def test_artifact_ships_no_test_bed(installed):
