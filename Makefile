@@ -15,6 +15,7 @@ SANITY_TREE := $(BUILD)/sanity/ansible_collections/openvstorage/hyperscale
 MASTER_IP := 172.30.250.11
 
 .PHONY: help bootstrap image repo testbed demo demo-clean test lint sanity unit molecule-test
+.PHONY: docs docs-lint
 
 help:
 	@echo "make demo        build the emulated cluster (containers) and converge it; rerun to converge again"
@@ -48,7 +49,7 @@ demo-clean:
 	-molecule destroy
 	testbed/clean
 
-test: bootstrap lint sanity unit molecule-test
+test: bootstrap lint docs-lint sanity unit molecule-test
 
 lint: bootstrap
 	ansible-lint --profile production
@@ -76,3 +77,45 @@ molecule-test: testbed
 	testbed/clean
 	molecule test -s bad_input
 	molecule test -s default
+
+# docs/collection (module, filter and role docs: antsibull-docs' simplified RST, which GitHub
+# shows) and CHANGELOG.rst (antsibull-changelog) are generated and committed. `make docs` renders
+# both from the working tree; `make docs-lint` lints the plugin and role docs and the changelog
+# fragments, renders again into build/docs and fails when the committed files differ.
+# antsibull-docs finds the collection through build/ansible_collections (the symlink that
+# tests/unit/conftest.py makes too). While changelogs/fragments/ has fragments, CHANGELOG.rst
+# shows them as the galaxy.yml version, released in a scratch copy (docs/releasing.md).
+DOCS_TMP        := $(BUILD)/docs
+COLLECTION_LINK := $(BUILD)/ansible_collections/openvstorage/hyperscale
+CHANGELOG_TREE   = $(1)/changelog/ansible_collections/openvstorage/hyperscale
+# fragments belong to the galaxy.yml version, which must not be in changelog.yaml yet
+CHANGELOG_UNRELEASED := import sys, yaml; \
+  v = yaml.safe_load(open("galaxy.yml"))["version"]; \
+  r = yaml.safe_load(open("changelogs/changelog.yaml")).get("releases") or {}; \
+  sys.exit(f"changelogs/fragments/ has fragments but {v} (galaxy.yml) is released: raise the version" if v in r else 0)
+
+# $(call render_docs,DIR): DIR/collection/*.rst and DIR/CHANGELOG.rst
+define render_docs
+	rm -rf $(1) && mkdir -p $(1)/collection $(CHANGELOG_TREE) $(dir $(COLLECTION_LINK))
+	ln -sfn $(CURDIR) $(COLLECTION_LINK)
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD) antsibull-docs collection --use-current --fail-on-error \
+	  --output-format simplified-rst --squash-hierarchy --dest-dir $(1)/collection openvstorage.hyperscale >/dev/null
+	cp -a galaxy.yml meta plugins roles changelogs $(CHANGELOG_TREE)/
+	cd $(CHANGELOG_TREE) && if compgen -G 'changelogs/fragments/*.y*ml' >/dev/null; \
+	  then python -c '$(CHANGELOG_UNRELEASED)' && antsibull-changelog release --reload-plugins; \
+	  else antsibull-changelog generate --reload-plugins; fi
+	cp $(CHANGELOG_TREE)/CHANGELOG.rst $(1)/CHANGELOG.rst
+endef
+
+docs: bootstrap
+	$(call render_docs,$(DOCS_TMP))
+	rm -rf docs/collection && cp -a $(DOCS_TMP)/collection docs/collection
+	cp $(DOCS_TMP)/CHANGELOG.rst CHANGELOG.rst
+
+docs-lint: bootstrap
+	antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent \
+	  --disallow-unknown-collection-refs .
+	antsibull-changelog lint
+	$(call render_docs,$(DOCS_TMP))
+	diff -ru docs/collection $(DOCS_TMP)/collection && diff -u CHANGELOG.rst $(DOCS_TMP)/CHANGELOG.rst \
+	  || { echo 'docs/collection or CHANGELOG.rst is out of date: run `make docs` and commit them' >&2; exit 1; }
