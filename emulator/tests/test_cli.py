@@ -16,6 +16,7 @@ def configured(node, etcd):
     etcd.set("/ovs/framework/hosts/m1/ports", {"arakoon": [[26400, 26499]]})
     etcd.set("/ovs/framework/memcache", {"endpoints": ["10.0.0.1:11211"]})
     etcd.set("/ovsdb/user/1234", {"guid": "1234"})
+    etcd.set("/albamgr/b1-abm/alba_id", "x")
     return etcd
 
 
@@ -36,6 +37,7 @@ def test_config_list_recursive(configured, capsys):
         "ovs/framework/cluster_id", "ovs/framework/hosts/", "ovs/framework/hosts/m1/",
         "ovs/framework/hosts/m1/ip", "ovs/framework/hosts/m1/ports", "ovs/framework/memcache"]
     assert "ovsdb" not in run(capsys, "config", "list-recursive")[1]
+    assert "albamgr" not in run(capsys, "config", "list-recursive")[1]
     assert run(capsys, "config", "list-recursive")[1].splitlines()[:2] == ["ovs/", "ovs/framework/"]
 
 

@@ -6,11 +6,14 @@ exits 2; a bad command line exits 1 with the usage text.
 """
 import json
 import sys
+import time
+
+from ovs_emulator import albamgr
 
 VERSION = "1.5.37"
 COMMANDS = ["add-osd", "claim-osd", "create-preset", "decommission-osd", "delete-preset",
             "get-alba-id", "get-disk-safety", "list-all-osds", "list-available-osds",
-            "list-nsm-hosts", "list-osds", "list-presets", "preset-set-default", "purge-osd",
+            "list-nsm-hosts", "list-osds", "list-presets", "maintenance", "preset-set-default", "purge-osd",
             "show-namespaces", "update-osd", "update-preset", "version"]
 
 
@@ -18,13 +21,7 @@ class UsageError(Exception):
     pass
 
 
-class AlbaError(Exception):
-    """A failure of a command: (message, exception_type, exception_code)."""
-
-    def __init__(self, message, exception_type="unknown", exception_code=0):
-        super().__init__(message)
-        self.exception_type = exception_type
-        self.exception_code = exception_code
+AlbaError = albamgr.AlbaFailure  # a failure of a command: (message, exception_type, code)
 
 
 def usage(error):
@@ -50,9 +47,73 @@ def parse(argv):
     return command, options, args
 
 
-def execute(command, options, args):
-    """The result of a command (filled by the ALBA emulation; none is emulated yet)."""
+def _read(path):
+    """An --input-url (a file path or file:// URL) or a key file."""
+    path = path[len("file://"):] if path.startswith("file://") else path
+    try:
+        with open(path, encoding="latin-1") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise AlbaError(f'Unix.Unix_error(Unix.ENOENT, "open", "{path}")' if isinstance(
+            exc, FileNotFoundError) else f'Failure("{exc}")') from None
+
+
+def _name(args):
+    if not args:
+        raise UsageError("required argument PRESET_NAME is missing")
+    return args[0]
+
+
+def execute(command, options, args, config_store=None):
+    """The result of a command (``config_store``: tests; else the one of the --config URL)."""
+    if command in PRESET_COMMANDS:
+        name = _name(args) if command != "list-presets" else None
+        manager = albamgr.AlbaManager.from_url(options.get("config"), config_store)
+        if command == "list-presets":
+            return manager.list_presets()
+        if command == "create-preset":
+            manager.create_preset(name, albamgr.parse_preset_input(
+                _read(options.get("input-url") or "/dev/stdin"), _read))
+        elif command == "update-preset":
+            manager.update_preset(name, albamgr.parse_update_input(
+                _read(options.get("input-url") or "/dev/stdin")))
+        elif command == "delete-preset":
+            manager.delete_preset(name)
+        else:
+            manager.set_default_preset(name)
+        return {}
+    if command == "get-alba-id":
+        return {"id": albamgr.AlbaManager.from_url(options.get("config"), config_store).alba_id()}
     raise AlbaError(f'Failure("{command} is not available in this build")')
+
+
+def maintenance(options, interval=30.0, rounds=None):
+    """``alba maintenance --config=<maintenance config url>``: the maintenance agent of one
+    backend (a long-running process; it needs its config and the backend's ABM)."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+    from ovs_emulator import paths, store
+    url = options.get("config")
+    parts = urlsplit(url)
+    ini = parse_qs(parts.query).get("ini", [None])[0]
+    done = 0
+    while rounds is None or done < rounds:
+        try:
+            config_store = store.EtcdStore(paths.real(unquote(ini)) if ini else None)
+            config = config_store.get(parts.path)
+            if not isinstance(config, dict):
+                raise AlbaError(f'Failure("Could not retrieve the maintenance config at {url}")')
+            albamgr.AlbaManager.from_url(config.get("albamgr_cfg_url"), config_store)
+        except (AlbaError, store.StoreError) as exc:
+            print(f"alba maintenance: {exc}", file=sys.stderr, flush=True)
+            if done == 0:
+                return 2
+        done += 1
+        time.sleep(interval)
+    return 0
+
+
+PRESET_COMMANDS = ("list-presets", "create-preset", "update-preset", "delete-preset",
+                   "preset-set-default")
 
 
 def main(argv=None):
@@ -65,9 +126,14 @@ def main(argv=None):
     if command == "version":
         print(VERSION)
         return 0
+    if command == "maintenance":
+        return maintenance(options)
     to_json = "to-json" in options
     try:
         result = execute(command, options, args)
+    except UsageError as exc:
+        print(usage(exc), file=sys.stderr)
+        return 1
     except AlbaError as exc:
         if to_json:
             print(json.dumps({"success": False, "error": {
@@ -76,7 +142,12 @@ def main(argv=None):
             return 0
         print(str(exc), file=sys.stderr)
         return 2
-    print(json.dumps({"success": True, "result": result}) if to_json else result)
+    if to_json:
+        print(json.dumps({"success": True, "result": result}, indent=2))
+    elif command == "list-presets":
+        print(f"Found {len(result)} presets: {json.dumps(result)}")
+    elif result:
+        print(json.dumps(result))
     return 0
 
 

@@ -13,6 +13,7 @@ import argparse
 import base64
 import binascii
 import hmac
+import inspect
 import json
 import logging
 import os
@@ -23,9 +24,9 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from ovs_emulator import hardware, paths
+from ovs_emulator import albamgr, hardware, paths, system, units
 
 LOG = logging.getLogger("ovs_emulator.asdapi")
 API_VERSION = 3
@@ -60,6 +61,19 @@ def slot_of(disk, node_id):
             "usage": {}, "partition_amount": 0, "partition_aliases": [], "osds": {}}
 
 
+def request_data(headers, body):
+    """The request's JSON body, or its form fields (provide_request_data)."""
+    content_type = (headers.get("Content-Type") or "").split(";")[0].strip()
+    text = (body or b"").decode("utf-8", "replace")
+    if content_type == "application/json":
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            raise AsdError(400, "Invalid JSON body") from None
+        return data if isinstance(data, dict) else {}
+    return {key: values[0] for key, values in parse_qs(text).items()}
+
+
 # --- the application -------------------------------------------------------------------
 
 class AsdApp:
@@ -80,6 +94,8 @@ class AsdApp:
         ("GET", "/slots", "get_slots", True),
         ("GET", "/service_status/<name>", "service_status", True),
         ("GET", "/maintenance", "list_maintenance", True),
+        ("POST", "/maintenance/<name>/add", "add_maintenance", True),
+        ("POST", "/maintenance/<name>/remove", "remove_maintenance", True),
     ]
 
     @property
@@ -103,7 +119,7 @@ class AsdApp:
         return (hmac.compare_digest(username, str(expected_user))
                 and hmac.compare_digest(password, str(expected_password)))
 
-    def handle(self, method, target, headers):
+    def handle(self, method, target, headers, body=b""):
         """(status, body) of one request."""
         start = time.time()
         path = unquote(urlsplit(target).path)
@@ -120,7 +136,10 @@ class AsdApp:
             status, data = 401, {"_success": False, "_error": "Invalid credentials"}
         else:
             try:
-                result = chosen[2](**chosen[1].groupdict())
+                kwargs = chosen[1].groupdict()
+                if "request_data" in inspect.signature(chosen[2]).parameters:
+                    kwargs["request_data"] = request_data(headers, body)
+                result = chosen[2](**kwargs)
                 if isinstance(result, tuple):
                     result, status = result
                 data = dict(result or {})
@@ -195,6 +214,47 @@ class AsdApp:
         return {"services": services, "data": services}
 
 
+    @staticmethod
+    def _maintenance_unit(name, config_key):
+        return units.Unit(name, "openvstorage-sdm", "ALBA Maintenance", exec_start=(
+            f"/usr/bin/alba maintenance --config={albamgr.configuration_path(config_key)}"))
+
+    def add_maintenance(self, name, request_data):
+        """MaintenanceController.add_maintenance_service: config + unit, started."""
+        if not name.startswith("alba-maintenance_"):
+            raise AsdError(500, f"Invalid maintenance service name {name}")
+        for key in ("abm_name", "alba_backend_guid"):
+            if key not in request_data:
+                raise AsdError(500, f"'{key}'")
+        config_key = f"/ovs/alba/backends/{request_data['alba_backend_guid']}/maintenance/{name}/config"
+        path = os.path.join(paths.SYSTEMD_DIR, f"{name}.service")
+        if not os.path.exists(path):
+            self.store.set(config_key, {
+                "log_level": "info",
+                "albamgr_cfg_url": albamgr.config_url(request_data["abm_name"]),
+                "read_preference": request_data.get("read_preferences") or [],
+                "multicast_discover_osds": False})
+            system.write_text(path, units.unit_text(self._maintenance_unit(name, config_key),
+                                                    units.LIB_DIRS["openvstorage-sdm"]))
+            self._systemctl("daemon-reload")
+            self._systemctl("enable", name)
+        code, output = self._systemctl("start", name)
+        if code != 0:
+            raise AsdError(500, f"Starting {name} failed: {output}")
+        return {}
+
+    def remove_maintenance(self, name, request_data):
+        path = os.path.join(paths.SYSTEMD_DIR, f"{name}.service")
+        if os.path.exists(path):
+            self._systemctl("disable", "--now", name)
+            os.remove(path)
+            self._systemctl("daemon-reload")
+        guid = request_data.get("alba_backend_guid")
+        if guid:
+            self.store.delete(f"/ovs/alba/backends/{guid}/maintenance/{name}", recursive=True)
+        return {}
+
+
 # --- HTTP transport ---------------------------------------------------------------------
 
 class Handler(BaseHTTPRequestHandler):
@@ -204,9 +264,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _serve(self):
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        status, body = self.server.app.handle(self.command, self.path, self.headers)
+        data = self.rfile.read(length) if length else b""
+        status, body = self.server.app.handle(self.command, self.path, self.headers, data)
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

@@ -25,3 +25,27 @@ def disks():
 def slots():
     """{slot_id: disk} of all disks."""
     return {disk["slot_id"]: disk for disk in disks()}
+
+
+# --- the node's partition table --------------------------------------------------------
+# ``{disk name: [{number, offset, size, filesystem, mountpoint}]}`` in /var/lib/ovs-emulator/partitions.json;
+# written only on the node itself (by its ovs-workers, see ovs_emulator.workers).
+
+def partition_table():
+    text = system.read_text(paths.PARTITIONS_JSON)
+    return json.loads(text) if text else {}
+
+
+def save_partition_table(table):
+    system.write_text(paths.PARTITIONS_JSON, json.dumps(table, indent=4, sort_keys=True))
+
+
+def partitions(disk, table=None):
+    """The partitions of ``disk`` (a ``disks()`` entry), sorted by offset, with name and aliases."""
+    table = partition_table() if table is None else table
+    result = []
+    for index, part in enumerate(sorted(table.get(disk["name"], []), key=lambda p: p["offset"]), 1):
+        number = part.get("number", index)
+        result.append(dict(part, name=f"{disk['name']}{number}",
+                           aliases=[f"{alias}-part{number}" for alias in disk["aliases"]]))
+    return result

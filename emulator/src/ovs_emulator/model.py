@@ -13,6 +13,7 @@ def create(config_store, kind, **fields):
 
 def save(config_store, kind, obj):
     config_store.set(f"/ovsdb/{kind}/{obj['guid']}", obj)
+    return obj
 
 
 def objects(config_store, kind):
@@ -48,3 +49,12 @@ def storagerouter(config_store, name, ip, machine_id, node_type, rdma):
                   partition_config={role: [] for role in ("BACKEND", "DB", "DTL", "SCRUB", "WRITE")},
                   disks_guids=[], storagedrivers_guids=[], vpools_guids=[], domains_guids=[],
                   recovery_domains_guids=[])
+
+
+def get(config_store, kind, guid):
+    obj = config_store.get(f"/ovsdb/{kind}/{guid}") if guid else None
+    return obj if isinstance(obj, dict) else None
+
+
+def delete(config_store, kind, guid):
+    config_store.delete(f"/ovsdb/{kind}/{guid}")

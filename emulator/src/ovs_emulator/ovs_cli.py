@@ -12,7 +12,8 @@ USAGE = """Usage:
     ovs config get <key>[|field.subfield]
     ovs healthcheck [--unattended|--to-json] [module [test]]
     ovs monitor services"""
-HIDDEN = {"ovsdb"}  # the framework model lives in the same store but is not configuration
+# the framework model and the ALBA managers' data live in the same store but are not configuration
+HIDDEN = {"ovsdb", "albamgr"}
 
 
 def config_list(config_store, path="/"):

@@ -4,7 +4,7 @@ import os
 import subprocess
 import time
 
-from ovs_emulator import arakoon, model, paths, remote, store, system, ui, units
+from ovs_emulator import arakoon, disks, model, paths, remote, store, system, ui, units
 from ovs_emulator.validate import REGEX_IP, verify_required_params
 
 FRAMEWORK_VERSION = 9  # the model/config version the real framework 2.7 writes
@@ -269,6 +269,8 @@ class NodeSetup:
         ui.say("Configuring/updating model")
         model.storagerouter(self.store, self.hostname, self.ip, self.machine_id, node_type,
                             self.config["rdma"])
+        ui.say("Collecting disk information")
+        disks.sync_disks(self.store, self.machine_id)
 
     def start(self, service):
         if service == "memcached":  # (re)started to listen on the cluster IP

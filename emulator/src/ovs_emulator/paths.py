@@ -32,6 +32,10 @@ _PATHS = {
     "ASD_MOUNT_DIR": "/mnt/alba-asd",
     # node description given by the test bed
     "HARDWARE_JSON": "/etc/ovs-emulator/hardware.json",
+    # the node's partition table (written by the node's own ovs-workers)
+    "PARTITIONS_JSON": "/var/lib/ovs-emulator/partitions.json",
+    "MNT_DIR": "/mnt",
+    "SYSTEMD_DIR": "/lib/systemd/system",
     # installed packages / binaries
     "DPKG_STATUS": "/var/lib/dpkg/status",
     "ASD_MANAGER_BIN": "/usr/bin/asd-manager",

@@ -153,9 +153,9 @@ class ArakoonNode:
     messaging_port: int = MESSAGING_PORT
 
 
-def cacc_text(nodes, cluster_id=CLUSTER_ID):
-    """The ini text of an Arakoon cluster in the real Arakoon format."""
-    home = f"/opt/OpenvStorage/db/arakoon/{cluster_id}"
+def cacc_text(nodes, cluster_id=CLUSTER_ID, home=None):
+    """The ini text of an Arakoon cluster in the real Arakoon format (data under ``home``)."""
+    home = home or f"/opt/OpenvStorage/db/arakoon/{cluster_id}"
     lines = ["[global]", f"cluster_id = {cluster_id}",
              "cluster = " + ",".join(node.name for node in nodes),
              "plugins = ", "tlog_max_entries = 5000", ""]

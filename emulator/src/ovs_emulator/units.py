@@ -27,7 +27,20 @@ class Unit:
         return f"/usr/bin/python3 -m {DAEMON} " + " ".join(args)
 
 
+def unit_text(unit, lib):
+    """The systemd unit file of ``unit`` (library ``lib`` on PYTHONPATH)."""
+    lines = ["[Unit]", f"Description={unit.description}", "Wants=network-online.target",
+             "After=network-online.target", "", "[Service]", "Type=simple", "User=root",
+             f"Environment=PYTHONPATH={lib}", "WorkingDirectory=/"]
+    if unit.environment_file:
+        lines.append(f"EnvironmentFile={unit.environment_file}")
+    lines += [f"ExecStart={unit.command}", "Restart=on-failure", "RestartSec=5",
+              "LimitNOFILE=65536", "", "[Install]", "WantedBy=multi-user.target", ""]
+    return "\n".join(lines)
+
+
 ARAKOON_PORTS = {"config": (26400, 26401), "ovsdb": (26402, 26403), "voldrv": (26404, 26405)}
+ARAKOON_PORT_RANGE = (26400, 26499)  # /ovs/framework/hosts/<id>/ports|arakoon
 
 UNITS = {unit.name: unit for unit in [
     Unit("ovs-arakoon-config", "openvstorage", "Arakoon cluster config (etcd)",
@@ -39,7 +52,7 @@ UNITS = {unit.name: unit for unit in [
          ports=(443,)),
     Unit("ovs-scheduled-tasks", "openvstorage", "Open vStorage scheduled tasks"),
     Unit("ovs-volumerouter-consumer", "openvstorage", "Open vStorage volumerouter consumer"),
-    Unit("ovs-workers", "openvstorage", "Open vStorage workers"),
+    Unit("ovs-workers", "openvstorage", "Open vStorage workers", module="ovs_emulator.workers"),
     Unit("ovs-watcher-framework", "openvstorage", "Open vStorage framework watcher",
          flags=("--sync-cacc",)),
     Unit("ovs-support-agent", "openvstorage", "Open vStorage support agent"),

@@ -22,6 +22,13 @@ DYNAMICS = {
                  "supported_osd_types", "read_only_mode", "local_summary", "ipmi_info"},
     "user": set(),
     "backendtype": set(),
+    "disk": set(),
+    "diskpartition": {"usage", "folder"},
+    "domain": {"storage_router_layout"},
+    "backend": {"linked_guid", "available", "regular_domains", "access_rights", "live_status"},
+    "albabackend": {"local_stack", "statistics", "ns_data", "usages", "presets", "available",
+                    "name", "osd_statistics", "linked_backend_guids", "remote_stack",
+                    "local_summary", "live_status"},
 }
 
 
@@ -51,7 +58,8 @@ class Serializer:
         self.object_type = object_type
         self.dynamic_names = set(DYNAMICS.get(object_type, set()))
         self.computed = dynamics or {}
-        self.dynamic_names |= set(self.computed)
+        # computed reverse relations (``<name>_guids``) show with ``_relations``, as relations
+        self.dynamic_names |= {name for name in self.computed if not is_relation(name)}
 
     def wanted(self, name, contents):
         if contents is None:

@@ -11,7 +11,7 @@ import os
 import re
 import uuid
 
-from .. import paths
+from .. import disks, paths
 from . import alba, auth, errors
 from .listing import Serializer, list_response
 from .model import new_guid
@@ -247,12 +247,142 @@ def clients_create(ctx):
 
 # --- storage routers, backend types, tasks -------------------------------------------------
 
+def _storagerouter_dynamics(model):
+    def _domains(backup):
+        def compute(router):
+            return [j.get("domain_guid") for j in model.find("storagerouterdomain",
+                                                                storagerouter_guid=router["guid"])
+                    if bool(j.get("backup")) is backup]
+        return compute
+    return {"partition_config": lambda router: disks.partition_config(model.store, router),
+            "regular_domains": _domains(False), "recovery_domains": _domains(True)}
+
+
 def storagerouters_list(ctx):
-    return _list(ctx, "storagerouter", ctx.model.all("storagerouter"), default_sort="name")
+    return _list(ctx, "storagerouter", ctx.model.all("storagerouter"), default_sort="name",
+                 dynamics=_storagerouter_dynamics(ctx.model))
 
 
 def storagerouters_get(ctx, guid):
-    return _object(ctx, "storagerouter", _load(ctx, "storagerouter", guid))
+    return _object(ctx, "storagerouter", _load(ctx, "storagerouter", guid),
+                   _storagerouter_dynamics(ctx.model))
+
+
+def _required(ctx, *names):
+    """The values of required view parameters (406 ``<name> is missing`` otherwise)."""
+    values = []
+    for name in names:
+        value = ctx.request.param(name)
+        if value is None:
+            raise errors.missing(name)
+        values.append(value)
+    return values
+
+
+def storagerouters_rescan_disks(ctx, guid):
+    router = _load(ctx, "storagerouter", guid)
+    return ctx.tasks.launch("ovs.disk.sync_with_reality", disks.rescan, ctx.store, router["guid"])
+
+
+def storagerouters_configure_disk(ctx, guid):
+    router = _load(ctx, "storagerouter", guid)
+    disk_guid, offset, size, roles = _required(ctx, "disk_guid", "offset", "size", "roles")
+    partition_guid = ctx.request.param("partition_guid")
+    try:
+        offset, size = int(offset), int(size)
+    except (TypeError, ValueError):
+        raise errors.invalid_data("Invalid data passed: offset and size must be integers") from None
+    if not isinstance(roles, list):
+        roles = [roles]
+    return ctx.tasks.launch("ovs.storagerouter.configure_disk", disks.configure_disk, ctx.store,
+                            router["guid"], disk_guid, partition_guid, offset, size, roles)
+
+
+def storagerouters_set_domains(ctx, guid):
+    """Regular and recovery domains of a storage router (StorageRouterDomain junctions)."""
+    router = _load(ctx, "storagerouter", guid)
+    domain_guids, recovery_guids = _required(ctx, "domain_guids", "recovery_domain_guids")
+    domain_guids, recovery_guids = list(domain_guids), list(recovery_guids)
+    for domain_guid in domain_guids + recovery_guids:
+        _load(ctx, "domain", domain_guid)
+    junctions = ctx.model.find("storagerouterdomain", storagerouter_guid=router["guid"])
+    for junction in junctions:
+        wanted = recovery_guids if junction.get("backup") else domain_guids
+        if junction.get("domain_guid") in wanted:
+            wanted.remove(junction["domain_guid"])
+        else:
+            ctx.model.delete("storagerouterdomain", junction["guid"])
+    for domain_guid in domain_guids + recovery_guids:
+        ctx.model.save("storagerouterdomain", {"guid": new_guid(), "domain_guid": domain_guid,
+                                               "storagerouter_guid": router["guid"],
+                                               "backup": domain_guid in recovery_guids})
+    router = ctx.model.get("storagerouter", router["guid"])
+    router["domains_guids"] = [j["guid"] for j in ctx.model.find(
+        "storagerouterdomain", storagerouter_guid=router["guid"])]
+    ctx.model.save("storagerouter", router)
+    return None
+
+
+# --- disks, partitions, domains ------------------------------------------------------------
+
+def disks_list(ctx):
+    router_guid = ctx.request.param("storagerouterguid")
+    if router_guid is not None:
+        _load(ctx, "storagerouter", router_guid)
+        return _list(ctx, "disk", ctx.model.find("disk", storagerouter_guid=router_guid))
+    return _list(ctx, "disk", ctx.model.all("disk"))
+
+
+def disks_get(ctx, guid):
+    return _object(ctx, "disk", _load(ctx, "disk", guid))
+
+
+def _partition_dynamics():
+    def folder(partition):
+        return "/mnt/storage" if partition.get("mountpoint") == "/" else partition.get("mountpoint")
+    return {"folder": folder, "usage": lambda partition: []}
+
+
+def diskpartitions_list(ctx):
+    disk_guid = ctx.request.param("diskguid")
+    if disk_guid is not None:
+        _load(ctx, "disk", disk_guid)
+        partitions = ctx.model.find("diskpartition", disk_guid=disk_guid)
+    else:
+        partitions = ctx.model.all("diskpartition")
+    return _list(ctx, "diskpartition", partitions, dynamics=_partition_dynamics())
+
+
+def diskpartitions_get(ctx, guid):
+    return _object(ctx, "diskpartition", _load(ctx, "diskpartition", guid), _partition_dynamics())
+
+
+def _domain_dynamics(model):
+    def layout(domain):
+        junctions = model.find("storagerouterdomain", domain_guid=domain["guid"])
+        return {"regular": [j["storagerouter_guid"] for j in junctions if not j.get("backup")],
+                "recovery": [j["storagerouter_guid"] for j in junctions if j.get("backup")]}
+
+    def relation(kind):
+        return lambda domain: [j["guid"] for j in model.find(kind, domain_guid=domain["guid"])]
+    return {"storage_router_layout": layout, "storagerouters_guids": relation("storagerouterdomain"),
+            "backends_guids": relation("backenddomain")}
+
+
+def domains_list(ctx):
+    return _list(ctx, "domain", ctx.model.all("domain"), dynamics=_domain_dynamics(ctx.model))
+
+
+def domains_get(ctx, guid):
+    return _object(ctx, "domain", _load(ctx, "domain", guid), _domain_dynamics(ctx.model))
+
+
+def domains_create(ctx):
+    (name,) = _required(ctx, "name")
+    if ctx.model.find("domain", name=name):
+        raise errors.duplicate("A Domain with the given name already exists")
+    domain = ctx.model.save("domain", {"guid": new_guid(), "name": name})
+    return _object(ctx, "domain", domain, _domain_dynamics(ctx.model), status=201)
 
 
 def backendtypes_list(ctx):
@@ -319,6 +449,84 @@ def albanodes_create(ctx):
                             node_type or "ASD", name)
 
 
+# --- backends and ALBA backends -------------------------------------------------------------
+
+def backends_list(ctx):
+    return _list(ctx, "backend", ctx.model.all("backend"), dynamics=alba.backend_dynamics(ctx.model))
+
+
+def backends_get(ctx, guid):
+    return _object(ctx, "backend", _load(ctx, "backend", guid), alba.backend_dynamics(ctx.model))
+
+
+def backends_create(ctx):
+    name, backend_type_guid = _required(ctx, "name", "backend_type_guid")
+    ensure_backend_types(ctx.model)
+    _load(ctx, "backendtype", backend_type_guid)
+    if ctx.model.find("backend", name=name):
+        raise errors.duplicate("Backend with this name already exists")
+    backend = ctx.model.save("backend", {"guid": new_guid(), "name": name, "status": "INSTALLING",
+                                         "backend_type_guid": backend_type_guid})
+    return _object(ctx, "backend", backend, alba.backend_dynamics(ctx.model), status=201)
+
+
+def albabackends_list(ctx):
+    return _list(ctx, "albabackend", ctx.model.all("albabackend"),
+                 dynamics=alba.albabackend_dynamics(ctx.model))
+
+
+def albabackends_get(ctx, guid):
+    return _object(ctx, "albabackend", _load(ctx, "albabackend", guid),
+                   alba.albabackend_dynamics(ctx.model))
+
+
+def albabackends_create(ctx):
+    (backend_guid,) = _required(ctx, "backend_guid")
+    scaling = ctx.request.param("scaling", "LOCAL")
+    if scaling not in ("LOCAL", "GLOBAL"):
+        raise errors.invalid_data("Invalid data passed: scaling should be one of LOCAL, GLOBAL")
+    backend = _load(ctx, "backend", backend_guid)
+    if ctx.model.find("albabackend", backend_guid=backend_guid):
+        raise errors.duplicate("An ALBA Backend already exists for this Backend")
+    alba_backend = ctx.model.save("albabackend", {
+        "guid": new_guid(), "alba_id": None, "scaling": scaling, "backend_guid": backend_guid,
+        "osds_guids": [], "abm_cluster_guid": None, "nsm_clusters_guids": []})
+    backend["status"] = "INSTALLING"
+    ctx.model.save("backend", backend)
+    ctx.tasks.launch("alba.add_cluster", alba.add_cluster, ctx.model, alba_backend["guid"])
+    return _object(ctx, "albabackend", alba_backend, alba.albabackend_dynamics(ctx.model),
+                   status=201)
+
+
+def albabackends_delete(ctx, guid):
+    alba_backend = _load(ctx, "albabackend", guid)
+    return ctx.tasks.launch("alba.remove_cluster", alba.remove_cluster, ctx.model,
+                            alba_backend["guid"])
+
+
+def albabackends_add_preset(ctx, guid):
+    alba_backend = _load(ctx, "albabackend", guid)
+    name, compression, policies, encryption = _required(ctx, "name", "compression", "policies",
+                                                        "encryption")
+    return ctx.tasks.launch("alba.add_preset", alba.add_preset, ctx.model, alba_backend["guid"],
+                            str(name), compression, policies, encryption,
+                            ctx.request.param("fragment_size"))
+
+
+def albabackends_update_preset(ctx, guid):
+    alba_backend = _load(ctx, "albabackend", guid)
+    name, policies = _required(ctx, "name", "policies")
+    return ctx.tasks.launch("albapreset.update_preset", alba.update_preset, ctx.model,
+                            alba_backend["guid"], str(name), policies)
+
+
+def albabackends_delete_preset(ctx, guid):
+    alba_backend = _load(ctx, "albabackend", guid)
+    (name,) = _required(ctx, "name")
+    return ctx.tasks.launch("albapreset.delete_preset", alba.delete_preset, ctx.model,
+                            alba_backend["guid"], str(name))
+
+
 # --- the routing table ---------------------------------------------------------------------
 # (method, path pattern, view, roles); roles None = public (no version header, no token)
 
@@ -332,10 +540,36 @@ ROUTES = [
     ("GET", "/api/clients/<guid>/", clients_get, ["read"]),
     ("GET", "/api/storagerouters/", storagerouters_list, ["read", "manage"]),
     ("GET", "/api/storagerouters/<guid>/", storagerouters_get, ["read", "manage"]),
+    ("POST", "/api/storagerouters/<guid>/rescan_disks/", storagerouters_rescan_disks,
+     ["read", "write", "manage"]),
+    ("POST", "/api/storagerouters/<guid>/configure_disk/", storagerouters_configure_disk,
+     ["read", "write", "manage"]),
+    ("POST", "/api/storagerouters/<guid>/set_domains/", storagerouters_set_domains,
+     ["read", "write", "manage"]),
+    ("GET", "/api/disks/", disks_list, ["read"]),
+    ("GET", "/api/disks/<guid>/", disks_get, ["read"]),
+    ("GET", "/api/diskpartitions/", diskpartitions_list, ["read"]),
+    ("GET", "/api/diskpartitions/<guid>/", diskpartitions_get, ["read"]),
+    ("GET", "/api/domains/", domains_list, ["read"]),
+    ("POST", "/api/domains/", domains_create, ["read", "write", "manage"]),
+    ("GET", "/api/domains/<guid>/", domains_get, ["read"]),
     ("GET", "/api/backendtypes/", backendtypes_list, ["read"]),
     ("GET", "/api/backendtypes/<guid>/", backendtypes_get, ["read"]),
     ("GET", "/api/tasks/<task_id>/", tasks_get, ["read"]),
     ("GET", "/api/alba/nodes/", albanodes_list, ["read"]),
     ("POST", "/api/alba/nodes/", albanodes_create, ["read", "write", "manage"]),
     ("GET", "/api/alba/nodes/<guid>/", albanodes_get, ["read"]),
+    ("GET", "/api/backends/", backends_list, ["read"]),
+    ("POST", "/api/backends/", backends_create, ["read", "write", "manage"]),
+    ("GET", "/api/backends/<guid>/", backends_get, ["read"]),
+    ("GET", "/api/alba/backends/", albabackends_list, ["read"]),
+    ("POST", "/api/alba/backends/", albabackends_create, ["read", "write", "manage"]),
+    ("GET", "/api/alba/backends/<guid>/", albabackends_get, ["read"]),
+    ("DELETE", "/api/alba/backends/<guid>/", albabackends_delete, ["read", "write", "manage"]),
+    ("POST", "/api/alba/backends/<guid>/add_preset/", albabackends_add_preset,
+     ["read", "write", "manage"]),
+    ("POST", "/api/alba/backends/<guid>/update_preset/", albabackends_update_preset,
+     ["read", "write", "manage"]),
+    ("POST", "/api/alba/backends/<guid>/delete_preset/", albabackends_delete_preset,
+     ["read", "write", "manage"]),
 ]

@@ -1,0 +1,224 @@
+"""The ALBA manager (ABM) of one ALBA backend: its data lives in the configuration store under
+``/albamgr/<ABM cluster id>/`` (the emulated content of the Arakoon cluster ``<backend>-abm``,
+not shown by ``ovs config list /``).  Reached through the ABM config URL the framework hands to
+``alba --config``: ``arakoon://config/ovs/arakoon/<backend>-abm/config?ini=<cacc ini path>``.
+
+Layout: ``alba_id`` (uuid, made on first use), ``default_preset`` (name),
+``presets/<name>`` ``{"preset": {...}, "version": n}``; later ``osds/<long id>`` and
+``namespaces/<name>`` ``{..., "preset_name"}`` (a preset is in use while a namespace uses it).
+
+Behaviour from alba (ocaml/src/albamgr_plugin.ml, model/preset.ml, alba_json.ml).
+"""
+import json
+import uuid
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from ovs_emulator import paths, store
+
+ROOT = "/albamgr"
+ERROR_CODES = {"Osd_already_exists": 7, "Osd_already_decommissioned": 8, "Osd_unknown": 10,
+               "Osd_already_claimed": 11, "Preset_does_not_exist": 13,
+               "Preset_already_exists": 14, "Preset_cant_delete_in_use": 16,
+               "Invalid_preset": 17}
+OBJECT_CHECKSUM = {"allowed": [["none"], ["sha-1"], ["crc-32c"]], "default": ["crc-32c"],
+                   "verify_upload": True}
+DEFAULT_PRESET = {"policies": [[5, 4, 8, 3], [2, 2, 3, 4]], "fragment_size": 1048576,
+                  "osds": ["all"], "compression": "snappy", "fragment_checksum": ["crc-32c"],
+                  "object_checksum": OBJECT_CHECKSUM, "fragment_encryption": ["none"]}
+COMPRESSIONS = ("none", "snappy", "bz2")
+FRAGMENT_MULTIPLE = 16
+KEY_LENGTH = 32  # AES-256
+
+
+class AlbaFailure(Exception):
+    """A failure of the ALBA layer: (message, exception_type, exception_code)."""
+
+    def __init__(self, message, exception_type="unknown", exception_code=0):
+        super().__init__(message)
+        self.exception_type = exception_type
+        self.exception_code = exception_code
+
+
+def albamgr_exn(name):
+    full = f"Albamgr_protocol.Protocol.Error.{name}"
+    return AlbaFailure(f"Albamgr exception({full},{full})", "albamgr_exn", ERROR_CODES[name])
+
+
+def configuration_path(key, ini="/opt/OpenvStorage/config/arakoon_cacc.ini"):
+    """Configuration.get_configuration_path: the URL of a key of the configuration store."""
+    return f"arakoon://config/{key.strip('/')}?ini={quote(ini, safe='')}"
+
+
+def config_url(cluster):
+    """The URL of an Arakoon cluster's config (what ``alba --config`` takes)."""
+    return configuration_path(f"/ovs/arakoon/{cluster}/config")
+
+
+class AlbaManager:
+    """The ABM of one cluster (``cluster`` = its Arakoon cluster id, e.g. ``mybackend-abm``)."""
+
+    def __init__(self, config_store, cluster):
+        self.store = config_store
+        self.cluster = cluster
+        self.root = f"{ROOT}/{cluster}"
+
+    @classmethod
+    def from_url(cls, url, config_store=None):
+        """The ABM a config URL points at; AlbaFailure when it cannot be reached."""
+        parts = urlsplit(url or "")
+        if parts.scheme != "arakoon":
+            raise AlbaFailure(f'Failure("Unsupported config url: {url}")')
+        ini = parse_qs(parts.query).get("ini", [None])[0]
+        if config_store is None:
+            try:
+                config_store = store.EtcdStore(paths.real(unquote(ini)) if ini else None)
+            except store.StoreError as exc:
+                raise AlbaFailure(f'Failure("{exc}")') from None
+        try:
+            text = config_store.get_raw(parts.path)
+        except store.StoreError as exc:
+            raise AlbaFailure(f'Failure("{exc}")') from None
+        if not text:
+            raise AlbaFailure(f'Failure("Could not retrieve the Arakoon config at {url}")')
+        cluster_id, _ = store.parse_cacc(text)
+        manager = cls(config_store, cluster_id)
+        manager.initialize()
+        return manager
+
+    # --- state ------------------------------------------------------------------------
+    def initialize(self):
+        """A new albamgr: its alba id and the ``default`` preset."""
+        if self.store.exists(f"{self.root}/alba_id"):
+            return
+        if self.store.set_if_absent(f"{self.root}/presets/default",
+                                    {"preset": DEFAULT_PRESET, "version": 0}):
+            self.store.set(f"{self.root}/default_preset", "default")
+        self.store.set_if_absent(f"{self.root}/alba_id", str(uuid.uuid4()))
+
+    def alba_id(self):
+        return self.store.get(f"{self.root}/alba_id")
+
+    def preset_names(self):
+        return self.store.list(f"{self.root}/presets")
+
+    def _preset(self, name):
+        value = self.store.get(f"{self.root}/presets/{name}")
+        if value is None:
+            raise albamgr_exn("Preset_does_not_exist")
+        return value
+
+    def in_use(self, name):
+        for namespace in self.store.list(f"{self.root}/namespaces"):
+            if (self.store.get(f"{self.root}/namespaces/{namespace}") or {}).get("preset_name") == name:
+                return True
+        return False
+
+    def list_presets(self):
+        """``list-presets --to-json`` entries (alba_json.ml Preset.to_yojson, keys in its order)."""
+        default = self.store.get(f"{self.root}/default_preset")
+        return [preset_json(name, value["preset"], value["version"], name == default,
+                            self.in_use(name))
+                for name in self.preset_names()
+                for value in [self.store.get(f"{self.root}/presets/{name}")] if value]
+
+    def create_preset(self, name, preset):
+        if not preset_valid(preset):
+            raise albamgr_exn("Invalid_preset")
+        if not self.store.set_if_absent(f"{self.root}/presets/{name}",
+                                        {"preset": preset, "version": 0}):
+            raise albamgr_exn("Preset_already_exists")
+
+    def update_preset(self, name, update):
+        value = self._preset(name)
+        for key in ("policies", "fragment_size"):
+            if key in update:
+                value["preset"][key] = update[key]
+        value["version"] += 1
+        self.store.set(f"{self.root}/presets/{name}", value)
+
+    def delete_preset(self, name):
+        if self.in_use(name):
+            raise albamgr_exn("Preset_cant_delete_in_use")
+        self._preset(name)
+        self.store.delete(f"{self.root}/presets/{name}")
+        if self.store.get(f"{self.root}/default_preset") == name:
+            self.store.delete(f"{self.root}/default_preset")
+
+    def set_default_preset(self, name):
+        self._preset(name)
+        self.store.set(f"{self.root}/default_preset", name)
+
+    def destroy(self):
+        self.store.delete(self.root, recursive=True)
+
+
+def preset_valid(preset):
+    """model/preset.ml is_valid."""
+    checksum = preset.get("object_checksum") or {}
+    encryption = preset.get("fragment_encryption") or ["none"]
+    key_ok = encryption[0] == "none" or len(encryption) > 1 and len(encryption[1]) == KEY_LENGTH * 2
+    policies = preset.get("policies") or []
+    policies_ok = bool(policies) and all(
+        len(p) == 4 and p[0] > 0 and p[0] <= p[2] <= p[0] + p[1] for p in policies)
+    return (checksum.get("default") in checksum.get("allowed", [])
+            and key_ok and policies_ok
+            and preset.get("fragment_size", 0) >= FRAGMENT_MULTIPLE)
+
+
+def preset_json(name, preset, version, is_default, in_use):
+    """One list-presets entry; alba_json.ml puts ``in_use``/``is_default`` first when they
+    have their default value (true / false) and in place otherwise."""
+    extras = {}
+    if in_use:
+        extras["in_use"] = True
+    if not is_default:
+        extras["is_default"] = False
+    result = dict(extras)
+    result["name"] = name
+    result["policies"] = [list(p) for p in preset["policies"]]
+    if is_default:
+        result["is_default"] = True
+    for key in ("fragment_size", "osds", "compression", "fragment_checksum", "object_checksum",
+                "fragment_encryption"):
+        result[key] = preset[key]
+    if not in_use:
+        result["in_use"] = False
+    result["version"] = version
+    return result
+
+
+def parse_preset_input(text, read_file):
+    """A create-preset input (JSON with ``//`` comments); ``read_file(path)`` reads the key
+    file of an encryption.  Returns the stored preset; AlbaFailure for what alba refuses."""
+    data = _load_json(text)
+    try:
+        preset = {"policies": [list(p) for p in data["policies"]],
+                  "fragment_size": data["fragment_size"], "osds": data["osds"],
+                  "compression": data["compression"],
+                  "fragment_checksum": data["fragment_checksum"],
+                  "object_checksum": data["object_checksum"],
+                  "fragment_encryption": data["fragment_encryption"]}
+    except (KeyError, TypeError) as exc:
+        raise AlbaFailure(f'Failure("Alba_json.Preset.t: missing field {exc}")') from None
+    if preset["compression"] not in COMPRESSIONS:
+        raise AlbaFailure(f'Failure("unknown compressor: \\"{preset["compression"]}\\"")')
+    encryption = preset["fragment_encryption"]
+    if encryption and encryption[0] != "none":
+        key = read_file(encryption[1])
+        preset["fragment_encryption"] = [encryption[0], key.encode("latin-1").hex()]
+    return preset
+
+
+def parse_update_input(text):
+    data = _load_json(text)
+    if not isinstance(data, dict) or set(data) - {"policies", "fragment_size"}:
+        raise AlbaFailure('Failure("Preset.Update.t: parsing failure")')
+    return data
+
+
+def _load_json(text):
+    lines = [line.split("//")[0] if "//" in line else line for line in text.splitlines()]
+    try:
+        return json.loads("\n".join(lines))
+    except ValueError as exc:
+        raise AlbaFailure(f'Yojson.Json_error("{exc}")') from None

@@ -1,0 +1,129 @@
+"""Internal Arakoon clusters of ALBA backends (``<backend>-abm``, ``<backend>-nsm_0``) on the
+masters (framework-alba-plugin: ovs/lib/albaarakoon.py, helpers/alba_arakoon_installer.py).
+
+Each cluster runs on the masters that have a DB partition, as ``ovs-arakoon-<cluster>``: a
+unit file written by the node's own ovs-workers (``start_arakoon``), a real process listening
+on the client and messaging ports, data under ``<DB partition mount point>/arakoon/<cluster>``.
+Ports: the lowest free pair from 26400 on (``/ovs/framework/hosts/<id>/ports|arakoon``),
+free on every node of the cluster.  The ini text is ``/ovs/arakoon/<cluster>/config``, the
+metadata ``/ovs/arakoon/<cluster>/metadata`` ``{"internal": true, "type": "ABM"|"NSM",
+"in_use": true}``.
+"""
+import os
+
+from ovs_emulator import model, paths, store, system, units, workers
+from ovs_emulator.store import ArakoonNode
+
+LIB = units.LIB_DIRS["openvstorage"]
+
+
+def cluster_names(config_store):
+    return config_store.list("/ovs/arakoon")
+
+
+def cluster_nodes(config_store, cluster):
+    text = config_store.get_raw(f"/ovs/arakoon/{cluster}/config")
+    return store.parse_cacc(text)[1] if text else []
+
+
+def clusters_on(config_store, machine_id, types=("ABM", "NSM")):
+    """Internal clusters of ``types`` with a node on the storage router ``machine_id``."""
+    found = []
+    for cluster in cluster_names(config_store):
+        metadata = config_store.get(f"/ovs/arakoon/{cluster}/metadata") or {}
+        if metadata.get("type") in types and any(
+                n.name == machine_id for n in cluster_nodes(config_store, cluster)):
+            found.append(cluster)
+    return found
+
+
+def free_ports(config_store, ips):
+    """The lowest (client, messaging) pair in the Arakoon range free on all ``ips``."""
+    used = set()
+    for cluster in cluster_names(config_store):
+        for node in cluster_nodes(config_store, cluster):
+            if node.ip in ips:
+                used |= {node.client_port, node.messaging_port}
+    for ports in units.ARAKOON_PORTS.values():
+        used |= set(ports)
+    low, high = units.ARAKOON_PORT_RANGE
+    port = low
+    while port + 1 <= high:
+        if port not in used and port + 1 not in used:
+            return port, port + 1
+        port += 1
+    raise RuntimeError("No free ports in the Arakoon port range")
+
+
+def db_routers(config_store):
+    """[(master storage router, DB partition)] sorted by ip."""
+    result = []
+    for router in model.find(config_store, "storagerouter", node_type="MASTER"):
+        guids = (router.get("partition_config") or {}).get("DB") or []
+        partition = model.get(config_store, "diskpartition", guids[0]) if guids else None
+        if partition:
+            result.append((router, partition))
+    return sorted(result, key=lambda item: [int(x) for x in item[0]["ip"].split(".")])
+
+
+def home_of(partition, cluster):
+    mountpoint = partition.get("mountpoint") or "/"
+    folder = "/mnt/storage" if mountpoint == "/" else mountpoint
+    return f"{folder}/arakoon/{cluster}"
+
+
+def deploy(config_store, cluster, cluster_type):
+    """Create ``cluster`` on the masters with a DB partition and start it there."""
+    routers = db_routers(config_store)
+    if not routers:
+        raise RuntimeError(f"No StorageRouters available to deploy {cluster_type} Arakoon "
+                           "cluster on")
+    client_port, messaging_port = free_ports(config_store, [r["ip"] for r, _ in routers])
+    nodes = [ArakoonNode(r["machine_id"], r["ip"], client_port, messaging_port) for r, _ in routers]
+    home = home_of(routers[0][1], cluster)
+    config_store.set_raw(f"/ovs/arakoon/{cluster}/config", store.cacc_text(nodes, cluster, home))
+    config_store.set(f"/ovs/arakoon/{cluster}/metadata",
+                     {"internal": True, "type": cluster_type, "in_use": True})
+    for router, partition in routers:
+        workers.call(config_store, router["machine_id"], "start_arakoon", cluster=cluster,
+                     client_port=client_port, messaging_port=messaging_port,
+                     home=home_of(partition, cluster))
+    return nodes
+
+
+def remove(config_store, cluster):
+    """Stop ``cluster`` on its nodes and drop its configuration."""
+    for node in cluster_nodes(config_store, cluster):
+        workers.call(config_store, node.name, "stop_arakoon", cluster=cluster)
+    config_store.delete(f"/ovs/arakoon/{cluster}", recursive=True)
+
+
+def service_name(cluster):
+    return f"ovs-arakoon-{cluster}"
+
+
+def unit_for(cluster, client_port, messaging_port):
+    return units.Unit(service_name(cluster), "openvstorage", f"Arakoon cluster {cluster}",
+                      ports=(client_port, messaging_port))
+
+
+@workers.action
+def start_arakoon(config_store, machine_id, cluster, client_port, messaging_port, home):
+    """On this node: the unit ``ovs-arakoon-<cluster>`` written, enabled and started."""
+    for sub in ("db", "tlogs"):
+        os.makedirs(paths.real(f"{home}/{sub}"), exist_ok=True)
+    unit = unit_for(cluster, client_port, messaging_port)
+    system.write_text(os.path.join(paths.SYSTEMD_DIR, f"{unit.name}.service"),
+                      units.unit_text(unit, LIB))
+    system.systemctl("daemon-reload")
+    system.enable_start(unit.name)
+
+
+@workers.action
+def stop_arakoon(config_store, machine_id, cluster):
+    name = service_name(cluster)
+    system.disable_stop(name)
+    path = os.path.join(paths.SYSTEMD_DIR, f"{name}.service")
+    if os.path.exists(path):
+        os.remove(path)
+    system.systemctl("daemon-reload")
