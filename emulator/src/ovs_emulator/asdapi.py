@@ -18,15 +18,14 @@ import json
 import logging
 import os
 import re
-import ssl
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ovs_emulator import albamgr, hardware, paths, system, units
+from ovs_emulator.tlsserver import TlsHttpServer
 
 LOG = logging.getLogger("ovs_emulator.asdapi")
 API_VERSION = 3
@@ -280,37 +279,11 @@ class Handler(BaseHTTPRequestHandler):
         LOG.info("%s - %s", self.client_address[0], fmt % args)
 
 
-class AsdApiServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class AsdApiServer(TlsHttpServer):
+    thread_name = "asdapi"
 
     def __init__(self, app, bind, port, certfile=None, keyfile=None):
-        super().__init__((bind, port), Handler)
-        self.app = app
-        if certfile:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(certfile, keyfile)
-            self.socket = context.wrap_socket(self.socket, server_side=True,
-                                              do_handshake_on_connect=False)
-
-    def get_request(self):
-        sock, address = super().get_request()
-        sock.settimeout(60)
-        return sock, address
-
-    def finish_request(self, request, client_address):
-        if isinstance(request, ssl.SSLSocket):
-            try:
-                request.do_handshake()
-            except (ssl.SSLError, OSError):
-                return
-        super().finish_request(request, client_address)
-
-    def start(self):
-        thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="asdapi",
-                                  daemon=True)
-        thread.start()
-        return thread
+        super().__init__(app, bind, port, Handler, certfile, keyfile)
 
 
 def make_server(store, bind, port, certfile=None, keyfile=None, node_id=None,

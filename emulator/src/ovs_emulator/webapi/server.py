@@ -16,11 +16,11 @@ import json
 import logging
 import re
 import ssl
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from .. import paths
+from ..tlsserver import TlsHttpServer
 from . import auth, errors, views
 from .model import Model
 from .tasks import TaskRunner
@@ -220,39 +220,11 @@ class Handler(BaseHTTPRequestHandler):
         LOG.info("%s - %s", self.client_address[0], fmt % args)
 
 
-class ApiServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class ApiServer(TlsHttpServer):
+    thread_name = "webapi"
 
     def __init__(self, app, bind, port, certfile=None, keyfile=None):
-        super().__init__((bind, port), Handler)
-        self.app = app
-        if certfile:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(certfile, keyfile)
-            # the handshake happens in the request's thread, not in accept()
-            self.socket = context.wrap_socket(self.socket, server_side=True,
-                                              do_handshake_on_connect=False)
-
-    def get_request(self):
-        sock, address = super().get_request()
-        sock.settimeout(60)
-        return sock, address
-
-    def finish_request(self, request, client_address):
-        if isinstance(request, ssl.SSLSocket):
-            try:
-                request.do_handshake()
-            except (ssl.SSLError, OSError):
-                return
-        super().finish_request(request, client_address)
-
-    def start(self):
-        """Serve in a background thread (tests)."""
-        thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="webapi",
-                                  daemon=True)
-        thread.start()
-        return thread
+        super().__init__(app, bind, port, Handler, certfile, keyfile)
 
 
 def make_server(store, bind="0.0.0.0", port=443, certfile=None, keyfile=None, routes=None):
