@@ -187,11 +187,15 @@ def test_maintenance_agents_through_asd_manager(api, masters, asd_node, store, r
     backend, alba_backend = make_backend(api)
     assert wait_status(api, backend["guid"], ("RUNNING",))["status"] == "RUNNING"
     guid = alba_backend["guid"]
-    deadline = time.time() + 10
-    while time.time() < deadline and len(store.list(f"/ovs/alba/backends/{guid}/maintenance")) < 2:
+    def agents():
+        return [n for n in store.list(f"/ovs/alba/backends/{guid}/maintenance") if n != "nr_of_agents"]
+
+    # the agent is deployed in the background: wait until the ASD manager has started it
+    deadline = time.time() + 30
+    while time.time() < deadline and not any((root / "active" / n).exists() for n in agents()):
         time.sleep(0.05)
     assert store.get(f"/ovs/alba/backends/{guid}/maintenance/nr_of_agents") == 3
-    [name] = [n for n in store.list(f"/ovs/alba/backends/{guid}/maintenance") if n != "nr_of_agents"]
+    [name] = agents()
     assert name.startswith("alba-maintenance_b1-") and len(name) == len("alba-maintenance_b1-") + 16
     config = store.get(f"/ovs/alba/backends/{guid}/maintenance/{name}/config")
     assert config == {"log_level": "info", "albamgr_cfg_url": albamgr.config_url("b1-abm"),
