@@ -335,12 +335,12 @@ class OvsApiClient:
             raise self._http_error(method, url, status, body)
         except SSLValidationError as exc:
             raise self._unreachable(method, url, 'TLS certificate validation failed: {0} '
-                                    '(set ca_path to the CA of the API certificate, or validate_certs: false)'
+                                    '(set ca_path to the CA of the API certificate; turning validate_certs off is not recommended)'
                                     .format(to_native(exc)))
         except URLError as exc:
             reason = to_native(getattr(exc, 'reason', exc))
             if 'CERTIFICATE_VERIFY_FAILED' in reason:
-                reason += ' (set ca_path to the CA of the API certificate, or validate_certs: false)'
+                reason += ' (set ca_path to the CA of the API certificate; turning validate_certs off is not recommended)'
             raise self._unreachable(method, url, reason)
         except UrlsConnectionError as exc:
             raise self._unreachable(method, url, to_native(exc))
