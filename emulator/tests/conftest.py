@@ -105,3 +105,14 @@ def node(root, systemd, etcd, monkeypatch):
 
 def _no_ssh(*args, **kwargs):
     raise AssertionError("no SSH expected")
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory):
+    """A throwaway self-signed certificate and key for the in-process HTTPS servers."""
+    directory = tmp_path_factory.mktemp("ssl")
+    cert, key = directory / "server.crt", directory / "server.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"],
+                   check=True, capture_output=True)
+    return str(cert), str(key)

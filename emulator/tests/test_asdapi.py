@@ -5,7 +5,6 @@ import json
 import os
 import ssl
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,16 +21,6 @@ NODE_ID = "AbCdEfGh12345678"
 PASSWORD = "p" * 32
 DISKS = [{"name": "sdb", "size": 107374182400, "is_ssd": False, "serial": "SRL0001"},
          {"name": "sdc", "size": 53687091200, "is_ssd": True, "serial": "SRL0002"}]
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("asd-ssl")
-    cert, key = directory / "server.crt", directory / "server.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"],
-                   check=True, capture_output=True)
-    return str(cert), str(key)
 
 
 @pytest.fixture

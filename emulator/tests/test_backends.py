@@ -10,7 +10,7 @@ import pytest
 
 from ovs_emulator import alba_cli, albamgr, asdapi, model, paths, store as store_module, workers
 from test_storage import GiB, ME, configure, disk_named, rescan, write_hardware
-from test_webapi import Api, api, certificate, root, store  # noqa: F401  (fixtures)
+from test_webapi import Api, api, root, store  # noqa: F401  (fixtures)
 
 DEFAULT_ENTRY = {"name": "default", "policies": ["(5, 4, 8, 3)", "(2, 2, 3, 4)"],
                  "is_default": True, "fragment_size": 1048576, "osds": ["all"],

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ovs_emulator import arakoon_services, disks, hardware, model, paths, workers
-from test_webapi import Api, _serve, api, certificate, root, store  # noqa: F401  (fixtures)
+from test_webapi import Api, _serve, api, root, store  # noqa: F401  (fixtures)
 
 GiB = 1024 ** 3
 HARDWARE = {"disks": [{"name": "sdb", "size": 100 * GiB, "is_ssd": True, "serial": "SSD0001"},

@@ -4,7 +4,6 @@ import http.client
 import json
 import os
 import ssl
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,16 +29,6 @@ ERROR_KEYS = {"error", "error_description"}
 
 
 # --- fixtures ------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("ssl")
-    cert, key = directory / "server.crt", directory / "server.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"],
-                   check=True, capture_output=True)
-    return str(cert), str(key)
-
 
 @pytest.fixture
 def root(tmp_path, monkeypatch):
