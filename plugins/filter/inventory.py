@@ -22,6 +22,16 @@ def node_addresses(hostnames, hostvars):
     return [node_address(hostvars[name], name) for name in hostnames]
 
 
+def install_master(controllers, hostvars):
+    """Inventory name of the install master: the controller whose address is its
+    ``install_master_ip``; the first controller when that variable is not set."""
+    for name in controllers:
+        wanted = hostvars[name].get('install_master_ip')
+        if wanted and node_address(hostvars[name], name) == str(wanted):
+            return name
+    return controllers[0] if controllers else None
+
+
 _TYPES = {'bool': bool, 'str': str, 'dict': dict, 'int': int, 'list': list}
 
 
@@ -46,5 +56,6 @@ class FilterModule(object):
         return {
             'node_address': node_address,
             'node_addresses': node_addresses,
+            'install_master': install_master,
             'mistyped_keys': mistyped_keys,
         }

@@ -14,6 +14,9 @@ description:
   - Reads, through the framework REST API, the cluster id and release (C(GET /api/)), the storage routers
     (C(GET /api/storagerouters/)), and the ASD nodes registered (C(GET /api/alba/nodes/)) and discoverable but
     not yet registered (C(GET /api/alba/nodes/?discover=true)).
+  - On request also the domains (C(GET /api/domains/)), the ALBA backends with their presets
+    (C(GET /api/alba/backends/)), the vPools with their storage drivers (C(GET /api/vpools/),
+    C(GET /api/storagedrivers/)) and the vDisks (C(GET /api/vdisks/)).
   - Changes nothing; it always reports C(changed=false).
 author:
   - Open vStorage HyperScale developers (@openvstorage)
@@ -23,10 +26,10 @@ options:
   gather:
     description:
       - What to read besides C(GET /api/).
-      - V(alba_nodes) is skipped when the API has no C(alba) plugin.
+      - V(alba_nodes) and V(backends) are skipped (empty lists) when the API has no C(alba) plugin.
     type: list
     elements: str
-    choices: [storagerouters, alba_nodes]
+    choices: [storagerouters, alba_nodes, domains, backends, vpools, vdisks]
     default: [storagerouters, alba_nodes]
 attributes:
   check_mode:
@@ -154,7 +157,161 @@ alba_nodes_discovered:
     type:
       description: Node type (C(ASD)).
       type: str
+domains:
+  description: Failure domains, sorted by name.
+  returned: when O(gather) contains V(domains)
+  type: list
+  elements: dict
+  version_added: 0.1.0
+  contains:
+    guid:
+      description: Guid of the domain.
+      type: str
+    name:
+      description: Name.
+      type: str
+    storagerouters:
+      description: Names of the storage routers that have it as a primary domain.
+      type: list
+      elements: str
+    recovery_storagerouters:
+      description: Names of the storage routers that have it as a recovery domain.
+      type: list
+      elements: str
+backends:
+  description: ALBA backends, sorted by name.
+  returned: when O(gather) contains V(backends)
+  type: list
+  elements: dict
+  version_added: 0.1.0
+  contains:
+    guid:
+      description: Guid of the ALBA backend.
+      type: str
+    backend_guid:
+      description: Guid of its generic backend (C(GET /api/backends/)).
+      type: str
+    name:
+      description: Name.
+      type: str
+    scaling:
+      description: C(LOCAL) or C(GLOBAL).
+      type: str
+    alba_id:
+      description: Id of the ALBA instance (null until the backend is ready).
+      type: str
+    available:
+      description: Whether the backend is running.
+      type: bool
+    presets:
+      description: Presets; C(policies) parsed from the strings of the API into lists of 4 ints.
+      type: list
+      elements: dict
+      sample:
+        - name: default
+          policies: [[5, 4, 8, 3], [2, 2, 3, 4]]
+          compression: snappy
+          fragment_size: 1048576
+          is_available: true
+          is_default: true
+          in_use: false
+    osds:
+      description: Guids of the OSDs claimed by the backend.
+      type: list
+      elements: str
+    usages:
+      description: C(free), C(size) and C(used) in bytes.
+      type: dict
+vpools:
+  description: vPools, sorted by name.
+  returned: when O(gather) contains V(vpools)
+  type: list
+  elements: dict
+  version_added: 0.1.0
+  contains:
+    guid:
+      description: Guid of the vPool.
+      type: str
+    name:
+      description: Name.
+      type: str
+    status:
+      description: C(RUNNING), C(INSTALLING), C(EXTENDING), C(SHRINKING), C(DELETING) or C(FAILURE).
+      type: str
+    configuration:
+      description: Configuration (sco_size, cluster_size, dtl_mode, dtl_transport, write_buffer, mds_config, ...).
+      type: dict
+    backend:
+      description: Name of the ALBA backend (null when it is not found).
+      type: str
+    preset:
+      description: Preset of the backend.
+      type: str
+    storagerouters:
+      description: Names of the storage routers that run the vPool, sorted.
+      type: list
+      elements: str
+    storagedrivers:
+      description: Storage drivers of the vPool.
+      type: list
+      elements: dict
+      contains:
+        guid:
+          description: Guid of the storage driver.
+          type: str
+        storagedriver_id:
+          description: Id (vPool name and machine id).
+          type: str
+        storagerouter:
+          description: Name of the storage router.
+          type: str
+        mountpoint:
+          description: Mount point of the vPool.
+          type: str
+        storage_ip:
+          description: Storage IP.
+          type: str
+        ports:
+          description: C(management), C(xmlrpc), C(dtl) and C(edge) ports.
+          type: dict
+        status:
+          description: Status.
+          type: str
+vdisks:
+  description: vDisks, sorted by vPool and name.
+  returned: when O(gather) contains V(vdisks)
+  type: list
+  elements: dict
+  version_added: 0.1.0
+  contains:
+    guid:
+      description: Guid of the vDisk.
+      type: str
+    name:
+      description: Name.
+      type: str
+    size:
+      description: Size in bytes.
+      type: int
+    devicename:
+      description: File of the vDisk in the vPool (C(/<name>.raw)).
+      type: str
+    vpool:
+      description: Name of the vPool.
+      type: str
+    storagerouter:
+      description: Name of the storage router that serves it.
+      type: str
+    snapshots:
+      description: Labels of the snapshots.
+      type: list
+      elements: str
+    parent_vdisk:
+      description: Name of the vDisk it was cloned from, if any.
+      type: str
 '''
+
+import ast
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
@@ -170,11 +327,15 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api im
 STORAGEROUTER_FIELDS = ('guid', 'name', 'ip', 'machine_id', 'node_type', 'status', 'rdma_capable')
 ALBA_NODE_FIELDS = ('guid', 'node_id', 'ip', 'port', 'type', 'name')
 DISCOVERED_FIELDS = ('node_id', 'ip', 'port', 'type')
+GATHER_CHOICES = ('storagerouters', 'alba_nodes', 'domains', 'backends', 'vpools', 'vdisks')
+FULL = '_dynamics,_relations'
+PRESET_FIELDS = ('name', 'compression', 'fragment_size', 'is_available', 'is_default', 'in_use')
+STORAGEDRIVER_FIELDS = ('guid', 'storagedriver_id', 'mountpoint', 'storage_ip', 'ports', 'status')
 
 
 def argument_spec():
     spec = ovs_api_argument_spec()
-    spec.update(gather=dict(type='list', elements='str', choices=['storagerouters', 'alba_nodes'],
+    spec.update(gather=dict(type='list', elements='str', choices=list(GATHER_CHOICES),
                             default=['storagerouters', 'alba_nodes']))
     return spec
 
@@ -207,7 +368,84 @@ def gather(client, what):
         else:
             result['alba_nodes'] = []
             result['alba_nodes_discovered'] = []
+    storage = [w for w in ('domains', 'backends', 'vpools', 'vdisks') if w in what]
+    if storage:
+        gather_storage(client, storage, result)
     return result
+
+
+def parse_policy(policy):
+    """``"(5, 4, 8, 3)"`` (the API renders policies as strings) -> ``[5, 4, 8, 3]``."""
+    if isinstance(policy, (list, tuple)):
+        return list(policy)
+    try:
+        value = ast.literal_eval(str(policy))
+    except (ValueError, SyntaxError):
+        return policy
+    return list(value) if isinstance(value, (list, tuple)) else policy
+
+
+def preset_view(preset):
+    view = pick(preset, PRESET_FIELDS)
+    view['policies'] = [parse_policy(p) for p in preset.get('policies') or []]
+    return view
+
+
+def gather_storage(client, what, result):
+    routers = client.list('storagerouters', contents=FULL)
+    router_names = dict((r['guid'], r.get('name')) for r in routers)
+    has_alba = 'alba' in result['plugins']
+    albabackends = client.list('alba/backends', contents=FULL) if has_alba and \
+        ('backends' in what or 'vpools' in what) else []
+    if 'domains' in what:
+        domains = []
+        for domain in client.list('domains', contents=FULL):
+            guid = domain['guid']
+            domains.append(dict(
+                guid=guid, name=domain.get('name'),
+                storagerouters=sorted(r['name'] for r in routers if guid in (r.get('regular_domains') or [])),
+                recovery_storagerouters=sorted(r['name'] for r in routers
+                                               if guid in (r.get('recovery_domains') or []))))
+        result['domains'] = sorted(domains, key=lambda d: d.get('name') or '')
+    if 'backends' in what:
+        result['backends'] = sorted((dict(guid=b['guid'], backend_guid=b.get('backend_guid'), name=b.get('name'),
+                                          scaling=b.get('scaling'), alba_id=b.get('alba_id'),
+                                          available=b.get('available'),
+                                          presets=[preset_view(p) for p in b.get('presets') or []],
+                                          osds=list(b.get('osds_guids') or []), usages=b.get('usages') or {})
+                                     for b in albabackends), key=lambda b: b.get('name') or '')
+    vpool_names = {}
+    if 'vpools' in what or 'vdisks' in what:
+        vpools = client.list('vpools', contents=FULL)
+        vpool_names = dict((v['guid'], v.get('name')) for v in vpools)
+    if 'vpools' in what:
+        backend_names = dict((b['guid'], b.get('name')) for b in albabackends)
+        drivers = client.list('storagedrivers', contents=FULL)
+        views = []
+        for vpool in vpools:
+            backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
+            mine = [d for d in drivers if d.get('vpool_guid') == vpool['guid']]
+            storagedrivers = []
+            for driver in sorted(mine, key=lambda d: router_names.get(d.get('storagerouter_guid')) or ''):
+                view = pick(driver, STORAGEDRIVER_FIELDS)
+                view['storagerouter'] = router_names.get(driver.get('storagerouter_guid'))
+                storagedrivers.append(view)
+            views.append(dict(guid=vpool['guid'], name=vpool.get('name'), status=vpool.get('status'),
+                              configuration=vpool.get('configuration') or {},
+                              backend=backend_names.get(backend_info.get('alba_backend_guid')),
+                              preset=backend_info.get('preset'),
+                              storagerouters=sorted(set(d['storagerouter'] or '' for d in storagedrivers)),
+                              storagedrivers=storagedrivers))
+        result['vpools'] = sorted(views, key=lambda v: v.get('name') or '')
+    if 'vdisks' in what:
+        vdisks = client.list('vdisks', contents=FULL)
+        names = dict((v['guid'], v.get('name')) for v in vdisks)
+        result['vdisks'] = sorted((dict(guid=v['guid'], name=v.get('name'), size=v.get('size'),
+                                        devicename=v.get('devicename'), vpool=vpool_names.get(v.get('vpool_guid')),
+                                        storagerouter=router_names.get(v.get('storagerouter_guid')),
+                                        snapshots=[s.get('label') for s in v.get('snapshots') or []],
+                                        parent_vdisk=names.get(v.get('parent_vdisk_guid')))
+                                   for v in vdisks), key=lambda v: (v.get('vpool') or '', v.get('name') or ''))
 
 
 def main():

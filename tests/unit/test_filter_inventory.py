@@ -32,4 +32,14 @@ def test_mistyped_keys_names_only_known_keys_with_the_wrong_type():
 
 def test_filters_are_registered_under_their_names():
     names = set(inventory.FilterModule().filters())
-    assert names == {'node_address', 'node_addresses', 'mistyped_keys'}
+    assert names == {'node_address', 'node_addresses', 'mistyped_keys', 'install_master'}
+
+
+def test_install_master_is_the_controller_with_the_install_master_ip():
+    hostvars = {
+        'ctl01': {'ansible_host': '10.0.0.1', 'install_master_ip': '10.0.0.2'},
+        'ctl02': {'ansible_host': '10.0.0.2', 'install_master_ip': '10.0.0.2'},
+    }
+    assert inventory.install_master(['ctl01', 'ctl02'], hostvars) == 'ctl02'
+    assert inventory.install_master(['ctl01', 'ctl02'], {'ctl01': {}, 'ctl02': {}}) == 'ctl01'
+    assert inventory.install_master([], {}) is None

@@ -11,7 +11,7 @@ import time
 from ovs_emulator import albamgr
 
 VERSION = "1.5.37"
-COMMANDS = ["add-osd", "claim-osd", "create-preset", "decommission-osd", "delete-preset",
+COMMANDS = ["add-osd", "asd-start", "claim-osd", "create-preset", "decommission-osd", "delete-preset",
             "get-alba-id", "get-disk-safety", "list-all-osds", "list-available-osds",
             "list-nsm-hosts", "list-osds", "list-presets", "maintenance", "preset-set-default", "purge-osd",
             "show-namespaces", "update-osd", "update-preset", "version"]
@@ -36,15 +36,25 @@ def parse(argv):
     command, options, args = argv[0], {}, []
     if command not in COMMANDS:
         raise UsageError(f"unknown command `{command}'.")
-    for arg in argv[1:]:
+    rest = list(argv[1:])
+    while rest:
+        arg = rest.pop(0)
         if arg.startswith("--"):
-            name, _, value = arg[2:].partition("=")
+            name, equals, value = arg[2:].partition("=")
+            if not equals and name in VALUE_OPTIONS and rest and not rest[0].startswith("--"):
+                value = rest.pop(0)  # cmdliner also takes ``--option value``
+            if name == "host":  # may be repeated (``--host a --host b``)
+                options.setdefault("hosts", []).append(value)
             options[name] = value
         else:
             args.append(arg)
     if command != "version" and not options.get("config"):
         raise UsageError("required option --config is missing")
     return command, options, args
+
+
+VALUE_OPTIONS = {"config", "host", "port", "node-id", "long-id", "input-url", "ip", "prefix",
+                 "preset", "alba-osd-config-url", "attempts", "endpoint", "log-sink"}
 
 
 def _read(path):
@@ -84,6 +94,8 @@ def execute(command, options, args, config_store=None):
         return {}
     if command == "get-alba-id":
         return {"id": albamgr.AlbaManager.from_url(options.get("config"), config_store).alba_id()}
+    if command in OSD_COMMANDS:
+        return osd_command(command, options, config_store)
     raise AlbaError(f'Failure("{command} is not available in this build")')
 
 
@@ -112,6 +124,120 @@ def maintenance(options, interval=30.0, rounds=None):
     return 0
 
 
+OSD_COMMANDS = ("add-osd", "claim-osd", "list-osds", "list-all-osds", "list-available-osds",
+                "purge-osd", "decommission-osd", "update-osd")
+
+
+def _long_id(options):
+    if not options.get("long-id"):
+        raise UsageError("required option --long-id is missing")
+    return options["long-id"]
+
+
+def osd_command(command, options, config_store=None):
+    """The OSD commands of cli_osd.ml / cli_mgr.ml on the ABM of --config."""
+    manager = albamgr.AlbaManager.from_url(options.get("config"), config_store)
+    if command == "list-osds":
+        return manager.list_osds()
+    if command == "list-all-osds":
+        return manager.list_all_osds()
+    if command == "list-available-osds":
+        return manager.list_available_osds()
+    if command == "add-osd":
+        return {"long_id": manager.add_osd(_osd_info(manager.store, options))}
+    long_id = _long_id(options)
+    if command == "claim-osd":
+        manager.claim_osd(long_id)
+    elif command == "decommission-osd":
+        manager.decommission_osd(long_id)
+    elif command == "purge-osd":
+        manager.purge_osd(long_id)
+    else:
+        ips = [ip for ip in options["ip"].split(",") if ip] if options.get("ip") else None
+        manager.update_osd(long_id, ips, options.get("port") or None)
+    return {}
+
+
+def _osd_info(config_store, options):
+    """What ``add-osd`` learns from the device itself (its long id, kind and size)."""
+    node_id = options.get("node-id")
+    if not node_id:
+        raise AlbaError('Failure("A node id is needed here")')
+    url = options.get("alba-osd-config-url")
+    if url:  # an ALBA backend as OSD (Alba2): the long id is that backend's alba id
+        if not options.get("prefix") or not options.get("preset"):
+            raise AlbaError('Failure("prefix and preset are needed for an alba osd")')
+        text = _arakoon_config(url, config_store)
+        cluster_id, _ = albamgr.store.parse_cacc(text)
+        linked = albamgr.AlbaManager(config_store, cluster_id)
+        if not linked.alba_id():
+            raise AlbaError(f'Failure("Could not reach the albamgr of {cluster_id}")')
+        return {"kind": "Alba2", "long_id": linked.alba_id(), "node_id": node_id,
+                "albamgr_cfg": albamgr.arakoon_cfg_json(text), "prefix": options["prefix"],
+                "preset": options["preset"], "total": 0, "used": 0}
+    hosts = options.get("hosts") or ([options["host"]] if options.get("host") else [])
+    port = options.get("port")
+    if not hosts or not port:
+        raise AlbaError('Failure("A host and a port are needed for an asd")')
+    try:
+        port = int(port)
+    except ValueError:
+        raise UsageError(f"option `--port': invalid value `{port}', expected an integer") from None
+    config = albamgr.find_asd(config_store, hosts, port)
+    if config is None:
+        raise AlbaError('Unix.Unix_error(Unix.ECONNREFUSED, "connect", "")')
+    return {"kind": "AsdV1", "long_id": config["asd_id"], "node_id": node_id, "ips": hosts,
+            "port": port, "use_tls": False, "use_rdma": False,
+            "total": int(config.get("capacity") or 0), "used": 0}
+
+
+def _arakoon_config(url, config_store):
+    """The ini text an ``--alba-osd-config-url`` (file:// or arakoon://) points at."""
+    if url.startswith("file://") or url.startswith("/"):
+        return _read(url)
+    parts = albamgr.urlsplit(url)
+    try:
+        text = config_store.get_raw(parts.path)
+    except albamgr.store.StoreError as exc:
+        raise AlbaError(f'Failure("{exc}")') from None
+    if not text:
+        raise AlbaError(f'Failure("Could not retrieve the Arakoon config at {url}")')
+    return text
+
+
+def asd_start(options):
+    """``alba asd-start --config <url>``: the ASD process of an ``alba-asd-<asd_id>`` unit; it
+    listens on the port (and ips) of its config in the configuration store."""
+    import socket
+    import threading
+    from urllib.parse import parse_qs, unquote, urlsplit
+    from ovs_emulator import paths, store
+    url = options.get("config")
+    parts = urlsplit(url)
+    ini = parse_qs(parts.query).get("ini", [None])[0]
+    try:
+        config = store.EtcdStore(paths.real(unquote(ini)) if ini else None).get(parts.path)
+    except store.StoreError as exc:
+        print(f"alba asd-start: {exc}", file=sys.stderr, flush=True)
+        return 2
+    if not isinstance(config, dict) or "port" not in config:
+        print(f"alba asd-start: no ASD config at {url}", file=sys.stderr, flush=True)
+        return 2
+
+    def serve(server):
+        while True:
+            connection, _ = server.accept()
+            connection.close()
+
+    servers = [socket.create_server((ip, int(config["port"])), reuse_port=False)
+               for ip in (config.get("ips") or ["0.0.0.0"])]
+    for server in servers:
+        threading.Thread(target=serve, args=(server,), daemon=True).start()
+    print(f"asd {config.get('asd_id')} listening on port {config['port']}", flush=True)
+    while True:
+        time.sleep(3600)
+
+
 PRESET_COMMANDS = ("list-presets", "create-preset", "update-preset", "delete-preset",
                    "preset-set-default")
 
@@ -128,6 +254,8 @@ def main(argv=None):
         return 0
     if command == "maintenance":
         return maintenance(options)
+    if command == "asd-start":
+        return asd_start(options)
     to_json = "to-json" in options
     try:
         result = execute(command, options, args)
@@ -146,6 +274,8 @@ def main(argv=None):
         print(json.dumps({"success": True, "result": result}, indent=2))
     elif command == "list-presets":
         print(f"Found {len(result)} presets: {json.dumps(result)}")
+    elif command in ("list-osds", "list-all-osds", "list-available-osds"):
+        print(f"Found {len(result)} osds: {json.dumps(result)}")
     elif result:
         print(json.dumps(result))
     return 0

@@ -4,8 +4,12 @@ not shown by ``ovs config list /``).  Reached through the ABM config URL the fra
 ``alba --config``: ``arakoon://config/ovs/arakoon/<backend>-abm/config?ini=<cacc ini path>``.
 
 Layout: ``alba_id`` (uuid, made on first use), ``default_preset`` (name),
-``presets/<name>`` ``{"preset": {...}, "version": n}``; later ``osds/<long id>`` and
-``namespaces/<name>`` ``{..., "preset_name"}`` (a preset is in use while a namespace uses it).
+``presets/<name>`` ``{"preset": {...}, "version": n}``, ``osds/<long id>`` (the OSDs added to
+this ABM: ``{"id": <osd id once claimed by this ALBA>|null, "info": {kind, ips, port, ...}}``),
+``next_osd_id`` and ``namespaces/<name>`` ``{..., "preset_name"}`` (a preset is in use while a
+namespace uses it).  Which ALBA claimed an OSD is a property of the OSD itself (the real one
+keeps it in the ASD's own key-value store), so it lives outside every ABM:
+``/albamgr/osd-claims/<long id>`` = the claiming ALBA's id.
 
 Behaviour from alba (ocaml/src/albamgr_plugin.ml, model/preset.ml, alba_json.ml).
 """
@@ -16,6 +20,11 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from ovs_emulator import paths, store
 
 ROOT = "/albamgr"
+CLAIMS = f"{ROOT}/osd-claims"
+ASD_CONFIG_ROOT = "/ovs/alba/asds"
+OSD_FIELDS = ["id", "alba_id", "kind", "ips", "port", "use_tls", "use_rdma", "albamgr_cfg", "prefix",
+              "preset", "endpoints", "decommissioned", "node_id", "long_id", "total", "used",
+              "seen", "read", "write", "errors", "checksum_errors", "claimed_since"]
 ERROR_CODES = {"Osd_already_exists": 7, "Osd_already_decommissioned": 8, "Osd_unknown": 10,
                "Osd_already_claimed": 11, "Preset_does_not_exist": 13,
                "Preset_already_exists": 14, "Preset_cant_delete_in_use": 16,
@@ -149,7 +158,148 @@ class AlbaManager:
         self.store.set(f"{self.root}/default_preset", name)
 
     def destroy(self):
+        alba_id = self.alba_id()
+        for long_id in self.store.list(f"{self.root}/osds"):
+            if alba_id and self.store.get(f"{CLAIMS}/{long_id}") == alba_id:
+                self.store.delete(f"{CLAIMS}/{long_id}")
         self.store.delete(self.root, recursive=True)
+
+    # --- OSDs (albamgr_plugin.ml add_osd/claim/decommission/purge; alba_json.ml Osd) -----
+    def _osd(self, long_id):
+        value = self.store.get(f"{self.root}/osds/{long_id}")
+        if not isinstance(value, dict):
+            raise albamgr_exn("Osd_unknown")
+        return value
+
+    def add_osd(self, info):
+        """Registers an OSD (``info``: kind, ips, port, ..., long_id); 7 when already there."""
+        long_id = info["long_id"]
+        record = {"id": None, "info": dict(info, decommissioned=False, seen=[_now()], read=[],
+                                            write=[], errors=[], checksum_errors=0,
+                                            claimed_since=None)}
+        if not self.store.set_if_absent(f"{self.root}/osds/{long_id}", record):
+            raise albamgr_exn("Osd_already_exists")
+        return long_id
+
+    def claim_osd(self, long_id):
+        record = self._osd(long_id)
+        alba_id = self.alba_id()
+        if not self.store.set_if_absent(f"{CLAIMS}/{long_id}", alba_id):
+            raise albamgr_exn("Osd_already_claimed")
+        osd_id = self.store.get(f"{self.root}/next_osd_id") or 0
+        self.store.set(f"{self.root}/next_osd_id", osd_id + 1)
+        record["id"] = osd_id
+        record["info"]["claimed_since"] = _now()
+        self.store.set(f"{self.root}/osds/{long_id}", record)
+        return osd_id
+
+    def decommission_osd(self, long_id):
+        record = self._osd(long_id)
+        if record["info"].get("decommissioned"):
+            raise albamgr_exn("Osd_already_decommissioned")
+        record["info"]["decommissioned"] = True
+        self.store.set(f"{self.root}/osds/{long_id}", record)
+
+    def purge_osd(self, long_id):
+        self._osd(long_id)
+        if self.store.get(f"{CLAIMS}/{long_id}") == self.alba_id():
+            self.store.delete(f"{CLAIMS}/{long_id}")
+        self.store.delete(f"{self.root}/osds/{long_id}")
+
+    def update_osd(self, long_id, ips=None, port=None):
+        record = self._osd(long_id)
+        if ips is not None:
+            record["info"]["ips"] = list(ips)
+        if port is not None:
+            record["info"]["port"] = int(port)
+        self.store.set(f"{self.root}/osds/{long_id}", record)
+
+    def _records(self):
+        records = []
+        for long_id in self.store.list(f"{self.root}/osds"):
+            record = self.store.get(f"{self.root}/osds/{long_id}")
+            if isinstance(record, dict):
+                records.append(record)
+        return records
+
+    def _claim(self, record):
+        """(id, alba_id) as alba_json.ml Osd.make: this ALBA, another one, or available."""
+        owner = self.store.get(f"{CLAIMS}/{record['info']['long_id']}")
+        if owner is None:
+            return None, None
+        if owner == self.alba_id():
+            return record.get("id"), owner
+        return None, owner
+
+    def list_osds(self):
+        """``list-osds``: the OSDs claimed by this ALBA, by osd id."""
+        result = []
+        for record in self._records():
+            osd_id, owner = self._claim(record)
+            if osd_id is not None:
+                result.append(osd_json(record["info"], osd_id, owner))
+        return sorted(result, key=lambda osd: osd["id"])
+
+    def list_all_osds(self):
+        return [osd_json(record["info"], *self._claim(record)) for record in self._records()]
+
+    def list_available_osds(self):
+        return [osd_json(record["info"], None, None) for record in self._records()
+                if self._claim(record) == (None, None)]
+
+
+def _now():
+    import time
+    return time.time()
+
+
+def osd_json(info, osd_id, alba_id):
+    """One entry of list-osds / list-all-osds / list-available-osds (alba_json.ml Osd.t)."""
+    asd_like = info.get("kind") in ("AsdV1", "Kinetic3")
+    alba_like = info.get("kind") in ("Alba", "Alba2")
+    values = {"id": osd_id, "alba_id": alba_id, "kind": info.get("kind"),
+              "ips": info.get("ips") if asd_like else None,
+              "port": info.get("port") if asd_like else None,
+              "use_tls": info.get("use_tls", False) if asd_like else None,
+              "use_rdma": info.get("use_rdma", False) if asd_like else None,
+              "albamgr_cfg": info.get("albamgr_cfg") if alba_like else None,
+              "prefix": info.get("prefix") if alba_like or info.get("kind") == "AlbaProxy" else None,
+              "preset": info.get("preset") if alba_like or info.get("kind") == "AlbaProxy" else None,
+              "endpoints": info.get("endpoints") if info.get("kind") == "AlbaProxy" else None}
+    values.update({key: info.get(key) for key in OSD_FIELDS if key not in values})
+    values["decommissioned"] = bool(info.get("decommissioned"))
+    for key in ("total", "used", "checksum_errors"):
+        values[key] = int(values[key] or 0)
+    for key in ("seen", "read", "write", "errors"):
+        values[key] = list(values[key] or [])
+    return {key: values[key] for key in OSD_FIELDS}
+
+
+def find_asd(config_store, hosts, port):
+    """The config of the ASD listening on one of ``hosts`` at ``port`` (what ``add-osd`` reaches
+    over the network: its long id is the ASD's ``asd_id``), or None."""
+    for asd_id in config_store.list(ASD_CONFIG_ROOT):
+        config = config_store.get(f"{ASD_CONFIG_ROOT}/{asd_id}/config")
+        if not isinstance(config, dict) or int(config.get("port", -1)) != int(port):
+            continue
+        ips = config.get("ips") or []
+        if not ips:
+            main = config_store.get(f"/ovs/alba/asdnodes/{config.get('node_id')}/config/main") or {}
+            ips = [main.get("ip"), "127.0.0.1"]
+        if set(hosts) & set(ips):
+            return config
+    return None
+
+
+def arakoon_cfg_json(text):
+    """Alba_arakoon.Config.t of an Arakoon client ini (the albamgr_cfg of an Alba2 OSD)."""
+    cluster_id, nodes = store.parse_cacc(text)
+    return {"cluster_id": cluster_id,
+            "node_cfgs": [[node.name, {"ips": [node.ip], "port": node.client_port}] for node in nodes],
+            "ssl_cfg": None, "tcp_keepalive": {"enable_tcp_keepalive": True,
+                                               "tcp_keepalive_time": 20,
+                                               "tcp_keepalive_intvl": 20,
+                                               "tcp_keepalive_probes": 3}}
 
 
 def preset_valid(preset):

@@ -18,8 +18,10 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -30,6 +32,10 @@ from ovs_emulator.tlsserver import TlsHttpServer
 LOG = logging.getLogger("ovs_emulator.asdapi")
 API_VERSION = 3
 NODE_ROOT = "/ovs/alba/asdnodes"
+ASD_ROOT = "/ovs/alba/asds"
+ASD_MOUNT_ROOT = "/mnt/alba-asd"
+SLOT_STATE = "/opt/asd-manager/db/slots.json"  # {slot_id: {"mountpoint"}}: the disks made ASD disks
+_LOCK = threading.Lock()
 
 
 class AsdError(Exception):
@@ -58,6 +64,10 @@ def slot_of(disk, node_id):
             "aliases": aliases, "size": disk.get("size"), "node_id": node_id,
             "state": "empty", "state_detail": "", "available": True, "mountpoint": None,
             "usage": {}, "partition_amount": 0, "partition_aliases": [], "osds": {}}
+
+
+def asd_service(asd_id):
+    return f"alba-asd-{asd_id}"
 
 
 def request_data(headers, body):
@@ -91,6 +101,11 @@ class AsdApp:
         ("GET", "/", "index", True),
         ("GET", "/net", "net", False),
         ("GET", "/slots", "get_slots", True),
+        ("POST", "/slots/<slot_id>/asds", "asd_add", True),
+        ("DELETE", "/slots/<slot_id>/asds/<asd_id>", "asd_delete", True),
+        ("POST", "/slots/<slot_id>/asds/<asd_id>/restart", "asd_restart", True),
+        ("POST", "/slots/<slot_id>/restart", "slot_restart", True),
+        ("DELETE", "/slots/<slot_id>", "clear_slot", True),
         ("GET", "/service_status/<name>", "service_status", True),
         ("GET", "/maintenance", "list_maintenance", True),
         ("POST", "/maintenance/<name>/add", "add_maintenance", True),
@@ -168,11 +183,192 @@ class AsdApp:
 
     def slots(self):
         node_id = self.node_id
+        prepared = self._slot_state()
+        asds = self._asds()
         stack = {}
         for disk in hardware.disks():
             slot = slot_of(disk, node_id)
+            mountpoint = (prepared.get(slot["slot_id"]) or {}).get("mountpoint")
+            if self._has_data(disk):
+                # a disk holding data (not ours): never an ASD disk
+                slot.update(available=False, state="error", state_detail="has_data",
+                            partition_amount=1,
+                            partition_aliases=[f"{alias}-part1" for alias in slot["aliases"]])
+            elif mountpoint:
+                mine = {asd_id: config for asd_id, config in asds.items()
+                        if str(config.get("home", "")).startswith(mountpoint + "/")}
+                slot.update(available=False, mountpoint=mountpoint,
+                            state="ok" if mine else "empty", partition_amount=1,
+                            partition_aliases=[f"{alias}-part1" for alias in slot["aliases"]],
+                            usage={"size": disk["size"],
+                                   "used": sum(c.get("used", 0) for c in mine.values()),
+                                   "available": disk["size"]})
+                slot["osds"] = {asd_id: self._asd_export(config) for asd_id, config in mine.items()}
             stack[slot["slot_id"]] = slot
         return stack
+
+    # --- ASDs (alba-asdmanager source/controllers/asd.py, disk.py) -----------------------
+
+    @staticmethod
+    def _slot_state():
+        text = system.read_text(paths.real(SLOT_STATE))
+        return json.loads(text) if text else {}
+
+    @staticmethod
+    def _save_slot_state(state):
+        system.write_text(paths.real(SLOT_STATE), json.dumps(state, indent=4, sort_keys=True))
+
+    @staticmethod
+    def _has_data(disk):
+        """A disk with data of its own: the hardware says so, or it carries partitions the
+        storage router made (its partition table)."""
+        return bool(disk.get("has_data") or hardware.partition_table().get(disk["name"]))
+
+    def _asds(self):
+        """{asd_id: config} of this node's ASDs (``/ovs/alba/asds/<asd_id>/config``)."""
+        result = {}
+        for asd_id in self.store.list(ASD_ROOT):
+            config = self.store.get(f"{ASD_ROOT}/{asd_id}/config")
+            if isinstance(config, dict) and config.get("node_id") == self.node_id:
+                result[asd_id] = config
+        return result
+
+    def _asd_export(self, config):
+        """ASD.export: the config plus the ASD's state (from its service)."""
+        data = dict(config, folder=config["asd_id"])
+        name = asd_service(config["asd_id"])
+        state = self.service_state(name)
+        if state == "activating":
+            data.update(state="warning", state_detail="service_activating")
+        elif state == "active":
+            data.update(state="ok", state_detail=None)
+        else:
+            data.update(state="error", state_detail="service_failure")
+        return data
+
+    def _disk(self, slot_id):
+        """DiskList.get_by_alias over the usable disks: 404 otherwise."""
+        for disk in hardware.disks():
+            if any(alias.endswith(slot_id) for alias in disk["aliases"]) and not self._has_data(disk):
+                return disk
+        raise AsdError(404, f"Disk with alias {slot_id} not available")
+
+    def asd_add(self, slot_id):
+        """POST /slots/<slot_id>/asds: prepare the disk if needed, then one ASD on it."""
+        with _LOCK:
+            disk = self._disk(slot_id)
+            state = self._slot_state()
+            mountpoint = (state.get(slot_id) or {}).get("mountpoint")
+            if not mountpoint:  # DiskController.prepare_disk: partition, mkfs.xfs, mount
+                mountpoint = f"{ASD_MOUNT_ROOT}/{system.random_id(16)}"
+                os.makedirs(paths.real(mountpoint), exist_ok=True)
+                state[slot_id] = {"mountpoint": mountpoint, "device": disk["device"]}
+                self._save_slot_state(state)
+            self.create_asd(disk, mountpoint)
+        return {}
+
+    def create_asd(self, disk, mountpoint):
+        """ASDController.create_asd."""
+        asds = self._asds()
+        on_disk = {asd_id: config for asd_id, config in asds.items()
+                   if str(config.get("home", "")).startswith(mountpoint + "/")}
+        asd_size = disk["size"] // (len(on_disk) + 1)
+        for asd_id, config in on_disk.items():
+            config.update(capacity=asd_size, rocksdb_block_cache_size=asd_size // 1024 // 4)
+            self.store.set(f"{ASD_ROOT}/{asd_id}/config", config)
+        used_ports = []
+        for config in asds.values():
+            used_ports.append(config.get("port"))
+            if "rora_port" in config:
+                used_ports.append(config["rora_port"])
+        network = self.store.get(f"{NODE_ROOT}/{self.node_id}/config/network") or {}
+        base_port = int(network.get("port") or 8600)
+        asd_port, rora_port = base_port, base_port + 1
+        while asd_port in used_ports:
+            asd_port += 1
+        used_ports.append(asd_port)
+        while rora_port in used_ports:
+            rora_port += 1
+        asd_id = system.random_id(32)
+        config = {"home": f"{mountpoint}/{asd_id}", "node_id": self.node_id, "asd_id": asd_id,
+                  "capacity": asd_size, "log_level": "info", "port": asd_port, "transport": "tcp",
+                  "rocksdb_block_cache_size": asd_size // 1024 // 4}
+        if self.store.get("/ovs/framework/rdma"):
+            config.update(rora_port=rora_port, rora_transport="rdma")
+        if network.get("ips"):
+            config["ips"] = list(network["ips"])
+        extra = self.store.get(f"{NODE_ROOT}/{self.node_id}/config/extra")
+        if isinstance(extra, dict):
+            config.update(extra)
+        config_key = f"{ASD_ROOT}/{asd_id}/config"
+        self.store.set(config_key, config)
+        os.makedirs(paths.real(config["home"]), exist_ok=True)
+        name = asd_service(asd_id)
+        path = os.path.join(paths.SYSTEMD_DIR, f"{name}.service")
+        # systemd reads ``%`` as a specifier: ``%%`` hands the process the URL's own ``%2F``
+        config_url = albamgr.configuration_path(config_key).replace("%", "%%")
+        system.write_text(path, units.unit_text(units.asd_unit(asd_id, config_url), units.ALBA_LIB))
+        self._systemctl("daemon-reload")
+        self._systemctl("enable", name)
+        code, output = self._systemctl("start", name)
+        if code != 0:
+            raise AsdError(500, f"Starting {name} failed: {output}")
+        return asd_id
+
+    def _find_asd(self, slot_id, asd_id):
+        mountpoint = (self._slot_state().get(slot_id) or {}).get("mountpoint")
+        config = self._asds().get(asd_id)
+        if not mountpoint or config is None or not str(config.get("home", "")).startswith(mountpoint + "/"):
+            raise AsdError(404, f"Could not find ASD {asd_id} on Slot {slot_id}")
+        return config
+
+    def remove_asd(self, config):
+        """ASDController.remove_asd: stop and remove the service, its data and its config."""
+        name = asd_service(config["asd_id"])
+        path = os.path.join(paths.SYSTEMD_DIR, f"{name}.service")
+        if os.path.exists(path):
+            self._systemctl("disable", "--now", name)
+            os.remove(path)
+            self._systemctl("daemon-reload")
+        shutil.rmtree(paths.real(config["home"]), ignore_errors=True)
+        self.store.delete(f"{ASD_ROOT}/{config['asd_id']}", recursive=True)
+
+    def asd_delete(self, slot_id, asd_id):
+        with _LOCK:
+            self.remove_asd(self._find_asd(slot_id, asd_id))
+        return {}
+
+    def asd_restart(self, slot_id, asd_id):
+        self._find_asd(slot_id, asd_id)
+        self._systemctl("restart", asd_service(asd_id))
+        return {}
+
+    def slot_restart(self, slot_id):
+        self._disk(slot_id)
+        for asd_id, config in self._asds().items():
+            mountpoint = (self._slot_state().get(slot_id) or {}).get("mountpoint")
+            if mountpoint and str(config.get("home", "")).startswith(mountpoint + "/"):
+                self._systemctl("restart", asd_service(asd_id))
+        return {}
+
+    def clear_slot(self, slot_id):
+        """DELETE /slots/<slot_id>: remove its ASDs, unmount and wipe the disk."""
+        with _LOCK:
+            try:
+                self._disk(slot_id)
+            except AsdError:
+                return {}  # the real API only logs a warning
+            state = self._slot_state()
+            mountpoint = (state.get(slot_id) or {}).get("mountpoint")
+            if not mountpoint:
+                raise AsdError(406, "Disk not yet configured")
+            for config in self._asds().values():
+                if str(config.get("home", "")).startswith(mountpoint + "/"):
+                    self.remove_asd(config)
+            shutil.rmtree(paths.real(mountpoint), ignore_errors=True)
+            state.pop(slot_id, None)
+            self._save_slot_state(state)
+        return {}
 
     def get_slots(self):
         return {"data": self.slots()}
@@ -215,8 +411,9 @@ class AsdApp:
 
     @staticmethod
     def _maintenance_unit(name, config_key):
+        url = albamgr.configuration_path(config_key).replace("%", "%%")  # systemd specifiers
         return units.Unit(name, "openvstorage-sdm", "ALBA Maintenance", exec_start=(
-            f"/usr/bin/alba maintenance --config={albamgr.configuration_path(config_key)}"))
+            f"/usr/bin/alba maintenance --config={url}"))
 
     def add_maintenance(self, name, request_data):
         """MaintenanceController.add_maintenance_service: config + unit, started."""

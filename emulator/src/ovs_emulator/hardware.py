@@ -1,12 +1,16 @@
 """The node's disks, from the test bed's /etc/ovs-emulator/hardware.json
-(``{"disks": [{"name": "sdb", "size": <bytes>, "is_ssd": <bool>, "serial": "<id>"}]}``)."""
+(``{"disks": [{"name": "sdb", "size": <bytes>, "is_ssd": <bool>, "serial": "<id>"}]}``).
+
+A disk that already holds data carries ``"has_data": true`` (or a non-empty ``"partitions"``
+list, e.g. ``[{"filesystem": "ext4", "mountpoint": "/data"}]``): the ASD manager shows its slot
+as not available and never makes an ASD on it."""
 import json
 
 from ovs_emulator import paths, system
 
 
 def disks():
-    """[{name, device, size, is_ssd, serial, aliases, slot_id}] sorted by name.
+    """[{name, device, size, is_ssd, serial, aliases, slot_id[, has_data]}] sorted by name.
 
     ``aliases`` are /dev/disk/by-id names; ``slot_id`` is the last part of the first one
     (as the real ASD manager names its slots).
@@ -19,6 +23,8 @@ def disks():
                        "size": int(disk["size"]), "is_ssd": bool(disk.get("is_ssd", False)),
                        "serial": disk["serial"], "aliases": [f"/dev/disk/by-id/{by_id}"],
                        "slot_id": by_id})
+        if disk.get("has_data") or disk.get("partitions"):
+            result[-1]["has_data"] = True
     return sorted(result, key=lambda disk: disk["name"])
 
 

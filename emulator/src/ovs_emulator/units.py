@@ -83,3 +83,34 @@ def services_for(node_type, heartbeats=True):
 # packages a framework node (controller or compute node) carries, and whether they must be there
 FRAMEWORK_PACKAGES = {"openvstorage": True, "openvstorage-hc": True, "openvstorage-backend": False,
                       "alba": False, "volumedriver-no-dedup-server": False}
+
+
+# --- vPool services (written and started on the storage router by its ovs-workers) ----------
+# StorageDriverInstaller: ovs-volumedriver_<vpool>, ovs-dtl_<vpool>, ovs-albaproxy_<vpool>_<n>;
+# ports from /ovs/framework/hosts/<machine_id>/ports|storagedriver (default [[26200, 26299]])
+
+def volumedriver_unit(vpool, ports):
+    """The volumedriver of ``vpool``: management, xmlrpc and edge ports."""
+    return Unit(f"ovs-volumedriver_{vpool}", "openvstorage", f"Open vStorage volumedriver ({vpool})",
+                ports=(ports["management"], ports["xmlrpc"], ports["edge"]))
+
+
+def dtl_unit(vpool, port):
+    return Unit(f"ovs-dtl_{vpool}", "openvstorage", f"Open vStorage distributed transaction log ({vpool})",
+                ports=(port,))
+
+
+def albaproxy_unit(vpool, number, port):
+    return Unit(f"ovs-albaproxy_{vpool}_{number}", "openvstorage", f"ALBA proxy ({vpool})",
+                ports=(port,))
+
+
+# --- ALBA ASDs (made by the ASD manager, one unit per ASD) -----------------------------
+ALBA_LIB = "/usr/lib/alba/lib"
+
+
+def asd_unit(asd_id, config_url):
+    """The ``alba-asd-<asd_id>`` unit the ASD manager writes (its template
+    config/systemd/alba-asd.service): ``alba asd-start --config <url> --log-sink <sink>``."""
+    return Unit(f"alba-asd-{asd_id}", "alba", f"ALBA ASD {asd_id}",
+                exec_start=f"/usr/bin/alba asd-start --config {config_url} --log-sink console:")

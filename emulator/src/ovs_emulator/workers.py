@@ -125,6 +125,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # the actions live in these modules
     from ovs_emulator import arakoon_services, disks  # noqa: F401
+    # run as __main__, this module is not ovs_emulator.workers: take the actions registered there
+    ACTIONS.update(sys.modules["ovs_emulator.workers"].ACTIONS)
     machine_id = (system.read_text(paths.OVS_ID) or "").strip()
     if not machine_id:
         print(f"ovs-workers: {paths.OVS_ID} not found", file=sys.stderr)
@@ -133,6 +135,39 @@ def main():
     Worker(store.open_store(), machine_id).serve()
     return 0
 
+
+# --- vPools and vDisks (ovs_emulator.vpools, ovs_emulator.vdisks): work on the storage router --
+
+@action
+def start_vpool_services(config_store, machine_id, vpool, ports, proxy_ports, directories):
+    """/mnt/<vpool>, the storagedriver's directories, units ovs-albaproxy_<vpool>_<n>,
+    ovs-dtl_<vpool>, ovs-volumedriver_<vpool> written, enabled and started."""
+    from ovs_emulator import vpools
+    return vpools.node_start_services(vpool, ports, proxy_ports, directories)
+
+
+@action
+def stop_vpool_services(config_store, machine_id, vpool, proxies):
+    from ovs_emulator import vpools
+    return vpools.node_stop_services(vpool, proxies)
+
+
+@action
+def create_vdisk_file(config_store, machine_id, vpool, devicename, size):
+    from ovs_emulator import vdisks
+    return vdisks.node_create_file(vpool, devicename, size)
+
+
+@action
+def extend_vdisk_file(config_store, machine_id, vpool, devicename, size):
+    from ovs_emulator import vdisks
+    return vdisks.node_extend_file(vpool, devicename, size)
+
+
+@action
+def delete_vdisk_file(config_store, machine_id, vpool, devicename):
+    from ovs_emulator import vdisks
+    return vdisks.node_delete_file(vpool, devicename)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,9 +1,10 @@
-"""Invalid inventories and variables fail before anything changes (issue 2, section 5).
+"""Invalid inventories and variables fail before anything changes (issues 2 and 3).
 
 Each case runs playbooks/hyperscale.yml against the scenario's nodes with one invalid input and
 checks three things: the run fails, its output names the variable, the bad value and what is
 allowed, and no node was touched (no OVS apt source, no OVS package, no node id).
 """
+import copy
 import json
 import os
 import subprocess
@@ -18,16 +19,59 @@ ADDRESSES = {"ctl01": "172.30.250.11", "cmp01": "172.30.250.21", "str01": "172.3
 KINDS = {"controllers": ["ctl01"], "computenodes": ["cmp01"], "storagenodes": ["str01"]}
 
 
-def inventory(kinds=None, drop_vars=()):
-    """A YAML inventory of the scenario's nodes: the demo's cluster variables, the given groups."""
+LAYOUT_VARS = ("ovs_domains", "ovs_backends", "ovs_vpools", "ovs_vdisks")
+# A valid storage layout for the scenario's three nodes; each storage case breaks one thing.
+LAYOUT = {
+    "ovs_domains": [{"name": "room1", "storagerouters": ["cmp01"]}],
+    "ovs_backends": [
+        {"name": "be-local", "scaling": "LOCAL", "asds": [{"disks": ["sdb"], "asds_per_disk": 1}],
+         "presets": [{"name": "single", "policies": [[1, 0, 1, 1]], "compression": "snappy",
+                      "encryption": "none", "fragment_size": "4MiB"}]},
+        {"name": "be-global", "scaling": "GLOBAL", "linked_backends": [{"name": "be-local", "preset": "single"}],
+         "presets": [{"name": "gsingle", "policies": [[1, 0, 1, 1]]}]},
+    ],
+    "ovs_vpools": [{"name": "vpool01", "backend": "be-local", "preset": "single", "storagerouters": ["cmp01"],
+                    "sco_size": 64, "cluster_size": 4, "dtl_mode": "a_sync", "dtl_transport": "tcp",
+                    "write_buffer": 128, "proxies": 2, "writecache_size": 20}],
+    "ovs_vdisks": [{"name": "disk01", "vpool": "vpool01", "storagerouter": "cmp01", "size": "1GiB"}],
+}
+DISK_ROLES = {"cmp01": [{"disk": "sdb", "roles": ["DB", "DTL", "WRITE"]}, {"disk": "sdc", "roles": ["SCRUB"]}],
+              "ctl01": [{"disk": "sdb", "roles": ["DB"]}]}
+
+
+def inventory(kinds=None, drop_vars=(), layout=None, disk_roles=None):
+    """A YAML inventory of the scenario's nodes: the demo's cluster variables (its storage layout
+    replaced by ``layout``, none by default), the given groups, ``disk_roles`` per host."""
     with open(DEMO_VARS) as handle:
         cluster_vars = yaml.safe_load(handle)
-    for name in drop_vars:
+    for name in tuple(drop_vars) + LAYOUT_VARS:
         cluster_vars.pop(name, None)
+    cluster_vars.update(layout or {})
+    disk_roles = DISK_ROLES if disk_roles is None else disk_roles
     children = {}
     for kind, hosts in (KINDS if kinds is None else kinds).items():
-        children[kind] = {"hosts": {h: {"ovs_node_ip": ADDRESSES[h]} for h in hosts}} if hosts else None
+        children[kind] = {"hosts": {h: dict({"ovs_node_ip": ADDRESSES[h]},
+                                            **({"ovs_disk_roles": disk_roles[h]} if h in disk_roles else {}))
+                                    for h in hosts}} if hosts else None
     return {"all": {"children": {"cluster": {"children": children, "vars": cluster_vars}}}}
+
+
+def broken(path, value, disk_roles=None):
+    """Inventory arguments of the valid LAYOUT with the value at ``path`` (keys and indexes) set."""
+    layout = copy.deepcopy(LAYOUT)
+    target = layout
+    for key in path[:-1]:
+        target = target[key]
+    if value is DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return {"layout": layout, "disk_roles": disk_roles}
+
+
+DELETE = object()
+PRESET = ("ovs_backends", 0, "presets", 0)
+VPOOL = ("ovs_vpools", 0)
 
 
 def run_playbook(tmp_path, inv, extra_vars=None):
@@ -82,6 +126,100 @@ CASES = {
         {}, {"ovs_repository_url": "http://172.30.250.10/no-such-repository"},
         ["the OVS repository does not answer at http://172.30.250.10/no-such-repository/dists/fargo/InRelease",
          "status 404", "check ovs_repository_url"]),
+    # --- storage layout (issue 3): every case fails in the inventory check on the control machine
+    "deleting the default preset": (
+        broken(PRESET, {"name": "default", "state": "absent"}), None,
+        ["ovs_backends[0].presets[0] is 'default': Cannot delete the default preset"]),
+    "policy k > c": (
+        broken(PRESET + ("policies",), [[2, 1, 1, 1]]), None,
+        ["ovs_backends[0].presets[0].policies[0] is [2, 1, 1, 1]", "k <= c <= (k + m)"]),
+    "policy c > k + m": (
+        broken(PRESET + ("policies",), [[1, 1, 3, 1]]), None,
+        ["ovs_backends[0].presets[0].policies[0] is [1, 1, 3, 1]", "k <= c <= (k + m)"]),
+    "policy k = 0": (
+        broken(PRESET + ("policies",), [[0, 1, 1, 1]]), None,
+        ["policies[0] is [0, 1, 1, 1]", "k, c and x must be at least 1"]),
+    "policy x = 0": (
+        broken(PRESET + ("policies",), [[1, 0, 1, 0]]), None,
+        ["policies[0] is [1, 0, 1, 0]", "k, c and x must be at least 1"]),
+    "policy of three numbers": (
+        broken(PRESET + ("policies",), [[1, 0, 1]]), None,
+        ["policies[0] is [1, 0, 1]", "exactly 4 integers [k, m, c, x]"]),
+    "preset without policy": (
+        broken(PRESET + ("policies",), DELETE), None,
+        ["ovs_backends[0].presets[0].policies is None", "At least 1 policy must be defined"]),
+    "policy the storage nodes cannot honour": (
+        broken(PRESET + ("policies",), [[2, 1, 2, 1]]), None,
+        ["no policy can be honoured: the layout gives 1 storage node(s)", "ceil((k + m) / x)"]),
+    "compression gzip": (
+        broken(PRESET + ("compression",), "gzip"), None,
+        ["ovs_backends[0].presets[0].compression is 'gzip': allowed: snappy, bz2, none"]),
+    "encryption aes-256": (
+        broken(PRESET + ("encryption",), "aes-256"), None,
+        ["ovs_backends[0].presets[0].encryption is 'aes-256': allowed: aes-cbc-256, aes-ctr-256, none"]),
+    "fragment size 8": (
+        broken(PRESET + ("fragment_size",), 8), None,
+        ["ovs_backends[0].presets[0].fragment_size is 8", "from 16 to 1 GiB"]),
+    "preset name with a space": (
+        broken(PRESET + ("name",), "my preset"), None,
+        ["ovs_backends[0].presets[0].name is 'my preset': Invalid preset name specified"]),
+    "preset name of 21 characters": (
+        broken(PRESET + ("name",), "p" * 21), None,
+        ["ovs_backends[0].presets[0].name is '%s': Invalid preset name specified" % ("p" * 21)]),
+    "sco size 5": (
+        broken(VPOOL + ("sco_size",), 5), None,
+        ["ovs_vpools[0].sco_size is 5: allowed: 4, 8, 16, 32, 64, 128"]),
+    "cluster size 3": (
+        broken(VPOOL + ("cluster_size",), 3), None,
+        ["ovs_vpools[0].cluster_size is 3: allowed: 4, 8, 16, 32, 64"]),
+    "dtl mode async": (
+        broken(VPOOL + ("dtl_mode",), "async"), None,
+        ["ovs_vpools[0].dtl_mode is 'async': allowed: no_sync, a_sync, sync"]),
+    "dtl transport udp": (
+        broken(VPOOL + ("dtl_transport",), "udp"), None,
+        ["ovs_vpools[0].dtl_transport is 'udp': allowed: tcp, rdma"]),
+    "write buffer 100": (
+        broken(VPOOL + ("write_buffer",), 100), None,
+        ["ovs_vpools[0].write_buffer is 100: an integer from 128 to 10240"]),
+    "vpool name with capitals": (
+        broken(VPOOL + ("name",), "VPool01"), None,
+        ["ovs_vpools[0].name is 'VPool01': 3 to 22 lower-case letters, digits or dashes"]),
+    "vpool on a storage node": (
+        broken(VPOOL + ("storagerouters",), ["str01"]), None,
+        ["ovs_vpools[0].storagerouters is [\"str01\"]", "str01 not in controllers or computenodes"]),
+    "vpool on a controller without a WRITE partition": (
+        broken(VPOOL + ("storagerouters",), ["ctl01"], disk_roles=dict(DISK_ROLES, ctl01=[{"disk": "sdb", "roles": ["DB", "DTL"]}])), None,
+        ["ovs_vpools[0].storagerouters is 'ctl01'", "ovs_disk_roles of ctl01 has no WRITE"]),
+    "unknown backend": (
+        broken(VPOOL + ("backend",), "nope"), None,
+        ["ovs_vpools[0].backend is 'nope': a backend of ovs_backends: be-local, be-global"]),
+    "unknown preset": (
+        broken(VPOOL + ("preset",), "nope"), None,
+        ["ovs_vpools[0].preset is 'nope': a preset of backend be-local: default, single"]),
+    "disk role READ": (
+        {"layout": LAYOUT, "disk_roles": dict(DISK_ROLES, cmp01=[{"disk": "sdb", "roles": ["DB", "DTL", "WRITE", "READ"]},
+                                                                {"disk": "sdc", "roles": ["SCRUB"]}])}, None,
+        ["ovs_disk_roles of cmp01[0].roles is 'READ': READ no longer exists"]),
+    "DB on two partitions of one storage router": (
+        {"layout": LAYOUT, "disk_roles": dict(DISK_ROLES, cmp01=[{"disk": "sdb", "roles": ["DB", "DTL", "WRITE"]},
+                                                                {"disk": "sdc", "roles": ["DB", "SCRUB"]}])}, None,
+        ["role DB may be on one partition per storage router only, here on sdb, sdc"]),
+    "removing a vpool that holds vdisks": (
+        broken(VPOOL + ("state",), "absent"), None,
+        ["ovs_vpools[0].state is 'absent': vPool vpool01 cannot be removed while vDisk disk01 lives on it"]),
+    "shrinking a vpool from the storage router of a vdisk": (
+        broken(("ovs_vdisks", 0, "storagerouter"), "ctl01"), None,
+        ["ovs_vdisks[0].storagerouter is 'ctl01': a storage router of vPool vpool01: cmp01",
+         "cannot be shrunk from a storage router that serves vDisks"]),
+    "global backend linking an unknown backend": (
+        broken(("ovs_backends", 1, "linked_backends", 0, "name"), "nope"), None,
+        ["ovs_backends[1].linked_backends[0].name is 'nope': a LOCAL backend of ovs_backends: be-local"]),
+    "backend without a controller with a DB partition": (
+        {"layout": LAYOUT, "disk_roles": {"cmp01": DISK_ROLES["cmp01"]}}, None,
+        ["ovs_disk_roles gives no controller the DB role: the ABM and NSM Arakoon clusters"]),
+    "vdisk of 65 TiB": (
+        broken(("ovs_vdisks", 0, "size"), "65TiB"), None,
+        ["ovs_vdisks[0].size is '65TiB'", "at most 64 TiB"]),
 }
 
 

@@ -527,6 +527,63 @@ def albabackends_delete_preset(ctx, guid):
                             alba_backend["guid"], str(name))
 
 
+def albabackends_add_osds(ctx, guid):
+    alba_backend = _load(ctx, "albabackend", guid)
+    alba_node_guid, osds = _required(ctx, "alba_node_guid", "osds")
+    return ctx.tasks.launch("alba.add_osds", alba.add_osds, ctx.model, alba_backend["guid"],
+                            osds, alba_node_guid)
+
+
+def albabackends_link(ctx, guid):
+    alba_backend = _load(ctx, "albabackend", guid)
+    (link_metadata,) = _required(ctx, "metadata")
+    if not isinstance(link_metadata, dict) or "backend_connection_info" not in link_metadata:
+        raise errors.invalid_data("Invalid metadata passed")
+    connection_info = link_metadata["backend_connection_info"]
+    if isinstance(connection_info, dict) and connection_info.get("host") == "":
+        # this cluster: the framework fills in the local storage router and its own client
+        routers = _storagerouters(ctx.model)
+        connection_info.update(host=routers[0]["ip"] if routers else "127.0.0.1", port=443)
+        connection_info.setdefault("username", "internal")
+        connection_info.setdefault("password", "internal")
+    return ctx.tasks.launch("alba.link_alba_backends", alba.link_alba_backends, ctx.model,
+                            alba_backend["guid"], link_metadata)
+
+
+def albabackends_unlink(ctx, guid):
+    alba_backend = _load(ctx, "albabackend", guid)
+    (linked_guid,) = _required(ctx, "linked_guid")
+    return ctx.tasks.launch("alba.unlink_alba_backends", alba.unlink_alba_backends, ctx.model,
+                            alba_backend["guid"], linked_guid)
+
+
+def albanodes_fill_slots(ctx, guid):
+    node = _load(ctx, "albanode", guid)
+    osd_information = ctx.request.param("slot_information") or ctx.request.param("osd_information")
+    if osd_information is None:
+        raise ValueError("Either slot_information or osd_information should be passed.")
+    return ctx.tasks.launch("albanode.fill_slots", alba.fill_slots, ctx.model, node["guid"],
+                            osd_information, ctx.request.param("metadata"))
+
+
+def albanodes_remove_slot(ctx, guid):
+    node = _load(ctx, "albanode", guid)
+    slot = ctx.request.param("slot", ctx.request.param("slot_id"))
+    if slot is None:
+        raise errors.missing("slot")
+    return ctx.tasks.launch("albanode.remove_slot", alba.remove_slot, ctx.model, node["guid"],
+                            str(slot))
+
+
+def albanodes_reset_osd(ctx, guid):
+    node = _load(ctx, "albanode", guid)
+    osd_id = ctx.request.param("osd_id", ctx.request.param("asd_id"))
+    if osd_id is None:
+        raise errors.missing("osd_id")
+    return ctx.tasks.launch("albanode.reset_osd", alba.reset_osd, ctx.model, node["guid"],
+                            str(osd_id), ctx.request.param("safety"))
+
+
 # --- the routing table ---------------------------------------------------------------------
 # (method, path pattern, view, roles); roles None = public (no version header, no token)
 
@@ -572,4 +629,19 @@ ROUTES = [
      ["read", "write", "manage"]),
     ("POST", "/api/alba/backends/<guid>/delete_preset/", albabackends_delete_preset,
      ["read", "write", "manage"]),
+    ("POST", "/api/alba/backends/<guid>/add_osds/", albabackends_add_osds,
+     ["read", "write", "manage"]),
+    ("POST", "/api/alba/backends/<guid>/link_alba_backends/", albabackends_link,
+     ["read", "write", "manage"]),
+    ("POST", "/api/alba/backends/<guid>/unlink_alba_backends/", albabackends_unlink,
+     ["read", "write", "manage"]),
+    ("POST", "/api/alba/nodes/<guid>/fill_slots/", albanodes_fill_slots,
+     ["read", "write", "manage"]),
+    ("POST", "/api/alba/nodes/<guid>/remove_slot/", albanodes_remove_slot,
+     ["read", "write", "manage"]),
+    ("POST", "/api/alba/nodes/<guid>/reset_osd/", albanodes_reset_osd,
+     ["read", "write", "manage"]),
 ]
+
+from . import vpools as _vpools  # noqa: E402  (vPools, storagedrivers, vDisks)
+ROUTES += _vpools.ROUTES

@@ -1,0 +1,651 @@
+"""vPools and their storagedrivers (framework: ovs/lib/vpool.py VPoolController.add_vpool /
+shrink_vpool, ovs/lib/helpers/vpool/installers, ovs/lib/helpers/storagedriver/installer.py,
+ovs/lib/helpers/storagerouter/installer.py).
+
+Model objects (``/ovsdb/<type>/<guid>``):
+- ``vpool`` {name, status, description, login, connection, rdma_enabled, metadata
+  {backend: {backend_info}, caching_info: {<storagerouter guid>: {block_cache, fragment_cache}}},
+  configuration {sco_size, cluster_size, dtl_mode, dtl_transport, write_buffer, dtl_enabled,
+  dtl_config_mode, tlog_multiplier, mds_config}, storagedrivers_guids, vdisks_guids}
+- ``storagedriver`` {name, storagedriver_id (vpool name + machine id), mountpoint /mnt/<vpool>,
+  ports {management, xmlrpc, dtl, edge}, storage_ip, cluster_ip, status, vpool_guid,
+  storagerouter_guid, partitions_guids, alba_proxies_guids}
+- ``storagedriverpartition`` {role, sub_role, number, size, path, partition_guid, storagedriver_guid}
+  (the partition's ``storagedrivers_guids`` lists them: ``disks.roles_in_use`` reads them)
+- ``albaproxy`` {name albaproxy_<vpool>_<n>, ports [port], storagedriver_guid, storagerouter_guid}
+
+Store keys: ``/ovs/vpools/<guid>/mds_config``, ``/ovs/vpools/<guid>/hosts/<storagedriver_id>/config``
+(volumedriver configuration sections).  The ALBA namespace of the vPool (its file driver
+namespace ``fd-<vpool>-<guid>``) is ``/albamgr/<backend>-abm/namespaces/<name>``.
+
+Node-local half (``ovs-workers`` of the storage router): ``node_start_services``,
+``node_stop_services`` (units ``ovs-albaproxy_<vpool>_<n>``, ``ovs-dtl_<vpool>``,
+``ovs-volumedriver_<vpool>`` and the directory ``/mnt/<vpool>``).
+"""
+import os
+import re
+import shutil
+import sys
+
+from ovs_emulator import paths, system, units, workers
+
+REGEX_VPOOL = r"^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$"
+REGEX_IP = r"^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$"
+REGEX_GUID = r"^[a-f0-9]{8}-(?:[a-f0-9]{4}-){3}[a-f0-9]{12}$"
+REGEX_PRESET = r"^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$"
+TLOG_MULTIPLIER_MAP = {4: 16, 8: 8, 16: 4, 32: 2, 64: 1, 128: 1}
+SCO_SIZES = [4, 8, 16, 32, 64, 128]
+CLUSTER_SIZES = [4, 8, 16, 32, 64]
+DTL_MODES = ["no_sync", "a_sync", "sync"]
+DTL_TRANSPORTS = ["tcp", "rdma"]
+STORAGEDRIVER_PORT_RANGE = [[26200, 26299]]
+LIB = units.LIB_DIRS["openvstorage"]
+GiB = 1024 ** 3
+MAXINT = sys.maxsize
+
+
+# --- ExtensionsToolbox.verify_required_params (texts of the framework) -----------------------
+
+_PY2_TYPES = {str: "unicode", int: "int", float: "float", bool: "bool", list: "list",
+              dict: "dict", type(None): "NoneType"}
+_EXPECTED = {str: "str", int: "int", float: "float", bool: "bool", list: "list", dict: "dict"}
+
+
+def _type_ok(value, expected):
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _render(values):
+    return "[" + ", ".join(repr(v) for v in values) + "]"
+
+
+def verify_required_params(required, actual):
+    """{key: (type, None | [allowed] | {min, max} | regex string | nested dict[, False])}."""
+    if not isinstance(required, dict) or not isinstance(actual, dict):
+        raise RuntimeError("Required and actual parameters must be of type dictionary")
+    messages = []
+    for key, info in required.items():
+        expected_type, expected = info[0], info[1]
+        optional = len(info) == 3 and info[2] is False
+        if optional and (key not in actual or actual[key] in ("", None)):
+            continue
+        if key not in actual:
+            messages.append(f'Missing required param "{key}" in actual parameters')
+            continue
+        kind = "Optional" if optional else "Mandatory"
+        value = actual[key]
+        if not _type_ok(value, expected_type):
+            messages.append(f'{kind} param "{key}" is of type "<type \'{_PY2_TYPES.get(type(value), type(value).__name__)}\'>" '
+                            f'but we expected type "<type \'{_EXPECTED[expected_type]}\'>"')
+            continue
+        if expected is None:
+            continue
+        if expected_type is dict:
+            verify_required_params(expected, value)
+        elif expected_type in (int, float):
+            if isinstance(expected, list) and value not in expected:
+                messages.append(f'{kind} param "{key}" with value "{value}" should be 1 of the '
+                                f'following: {_render(expected)}')
+            if isinstance(expected, dict):
+                low, high = expected.get("min", -MAXINT), expected.get("max", MAXINT)
+                if not low <= value <= high:
+                    messages.append(f'{kind} param "{key}" with value "{value}" should be in '
+                                    f'range: {low} - {high}')
+        elif isinstance(expected, list) and value not in expected:
+            messages.append(f'{kind} param "{key}" with value "{value}" should be 1 of the '
+                            f'following: {_render(expected)}')
+        elif isinstance(expected, str) and not re.match(expected, value):
+            messages.append(f'{kind} param "{key}" with value "{value}" does not match regex '
+                            f'"{expected}"')
+    if messages:
+        raise RuntimeError("\n" + "\n".join(messages))
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def vpool_by_name(model, name):
+    return model.find_one("vpool", name=name)
+
+
+def storagedrivers_of(model, vpool):
+    return [sd for sd in (model.get("storagedriver", g) for g in vpool.get("storagedrivers_guids", []))
+            if sd]
+
+
+def config_key(vpool_guid, storagedriver_id):
+    return f"/ovs/vpools/{vpool_guid}/hosts/{storagedriver_id}/config"
+
+
+def mds_config_key(vpool_guid):
+    return f"/ovs/vpools/{vpool_guid}/mds_config"
+
+
+def namespace_name(vpool):
+    return f"fd-{vpool['name']}-{vpool['guid']}"
+
+
+def _abm(model, alba_backend_guid):
+    from ovs_emulator.webapi import alba
+    alba_backend = model.get("albabackend", alba_backend_guid) or {}
+    return alba.abm_name(alba.backend_of(model, alba_backend))
+
+
+def _link(model, object_type, guid, field, value, add=True):
+    obj = model.get(object_type, guid)
+    if obj is None:
+        return
+    values = list(obj.get(field) or [])
+    if add and value not in values:
+        values.append(value)
+    if not add and value in values:
+        values.remove(value)
+    obj[field] = values
+    model.save(object_type, obj)
+
+
+def _refresh_router_vpools(model, router_guid):
+    router = model.get("storagerouter", router_guid)
+    if router is None:
+        return
+    drivers = model.find("storagedriver", storagerouter_guid=router_guid)
+    router["storagedrivers_guids"] = [sd["guid"] for sd in drivers]
+    router["vpools_guids"] = sorted({sd["vpool_guid"] for sd in drivers})
+    model.save("storagerouter", router)
+
+
+def partition_info(model, router):
+    """StorageRouterController.get_partition_info: {role: [{guid, mountpoint, ssd, size,
+    available, usable}]} of the storage router's partitions."""
+    info = {}
+    for disk_guid in router.get("disks_guids", []):
+        disk = model.get("disk", disk_guid) or {}
+        for partition_guid in disk.get("partitions_guids", []):
+            partition = model.get("diskpartition", partition_guid)
+            if not partition:
+                continue
+            used = sum((model.get("storagedriverpartition", g) or {}).get("size") or 0
+                       for g in partition.get("storagedrivers_guids", []))
+            size = partition.get("size") or 0
+            for role in partition.get("roles", []):
+                info.setdefault(role, []).append({
+                    "guid": partition["guid"], "mountpoint": partition.get("mountpoint"),
+                    "ssd": bool(disk.get("is_ssd")), "size": size,
+                    "available": max(size - used, 0), "usable": partition.get("state", "OK") == "OK"})
+    return info
+
+
+def _scrub_present(model):
+    for router in model.all("storagerouter"):
+        if partition_info(model, router).get("SCRUB"):
+            return True
+    return False
+
+
+def _free_ports(model, router, amount):
+    ranges = model.store.get(f"/ovs/framework/hosts/{router['machine_id']}/ports|storagedriver") \
+        or STORAGEDRIVER_PORT_RANGE
+    used = set()
+    for sd in model.find("storagedriver", storagerouter_guid=router["guid"]):
+        used |= set((sd.get("ports") or {}).values())
+        for proxy_guid in sd.get("alba_proxies_guids", []):
+            used |= set((model.get("albaproxy", proxy_guid) or {}).get("ports", []))
+    ports = []
+    for low, high in ranges:
+        for port in range(low, high + 1):
+            if port not in used:
+                ports.append(port)
+                if len(ports) == amount:
+                    return ports
+    raise ValueError(f"Unable to find requested nr of free ports: {amount}")
+
+
+def _backend_metadata(model, backend_info, connection_info, sco_size):
+    """VPoolInstaller._refresh_backend_metadata for a backend of this cluster."""
+    from ovs_emulator.webapi import alba
+    alba_backend = model.get("albabackend", backend_info["alba_backend_guid"])
+    if alba_backend is None:
+        raise RuntimeError(f"ALBA Backend with guid {backend_info['alba_backend_guid']} could "
+                           "not be found")
+    backend = alba.backend_of(model, alba_backend)
+    if backend.get("status") != "RUNNING" or not alba_backend.get("alba_id"):
+        raise RuntimeError(f"ALBA Backend {backend.get('name')} is not available: its status is "
+                           f"{backend.get('status')}")
+    dynamics = alba.albabackend_dynamics(model)
+    presets = {p["name"]: p for p in dynamics["presets"](alba_backend)}
+    if backend_info["preset"] not in presets:
+        raise RuntimeError(f"Given preset {backend_info['preset']} is not available in backend "
+                           f"{backend.get('name')}")
+    preset = presets[backend_info["preset"]]
+    policies = [[int(x) for x in p.strip("()").split(",")] for p in preset.get("policies", [])]
+    usages = dynamics["usages"](alba_backend) or {}
+    return dict(backend_info, name=backend.get("name"), preset=backend_info["preset"],
+                scaling=alba_backend.get("scaling"), policies=policies,
+                sco_size=sco_size * 1024.0 ** 2, frag_size=float(preset.get("fragment_size", 0)),
+                total_size=float(usages.get("size", 0)), backend_guid=backend.get("guid"),
+                alba_backend_guid=alba_backend["guid"], connection_info=connection_info,
+                arakoon_config=model.store.get_raw(f"/ovs/arakoon/{alba.abm_name(backend)}/config"))
+
+
+# --- add_vpool (task ovs.storagerouter.add_vpool) --------------------------------------------
+
+def add_vpool(model, parameters):
+    """VPoolController.add_vpool: create the vPool, or extend it to another storage router."""
+    if not isinstance(parameters, dict):
+        raise ValueError("Parameters passed to create a vPool should be of type dict")
+    router = model.find_one("storagerouter", ip=parameters.get("storagerouter_ip"))
+    if router is None:
+        raise RuntimeError("Could not find StorageRouter")
+
+    # vPool installer
+    name = parameters.get("vpool_name")
+    if not isinstance(name, str) or not re.match(REGEX_VPOOL, name):
+        raise ValueError("Incorrect vPool name provided")
+    vpool = vpool_by_name(model, name)
+    is_new = vpool is None
+    if not is_new:
+        if vpool.get("status") != "RUNNING":
+            raise ValueError("vPool should be in RUNNING status")
+        for sd in storagedrivers_of(model, vpool):
+            if sd.get("storagerouter_guid") == router["guid"]:
+                raise RuntimeError("A StorageDriver is already linked to this StorageRouter for "
+                                   f"vPool {name}")
+
+    # StorageDriver installer
+    storage_ip = parameters.get("storage_ip")
+    if not isinstance(storage_ip, str) or not re.match(REGEX_IP, storage_ip):
+        raise ValueError("Incorrect storage IP provided")
+    caching_info = parameters.get("caching_info")
+    verify_required_params({"cache_quota_bc": (int, None, False), "cache_quota_fc": (int, None, False),
+                            "block_cache_on_read": (bool, None), "block_cache_on_write": (bool, None),
+                            "fragment_cache_on_read": (bool, None),
+                            "fragment_cache_on_write": (bool, None)}, caching_info)
+    sd_config = parameters.get("config_params")
+    verify_required_params({"advanced": (dict, {"number_of_scos_in_tlog": (int, {"min": 4, "max": 20}),
+                                                "non_disposable_scos_factor": (float, {"min": 1.5, "max": 20})},
+                                         False),
+                            "dtl_mode": (str, DTL_MODES), "sco_size": (int, SCO_SIZES),
+                            "cluster_size": (int, CLUSTER_SIZES),
+                            "write_buffer": (int, {"min": 128, "max": 10240}),
+                            "dtl_transport": (str, DTL_TRANSPORTS)}, sd_config)
+    backend_infos = {"main": parameters.get("backend_info"),
+                     "block_cache": parameters.get("backend_info_bc"),
+                     "fragment_cache": parameters.get("backend_info_fc")}
+    connection_infos = {"main": parameters.get("connection_info"),
+                        "block_cache": parameters.get("connection_info_bc"),
+                        "fragment_cache": parameters.get("connection_info_fc")}
+    for section, info in backend_infos.items():
+        if section == "main" or info is not None:
+            verify_required_params({"preset": (str, REGEX_PRESET),
+                                    "alba_backend_guid": (str, REGEX_GUID)}, info)
+            if info is not None and section != "main":
+                verify_required_params({"host": (str, REGEX_IP), "port": (int, {"min": 1, "max": 65535}),
+                                        "client_id": (str, None), "client_secret": (str, None),
+                                        "local": (bool, None, False)}, connection_infos[section])
+    sco_size, write_buffer = sd_config["sco_size"], sd_config["write_buffer"]
+    if (sco_size == 128 and write_buffer < 256) or not 128 <= write_buffer <= 10240:
+        raise RuntimeError("Incorrect StorageDriver configuration settings specified")
+    main_guid = backend_infos["main"]["alba_backend_guid"]
+    if backend_infos["block_cache"] is not None and \
+            main_guid == backend_infos["block_cache"]["alba_backend_guid"]:
+        raise RuntimeError("Backend and block cache backend cannot be the same")
+    if backend_infos["fragment_cache"] is not None and \
+            main_guid == backend_infos["fragment_cache"]["alba_backend_guid"]:
+        raise RuntimeError("Backend and fragment cache backend cannot be the same")
+    if not is_new:
+        if main_guid != vpool["metadata"]["backend"]["backend_info"]["alba_backend_guid"]:
+            raise RuntimeError("Incorrect ALBA Backend guid specified")
+        current = vpool.get("configuration") or {}
+        for key, value in sd_config.items():
+            if value != current.get(key):
+                raise RuntimeError(f'Specified StorageDriver config "{key}" with value {value} does '
+                                   f"not match the expected value {current.get(key)}")
+    rdma = sd_config["dtl_transport"] == "rdma"
+    block_local = backend_infos["block_cache"] is None and (
+        caching_info["block_cache_on_read"] or caching_info["block_cache_on_write"])
+    fragment_local = backend_infos["fragment_cache"] is None and (
+        caching_info["fragment_cache_on_read"] or caching_info["fragment_cache_on_write"])
+
+    # the vPool object (INSTALLING / EXTENDING) and its MDS settings
+    if is_new:
+        mds_params = parameters.get("mds_config_params") or {}
+        verify_required_params({"mds_tlogs": (int, {"min": 1}, False),
+                                "mds_safety": (int, {"min": 1, "max": 5}, False),
+                                "mds_maxload": (int, {"min": 10}, False)}, mds_params)
+        connection = connection_infos["main"] or {}
+        vpool = model.save("vpool", {
+            "name": name, "description": name, "status": "INSTALLING",
+            "login": connection.get("client_id"), "password": connection.get("client_secret"),
+            "connection": f"{connection.get('host')}:{connection.get('port')}",
+            "rdma_enabled": rdma, "metadata_store_bits": 5, "metadata": {},
+            "configuration": {}, "storagedrivers_guids": [], "vdisks_guids": []})
+        model.store.set(mds_config_key(vpool["guid"]),
+                        {"mds_tlogs": mds_params.get("mds_tlogs") or 100,
+                         "mds_safety": mds_params.get("mds_safety") or 3,
+                         "mds_maxload": mds_params.get("mds_maxload") or 75})
+    else:
+        vpool["status"] = "EXTENDING"
+        model.save("vpool", vpool)
+
+    storagedriver = None
+    try:
+        # StorageRouter installer
+        info = partition_info(model, router)
+        if rdma and not router.get("rdma_capable"):
+            raise RuntimeError("DTL transport over RDMA is not supported by StorageRouter with IP "
+                               f"{router['ip']}")
+        features = router.get("features") or {}
+        if "block-cache" not in (features.get("alba") or {}).get("features", []) and (
+                caching_info["block_cache_on_read"] or caching_info["block_cache_on_write"]):
+            raise RuntimeError("Block cache is not a supported feature")
+        if model.find("storagedriver", storagerouter_guid=router["guid"], mountpoint=f"/mnt/{name}"):
+            raise RuntimeError(f"The mount point for vPool {name} already exists")
+        if not _scrub_present(model):
+            raise RuntimeError("At least 1 StorageRouter must have a partition with a SCRUB role")
+        for role in ("DB", "DTL", "WRITE"):
+            if not info.get(role):
+                raise RuntimeError(f"At least 1 partition with a {role} role is required per "
+                                   "StorageRouter")
+            if role in ("DB", "DTL") and len(info[role]) > 1:
+                raise RuntimeError(f"Only 1 partition with a {role} role is allowed per StorageRouter")
+        requested_gib = parameters.get("writecache_size", 0)
+        if not isinstance(requested_gib, (int, float)) or not 1 <= requested_gib <= 10240:
+            raise RuntimeError("The requested global WRITE buffer size should be between 1GiB and "
+                               "10240GiB")
+        write_partitions = [p for p in info["WRITE"] if p["usable"]]
+        available = sum(p["available"] for p in write_partitions)
+        requested = requested_gib * 1024.0 ** 3
+        if requested > available:
+            raise RuntimeError(f"Too much space requested for WRITE cache. Available: "
+                               f"{available / GiB:.2f} GiB, Requested: {requested / GiB:.2f} GiB")
+        proxies = (parameters.get("parallelism") or {}).get("proxies", 2)
+        if not isinstance(proxies, int) or not 1 <= proxies <= 16:
+            raise RuntimeError("The requested amount of proxies to deploy should be a value "
+                               "between 1 and 16")
+        largest = max(write_partitions, key=lambda p: (p["ssd"], p["available"]))
+        local_proxies = (proxies if block_local else 0) + (proxies if fragment_local else 0)
+        if local_proxies:
+            local_size = float(largest["available"]) / available * requested * 0.10
+            if local_size / local_proxies < GiB:
+                raise RuntimeError(f"Not enough space available ({local_size / GiB}GiB) on largest "
+                                   f"local WRITE partition to deploy {proxies} "
+                                   f"prox{'y' if proxies == 1 else 'ies'}")
+
+        # metadata (validates the backend and its preset)
+        caching = {}
+        for cache, prefix, quota in (("block_cache", "block_cache", "cache_quota_bc"),
+                                     ("fragment_cache", "fragment_cache", "cache_quota_fc")):
+            entry = {"read": caching_info[f"{prefix}_on_read"], "write": caching_info[f"{prefix}_on_write"],
+                     "quota": caching_info.get(quota), "is_backend": backend_infos[cache] is not None}
+            if entry["is_backend"]:
+                entry["backend_info"] = _backend_metadata(model, backend_infos[cache],
+                                                          connection_infos[cache], sco_size)
+            caching[cache] = entry
+        if is_new:
+            metadata = {"backend": {"backend_info": _backend_metadata(
+                model, backend_infos["main"], connection_infos["main"], sco_size)},
+                "caching_info": {router["guid"]: caching}}
+        else:
+            metadata = vpool["metadata"]
+            metadata.setdefault("caching_info", {})[router["guid"]] = caching
+
+        # StorageDriver, ALBA proxies and partitions (model)
+        ports = _free_ports(model, router, 4 + proxies)
+        storagedriver_id = f"{name}{router['machine_id']}"
+        cluster_ip = model.store.get(f"/ovs/framework/hosts/{router['machine_id']}/ip") or router["ip"]
+        storagedriver = model.save("storagedriver", {
+            "name": storagedriver_id.replace("_", " "), "description": storagedriver_id.replace("_", " "),
+            "storagedriver_id": storagedriver_id, "mountpoint": f"/mnt/{name}",
+            "ports": {"management": ports[0], "xmlrpc": ports[1], "dtl": ports[2], "edge": ports[3]},
+            "storage_ip": storage_ip, "cluster_ip": cluster_ip, "status": "INSTALLING",
+            "vpool_guid": vpool["guid"], "storagerouter_guid": router["guid"],
+            "partitions_guids": [], "alba_proxies_guids": []})
+        for number in range(proxies):
+            proxy = model.save("albaproxy", {"name": f"albaproxy_{name}_{number}",
+                                             "ports": [ports[4 + number]],
+                                             "storagedriver_guid": storagedriver["guid"],
+                                             "storagerouter_guid": router["guid"]})
+            storagedriver["alba_proxies_guids"].append(proxy["guid"])
+        junctions = [("DB", "MD", info["DB"][0], None), ("DB", "TLOG", info["DB"][0], None),
+                     ("DTL", None, info["DTL"][0], None), ("WRITE", "SCO", largest, int(requested)),
+                     ("WRITE", "FD", largest, None)]
+        if fragment_local:
+            junctions.append(("WRITE", "FCACHE", largest, None))
+        sdp_paths = {}
+        for role, sub_role, part, size in junctions:
+            folder = "/mnt/storage" if part["mountpoint"] in (None, "/") else part["mountpoint"]
+            path = f"{folder}/{name}_{role}{'_' + sub_role if sub_role else ''}_1".lower()
+            sdp = model.save("storagedriverpartition", {
+                "role": role, "sub_role": sub_role, "number": 1, "size": size, "path": path,
+                "partition_guid": part["guid"], "storagedriver_guid": storagedriver["guid"],
+                "mds_service_guid": None})
+            sdp_paths[f"{role}_{sub_role}"] = path
+            storagedriver["partitions_guids"].append(sdp["guid"])
+            _link(model, "diskpartition", part["guid"], "storagedrivers_guids", sdp["guid"])
+        model.save("storagedriver", storagedriver)
+        vpool = model.get("vpool", vpool["guid"])
+        vpool["metadata"] = metadata
+        vpool["storagedrivers_guids"] = list(vpool.get("storagedrivers_guids", [])) + [storagedriver["guid"]]
+        if is_new:
+            dtl_mode = sd_config["dtl_mode"]
+            advanced = sd_config.get("advanced") or {}
+            vpool["configuration"] = {
+                "sco_size": sco_size, "cluster_size": sd_config["cluster_size"],
+                "dtl_mode": dtl_mode, "dtl_transport": sd_config["dtl_transport"],
+                "write_buffer": write_buffer, "dtl_enabled": dtl_mode != "no_sync",
+                "dtl_config_mode": "automatic" if dtl_mode != "no_sync" else "manual",
+                "tlog_multiplier": advanced.get("number_of_scos_in_tlog") or TLOG_MULTIPLIER_MAP[sco_size],
+                "non_disposable_scos_factor": advanced.get("non_disposable_scos_factor"),
+                "mds_config": model.store.get(mds_config_key(vpool["guid"]))}
+        model.save("vpool", vpool)
+        _refresh_router_vpools(model, router["guid"])
+    except Exception:
+        _revert(model, vpool["guid"], storagedriver)
+        raise
+
+    try:
+        if is_new:  # the vPool's namespace on its backend: its preset is in use from now on
+            model.store.set(f"/albamgr/{_abm(model, main_guid)}/namespaces/{namespace_name(vpool)}",
+                            {"name": namespace_name(vpool), "preset_name": backend_infos["main"]["preset"],
+                             "state": "active", "vpool_guid": vpool["guid"]})
+        model.store.set(config_key(vpool["guid"], storagedriver_id),
+                        volumedriver_config(model, vpool, storagedriver, sdp_paths, requested))
+        workers.call(model.store, router["machine_id"], "start_vpool_services", vpool=name,
+                     ports=storagedriver["ports"],
+                     proxy_ports=[model.get("albaproxy", g)["ports"][0]
+                                  for g in storagedriver["alba_proxies_guids"]],
+                     directories=sorted(set(sdp_paths.values())))
+    except Exception:
+        vpool = model.get("vpool", vpool["guid"])
+        vpool["status"] = "FAILURE"
+        model.save("vpool", vpool)
+        raise
+    storagedriver = model.get("storagedriver", storagedriver["guid"])
+    storagedriver["status"] = "RUNNING"
+    model.save("storagedriver", storagedriver)
+    vpool = model.get("vpool", vpool["guid"])
+    vpool["status"] = "RUNNING"
+    model.save("vpool", vpool)
+    return None
+
+
+def _revert(model, vpool_guid, storagedriver):
+    """VPoolInstaller.revert_vpool(RUNNING): drop the new storagedriver; a vPool without any
+    storagedriver is deleted."""
+    if storagedriver is not None and "guid" in storagedriver:
+        _delete_storagedriver(model, storagedriver["guid"])
+    vpool = model.get("vpool", vpool_guid)
+    if vpool is None:
+        return
+    if not vpool.get("storagedrivers_guids"):
+        model.delete("vpool", vpool_guid)
+        model.store.delete(f"/ovs/vpools/{vpool_guid}", recursive=True)
+    else:
+        vpool["status"] = "RUNNING"
+        model.save("vpool", vpool)
+
+
+def _delete_storagedriver(model, guid):
+    storagedriver = model.get("storagedriver", guid)
+    if storagedriver is None:
+        return
+    for sdp_guid in storagedriver.get("partitions_guids", []):
+        sdp = model.get("storagedriverpartition", sdp_guid)
+        if sdp:
+            _link(model, "diskpartition", sdp["partition_guid"], "storagedrivers_guids", sdp_guid,
+                  add=False)
+            model.delete("storagedriverpartition", sdp_guid)
+    for proxy_guid in storagedriver.get("alba_proxies_guids", []):
+        model.delete("albaproxy", proxy_guid)
+    model.delete("storagedriver", guid)
+    _link(model, "vpool", storagedriver["vpool_guid"], "storagedrivers_guids", guid, add=False)
+    _refresh_router_vpools(model, storagedriver["storagerouter_guid"])
+
+
+def volumedriver_config(model, vpool, storagedriver, sdp_paths, sco_cache_size):
+    """The sections StorageDriverInstaller.configure_storagedriver_service writes."""
+    configuration = vpool["configuration"]
+    sco_size, cluster_size = configuration["sco_size"], configuration["cluster_size"]
+    tlog_multiplier = configuration.get("tlog_multiplier") or TLOG_MULTIPLIER_MAP[sco_size]
+    factor = configuration.get("non_disposable_scos_factor") or \
+        float(configuration["write_buffer"]) / tlog_multiplier / sco_size
+    backend_info = vpool["metadata"]["backend"]["backend_info"]
+    proxies = [model.get("albaproxy", g) for g in storagedriver["alba_proxies_guids"]]
+    connections = {"backend_type": "MULTI", "backend_interface_retries_on_error": 5,
+                   "backend_interface_retry_interval_secs": 1,
+                   "backend_interface_retry_backoff_multiplier": 2.0}
+    for index, proxy in enumerate(proxies):
+        connections[str(index)] = {"alba_connection_host": storagedriver["storage_ip"],
+                                   "alba_connection_port": proxy["ports"][0],
+                                   "alba_connection_preset": backend_info["preset"],
+                                   "alba_connection_timeout": 30,
+                                   "alba_connection_use_rora": True,
+                                   "alba_connection_transport": "TCP",
+                                   "alba_connection_rora_manifest_cache_capacity": 25000,
+                                   "alba_connection_asd_connection_pool_capacity": 10,
+                                   "alba_connection_rora_timeout_msecs": 50,
+                                   "backend_type": "ALBA"}
+    dtl_mode = configuration["dtl_mode"]
+    sd_id = storagedriver["storagedriver_id"]
+    ports = storagedriver["ports"]
+    write_sco = sdp_paths["WRITE_SCO"]
+    return {
+        "backend_connection_manager": connections,
+        "content_addressed_cache": {"serialize_read_cache": False, "read_cache_serialization_path": []},
+        "distributed_lock_store": {"dls_type": "Arakoon", "dls_arakoon_cluster_id": "voldrv",
+                                   "dls_arakoon_cluster_nodes": []},
+        "distributed_transaction_log": {"dtl_path": sdp_paths["DTL_None"],
+                                        "dtl_transport": "RSocket" if configuration["dtl_transport"] == "rdma" else "TCP"},
+        "event_publisher": {"events_amqp_routing_key": "volumerouter", "events_amqp_uris": []},
+        "file_driver": {"fd_cache_path": sdp_paths["WRITE_FD"], "fd_extent_cache_capacity": 1024,
+                        "fd_namespace": namespace_name(vpool)},
+        "filesystem": {"fs_dtl_host": "", "fs_dtl_port": ports["dtl"],
+                       "fs_dtl_mode": "Asynchronous" if dtl_mode == "a_sync" else "Synchronous",
+                       "fs_dtl_config_mode": "Automatic" if dtl_mode != "no_sync" else "Manual",
+                       "fs_enable_shm_interface": 0, "fs_enable_network_interface": 1,
+                       "fs_metadata_backend_type": "MDS", "fs_metadata_backend_mds_nodes": [],
+                       "fs_metadata_backend_arakoon_cluster_nodes": [],
+                       "fs_virtual_disk_format": "raw", "fs_raw_disk_suffix": ".raw",
+                       "fs_file_event_rules": [{"fs_file_event_rule_calls": ["Rename"],
+                                                "fs_file_event_rule_path_regex": ".*"}]},
+        "metadata_server": {"mds_nodes": []},
+        "network_interface": {"network_uri": f"tcp://{storagedriver['storage_ip']}:{ports['edge']}",
+                              "network_xmlrpc_port": ports["xmlrpc"],
+                              "network_snd_rcv_queue_depth": 1024, "network_workqueue_max_threads": 16},
+        "scocache": {"trigger_gap": "1GB", "backoff_gap": "2GB",
+                     "scocache_mount_points": [{"path": write_sco, "size": f"{int(sco_cache_size)}B"}]},
+        "threadpool_component": {"num_threads": 16},
+        "volume_manager": {"tlog_path": sdp_paths["DB_TLOG"], "metadata_path": sdp_paths["DB_MD"],
+                           "clean_interval": 1, "dtl_throttle_usecs": 4000,
+                           "default_cluster_size": cluster_size * 1024,
+                           "number_of_scos_in_tlog": tlog_multiplier,
+                           "non_disposable_scos_factor": factor},
+        "volume_registry": {"vregistry_arakoon_cluster_id": "voldrv", "vregistry_arakoon_cluster_nodes": []},
+        "volume_router": {"vrouter_id": sd_id, "vrouter_sco_multiplier": sco_size * 1024 // cluster_size,
+                          "vrouter_backend_sync_timeout_ms": 60000,
+                          "vrouter_migrate_timeout_ms": 60000, "vrouter_use_fencing": True,
+                          "vrouter_send_sync_response": True, "vrouter_file_read_threshold": 0,
+                          "vrouter_file_write_threshold": 0, "vrouter_min_workers": 4,
+                          "vrouter_max_workers": 16},
+        "volume_router_cluster": {"vrouter_cluster_id": vpool["guid"]},
+    }
+
+
+# --- shrink (task ovs.storagerouter.remove_storagedriver) ---------------------------------
+
+def remove_storagedriver(model, storagedriver_guid):
+    """VPoolController.shrink_vpool: the last storagedriver takes the vPool with it."""
+    storagedriver = model.get("storagedriver", storagedriver_guid)
+    if storagedriver is None:
+        raise RuntimeError(f"StorageDriver with guid {storagedriver_guid} could not be found")
+    vpool = model.get("vpool", storagedriver["vpool_guid"])
+    if vpool.get("status") != "RUNNING":
+        raise ValueError("vPool should be in RUNNING status")
+    if model.find("vdisk", storagedriver_guid=storagedriver_guid):
+        raise RuntimeError("There are still vDisks served from the given StorageDriver")
+    router = model.get("storagerouter", storagedriver["storagerouter_guid"])
+    last = len(vpool.get("storagedrivers_guids", [])) == 1
+    vpool["status"] = "DELETING" if last else "SHRINKING"
+    model.save("vpool", vpool)
+    try:
+        workers.call(model.store, router["machine_id"], "stop_vpool_services", vpool=vpool["name"],
+                     proxies=len(storagedriver.get("alba_proxies_guids", [])))
+    except Exception:
+        vpool["status"] = "FAILURE"
+        model.save("vpool", vpool)
+        raise
+    model.store.delete(config_key(vpool["guid"], storagedriver["storagedriver_id"]), recursive=True)
+    model.store.delete(f"/ovs/vpools/{vpool['guid']}/hosts/{storagedriver['storagedriver_id']}",
+                       recursive=True)
+    _delete_storagedriver(model, storagedriver_guid)
+    vpool = model.get("vpool", vpool["guid"])
+    if last:
+        main = (vpool.get("metadata") or {}).get("backend", {}).get("backend_info", {})
+        if main.get("alba_backend_guid"):
+            model.store.delete(f"/albamgr/{_abm(model, main['alba_backend_guid'])}/namespaces/"
+                               f"{namespace_name(vpool)}")
+        model.store.delete(f"/ovs/vpools/{vpool['guid']}", recursive=True)
+        model.delete("vpool", vpool["guid"])
+    else:
+        (vpool.get("metadata") or {}).get("caching_info", {}).pop(router["guid"], None)
+        vpool["status"] = "RUNNING"
+        model.save("vpool", vpool)
+    return None
+
+
+# --- node-local (ovs-workers of the storage router) ---------------------------------------
+
+def unit_names(vpool, proxies):
+    return ([f"ovs-albaproxy_{vpool}_{n}" for n in range(proxies)] +
+            [f"ovs-dtl_{vpool}", f"ovs-volumedriver_{vpool}"])
+
+
+def node_start_services(vpool, ports, proxy_ports, directories):
+    os.makedirs(paths.real(f"/mnt/{vpool}"), exist_ok=True)
+    for directory in directories:
+        os.makedirs(paths.real(directory), exist_ok=True)
+    unit_list = [units.albaproxy_unit(vpool, n, port) for n, port in enumerate(proxy_ports)]
+    unit_list += [units.dtl_unit(vpool, ports["dtl"]), units.volumedriver_unit(vpool, ports)]
+    for unit in unit_list:
+        system.write_text(os.path.join(paths.SYSTEMD_DIR, f"{unit.name}.service"),
+                          units.unit_text(unit, LIB))
+    system.systemctl("daemon-reload")
+    for unit in unit_list:
+        system.enable_start(unit.name)
+    return [unit.name for unit in unit_list]
+
+
+def node_stop_services(vpool, proxies):
+    mountpoint = paths.real(f"/mnt/{vpool}")
+    for name in reversed(unit_names(vpool, proxies)):
+        system.disable_stop(name)
+        path = os.path.join(paths.SYSTEMD_DIR, f"{name}.service")
+        if os.path.exists(path):
+            os.remove(path)
+    system.systemctl("daemon-reload")
+    shutil.rmtree(mountpoint, ignore_errors=True)
+    return None
+

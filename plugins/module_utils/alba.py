@@ -1,0 +1,269 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, the openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ALBA backends, presets and nodes through the framework API (shared by the alba_* modules).
+
+* backend lookup by name (``GET /api/backends/`` + ``GET /api/alba/backends/<guid>/``);
+* presets as the API renders them (``policies`` as strings ``"(5, 4, 8, 3)"``, encryption
+  ``[algorithm, key]``) turned into plain values, the key dropped;
+* the preset rules of the framework (framework-alba-plugin ``ovs/lib/albapreset.py``), with
+  its texts, checked before any call.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+import time
+
+from ansible.module_utils.six import string_types
+
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiError
+
+# Toolbox.regex_preset of the framework (also the rule for ALBA node names from API version 9).
+PRESET_NAME_RE = re.compile(r'^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$')
+PRESET_NAME_RULE = ('3 to 20 characters: letters, digits, "-" and "_", starting and ending with a letter '
+                    'or digit (regex ^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$)')
+COMPRESSIONS = ('snappy', 'bz2', 'none')
+ENCRYPTIONS = ('aes-cbc-256', 'aes-ctr-256', 'none')
+FRAGMENT_SIZE_MIN = 16
+FRAGMENT_SIZE_MAX = 1024 ** 3
+# AlbaPresetController.add_preset without fragment_size
+DEFAULT_FRAGMENT_SIZE = 16 * 1024 ** 2
+BACKEND_STATUSES_DONE = ('RUNNING', 'FAILURE')
+_POLICY_TEXT = re.compile(r'^\s*[\(\[]\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*,\s*(-?\d+)\s*[\)\]]\s*$')
+
+# Seconds between two reads of a backend's status while waiting (tests make it smaller).
+POLL_INTERVAL = 2.0
+
+
+class AlbaError(Exception):
+    """A refusal or a failure of the module itself (not of the API)."""
+
+
+# ------------------------------------------------------------------ presets
+def parse_policy(value):
+    """``"(5, 4, 8, 3)"`` / ``[5, 4, 8, 3]`` / ``(5, 4, 8, 3)`` -> ``[5, 4, 8, 3]``."""
+    if isinstance(value, (list, tuple)):
+        return [int(v) for v in value]
+    if isinstance(value, string_types):
+        match = _POLICY_TEXT.match(value)
+        if match:
+            return [int(v) for v in match.groups()]
+    raise ValueError('Cannot read the policy {0!r}'.format(value))
+
+
+def parse_policies(values):
+    return [parse_policy(v) for v in values or []]
+
+
+def preset_from_api(entry):
+    """A preset of ``GET /api/alba/backends/<guid>/`` (``presets``) as plain values, without the key."""
+    encryption = entry.get('fragment_encryption') or ['none']
+    if isinstance(encryption, string_types):
+        encryption = [encryption]
+    return dict(
+        name=entry.get('name'),
+        policies=parse_policies(entry.get('policies')),
+        compression=entry.get('compression'),
+        encryption=encryption[0] if encryption else 'none',
+        fragment_size=entry.get('fragment_size'),
+        in_use=bool(entry.get('in_use')),
+        is_default=bool(entry.get('is_default')),
+        is_available=bool(entry.get('is_available')),
+    )
+
+
+def preset_name_error(name, option='name'):
+    if not isinstance(name, string_types) or not PRESET_NAME_RE.match(name):
+        return '{0}: {1!r} - Invalid preset name specified; allowed: {2}'.format(option, name, PRESET_NAME_RULE)
+    return None
+
+
+def normalise_policies(policies, option='policies'):
+    """(policies as lists of ints, errors) with the framework's texts (_validate_policies_param).
+
+    Integers given as strings (templated values) are taken as integers.
+    """
+    errors = []
+    result = []
+    if not policies:
+        errors.append('{0}: {1!r} - At least 1 policy must be defined when adding/updating a preset; '
+                      'allowed: a list of [k, m, c, x] lists'.format(option, policies))
+        return result, errors
+    for index, policy in enumerate(policies):
+        where = '{0}[{1}]'.format(option, index)
+        if not isinstance(policy, (list, tuple)) or len(policy) != 4:
+            errors.append('{0}: {1!r} - Incorrect policy format specified; allowed: exactly 4 integers '
+                          '[k, m, c, x] (data fragments, parity fragments, minimum fragments to write, '
+                          'maximum fragments per node)'.format(where, policy))
+            continue
+        values = []
+        for value in policy:
+            if isinstance(value, bool):
+                values = None
+                break
+            if isinstance(value, int):
+                values.append(value)
+            elif isinstance(value, string_types) and re.match(r'^\s*\d+\s*$', value):
+                values.append(int(value))
+            else:
+                values = None
+                break
+        if values is None:
+            errors.append('{0}: {1!r} - Policies for a preset should only contain integers'.format(where, list(policy)))
+            continue
+        k, m, c, x = values
+        if k > c or c > (k + m):
+            errors.append('{0}: {1} - Policy {1} does not match the requirement: k <= c <= (k + m)'.format(
+                where, values))
+            continue
+        zero = [letter for letter, value in (('k', k), ('c', c), ('x', x)) if value == 0]
+        if zero:
+            errors.append('{0}: {1} - Policy {1} contains a zero {2} value; allowed: k, c and x of at least 1'.format(
+                where, values, zero[0]))
+            continue
+        if m < 0:
+            errors.append('{0}: {1} - m may not be negative'.format(where, values))
+            continue
+        result.append(values)
+    return result, errors
+
+
+def fragment_size_error(size, option='fragment_size'):
+    if size is None:
+        return None
+    if isinstance(size, bool) or not isinstance(size, int) or not FRAGMENT_SIZE_MIN <= size <= FRAGMENT_SIZE_MAX:
+        return ('{0}: {1!r} - Fragment size should be a positive integer smaller than 1 GiB; allowed: {2} to {3} '
+                'bytes'.format(option, size, FRAGMENT_SIZE_MIN, FRAGMENT_SIZE_MAX))
+    return None
+
+
+# ----------------------------------------------------------------- backends
+def alba_backend_type_guid(client):
+    """Guid of the backend type with code ``alba`` (``GET /api/backendtypes/``)."""
+    for backend_type in client.list('backendtypes', contents='name,code'):
+        if isinstance(backend_type, dict) and backend_type.get('code') == 'alba':
+            return backend_type['guid']
+    raise AlbaError('The API has no backend type with code alba (GET /api/backendtypes/): '
+                    'is the package openvstorage-backend installed on the controllers?')
+
+
+def find_backend_object(client, name):
+    """The generic backend (``GET /api/backends/``) called ``name``, or None."""
+    found = client.find('backends', 'name', name, contents='_dynamics,_relations')
+    for backend in found:
+        if isinstance(backend, dict) and backend.get('name') == name:
+            return backend
+    return None
+
+
+def read_alba_backend(client, alba_backend_guid):
+    return client.get('alba/backends/{0}'.format(alba_backend_guid))
+
+
+def find_backend(client, name):
+    """``{'backend': ..., 'alba_backend': ... or None}`` of the backend ``name``, or None."""
+    backend = find_backend_object(client, name)
+    if backend is None:
+        return None
+    guid = backend.get('alba_backend_guid') or backend.get('linked_guid')
+    alba_backend = read_alba_backend(client, guid) if guid else None
+    return dict(backend=backend, alba_backend=alba_backend)
+
+
+def backend_names(client):
+    """``{alba_backend_guid: name}`` of every ALBA backend."""
+    names = {}
+    for item in client.list('alba/backends', contents='name,scaling'):
+        if isinstance(item, dict):
+            names[item.get('guid')] = item.get('name')
+    return names
+
+
+def backend_status(client, backend_guid):
+    return (client.get('backends/{0}'.format(backend_guid)) or {}).get('status')
+
+
+def wait_backend_running(client, backend_guid, name, timeout, sleep=None, clock=None):
+    """Poll the backend until RUNNING; AlbaError on FAILURE or after ``timeout`` seconds."""
+    sleep = sleep or time.sleep
+    clock = clock or time.time
+    deadline = clock() + timeout
+    status = None
+    while True:
+        status = backend_status(client, backend_guid)
+        if status == 'RUNNING':
+            return status
+        if status == 'FAILURE':
+            raise AlbaError('ALBA backend {0} ended in status FAILURE while its ABM/NSM Arakoon clusters and '
+                            'maintenance agents were deployed (does a master have a partition with the DB role?); '
+                            'look at the ovs-workers logs, remove it (state=absent) and create it again'.format(name))
+        if clock() >= deadline:
+            raise AlbaError('ALBA backend {0} is not RUNNING after {1} s (status {2}); raise wait_timeout or look '
+                            'at the ovs-workers logs of the masters'.format(name, timeout, status))
+        sleep(POLL_INTERVAL)
+
+
+def alba_backend_usable(found, name):
+    """Fail unless the backend exists as an ALBA backend that runs."""
+    if found is None:
+        raise AlbaError('ALBA backend {0} does not exist; create it first with '
+                        'openvstorage.hyperscale.alba_backend'.format(name))
+    alba_backend = found.get('alba_backend')
+    if alba_backend is None:
+        raise AlbaError('Backend {0} exists but is not an ALBA backend (no alba_backend_guid)'.format(name))
+    status = found['backend'].get('status')
+    if status != 'RUNNING' or not alba_backend.get('alba_id'):
+        raise AlbaError('ALBA backend {0} is not running (status {1}); wait until it is RUNNING '
+                        '(alba_backend with wait=true)'.format(name, status))
+    return alba_backend
+
+
+def vpools_using(client, alba_backend_guid):
+    """Names of the vPools whose metadata refers to the ALBA backend (main or cache backend)."""
+    try:
+        vpools = client.list('vpools', contents='name,metadata')
+    except OvsApiError as exc:
+        if exc.status == 404 and exc.error in ('not_found', None):
+            return []
+        raise
+    names = []
+    for vpool in vpools:
+        if isinstance(vpool, dict) and _refers_to(vpool.get('metadata'), alba_backend_guid):
+            names.append(vpool.get('name'))
+    return sorted(n for n in names if n)
+
+
+def _refers_to(value, guid):
+    if isinstance(value, dict):
+        if value.get('alba_backend_guid') == guid:
+            return True
+        return any(_refers_to(v, guid) for v in value.values())
+    if isinstance(value, list):
+        return any(_refers_to(v, guid) for v in value)
+    return False
+
+
+def direct_links(alba_backend, names=None):
+    """``{linked alba_backend_guid: {'name', 'preset'}}`` of the backends linked straight into this one.
+
+    From ``remote_stack`` (one entry per linked OSD of type ALBA_BACKEND, keyed by the linked
+    backend's guid in the framework, carrying ``name`` and ``preset``); else from
+    ``linked_backend_guids``, which the framework computes recursively and with the backend itself.
+    """
+    names = names or {}
+    own = alba_backend.get('guid')
+    links = {}
+    remote = alba_backend.get('remote_stack')
+    if isinstance(remote, dict) and remote:
+        for key, value in remote.items():
+            if not isinstance(value, dict):
+                continue
+            guid = value.get('alba_backend_guid') or key
+            links[guid] = dict(name=value.get('name') or names.get(guid, guid), preset=value.get('preset'))
+        return links
+    for guid in alba_backend.get('linked_backend_guids') or []:
+        if guid != own:
+            links[guid] = dict(name=names.get(guid, guid), preset=None)
+    return links

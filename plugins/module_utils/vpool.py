@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""vPool parameters: the framework's rules (ovs/lib/vpool.py, ovs/lib/helpers/storagedriver/installer.py,
+ovs/lib/helpers/storagerouter/installer.py, ovs/lib/helpers/vpool/installers) checked before any call, and
+the ``call_parameters`` of ``POST /api/storagerouters/<guid>/add_vpool/``."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError
+
+VPOOL_NAME = re.compile(r'^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$')
+PRESET_NAME = re.compile(r'^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$')
+IP = re.compile(r'^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$')
+SCO_SIZES = [4, 8, 16, 32, 64, 128]
+CLUSTER_SIZES = [4, 8, 16, 32, 64]
+DTL_MODES = ['no_sync', 'a_sync', 'sync']
+DTL_TRANSPORTS = ['tcp', 'rdma']
+
+# framework defaults, used when a vPool is created and the option is not given
+DEFAULTS = dict(sco_size=4, cluster_size=4, dtl_mode='no_sync', dtl_transport='tcp', write_buffer=128,
+                proxies=2, mds_safety=3, mds_tlogs=100, mds_maxload=75, preset='default')
+CACHE_DEFAULTS = dict(fragment_cache=dict(on_read=True, on_write=True, quota=None),
+                      block_cache=dict(on_read=False, on_write=False, quota=None))
+
+# (option, minimum, maximum or None)
+RANGES = (
+    ('write_buffer', 128, 10240, 'MiB'),
+    ('proxies', 1, 16, ''),
+    ('mds_safety', 1, 5, ''),
+    ('mds_tlogs', 1, None, ''),
+    ('mds_maxload', 10, None, ''),
+    ('writecache_size', 1, 10240, 'GiB'),
+)
+
+
+def _range_text(low, high, unit):
+    unit = ' ' + unit if unit else ''
+    if high is None:
+        return 'at least {0}{1}'.format(low, unit)
+    return 'from {0} to {1}{2}'.format(low, high, unit)
+
+
+def validate_vpool_params(params):
+    """Raise StorageError naming the option, the value and what is allowed. Returns nothing."""
+    name = params['name']
+    if not VPOOL_NAME.match(name or ''):
+        raise StorageError('name: {0!r} is not a valid vPool name; allowed: 3 to 23 characters, lower case letters, '
+                           'digits and dashes, starting and ending with a letter or digit '
+                           '(regex ^[0-9a-z][\\-a-z0-9]{{1,20}}[a-z0-9]$)'.format(name))
+    if params.get('preset') is not None and not PRESET_NAME.match(params['preset']):
+        raise StorageError('preset: {0!r} is not a valid preset name (regex ^[0-9a-zA-Z][a-zA-Z0-9-_]{{1,18}}'
+                           '[a-zA-Z0-9]$)'.format(params['preset']))
+    for option, low, high, unit in RANGES:
+        value = params.get(option)
+        if value is None:
+            continue
+        if value < low or (high is not None and value > high):
+            raise StorageError('{0}: {1} is out of range; allowed: {2}'.format(option, value, _range_text(low, high, unit)))
+    sco = params.get('sco_size')
+    buffer_size = params.get('write_buffer')
+    if sco == 128 and buffer_size is not None and buffer_size < 256:
+        raise StorageError('write_buffer: {0} MiB is too small for sco_size 128; allowed with sco_size 128: from 256 '
+                           'to 10240 MiB'.format(buffer_size))
+    for cache in ('fragment_cache', 'block_cache'):
+        quota = (params.get(cache) or {}).get('quota')
+        if quota is not None and quota <= 0:
+            raise StorageError('{0}.quota: {1} must be a positive number of bytes'.format(cache, quota))
+    for key, value in sorted((params.get('storage_ip') or {}).items()):
+        if not IP.match(str(value)):
+            raise StorageError('storage_ip: {0!r} (for {1}) is not an IPv4 address'.format(value, key))
+    host = params.get('backend_host')
+    if host is not None and not IP.match(host):
+        raise StorageError('backend_host: {0!r} is not an IPv4 address (the framework requires one)'.format(host))
+    if params.get('backend_port') is not None and not 1 <= params['backend_port'] <= 65535:
+        raise StorageError('backend_port: {0} is out of range; allowed: from 1 to 65535'.format(params['backend_port']))
+
+
+def wanted_value(params, option):
+    value = params.get(option)
+    return DEFAULTS.get(option) if value is None else value
+
+
+def caching_info(params):
+    info = {}
+    for cache, prefix, quota_key in (('fragment_cache', 'fragment_cache', 'cache_quota_fc'),
+                                     ('block_cache', 'block_cache', 'cache_quota_bc')):
+        given = params.get(cache) or {}
+        merged = dict(CACHE_DEFAULTS[cache])
+        merged.update(dict((k, v) for k, v in given.items() if v is not None))
+        info[prefix + '_on_read'] = bool(merged['on_read'])
+        info[prefix + '_on_write'] = bool(merged['on_write'])
+        if merged.get('quota') is not None:
+            info[quota_key] = merged['quota']
+    return info
+
+
+def config_params(params, current=None):
+    """``config_params`` of add_vpool: the vPool's configuration when it exists, else the options/defaults."""
+    config = {}
+    for key in ('sco_size', 'cluster_size', 'dtl_mode', 'dtl_transport', 'write_buffer'):
+        if current and current.get(key) is not None:
+            config[key] = current[key]
+        else:
+            config[key] = wanted_value(params, key)
+    return config
+
+
+def mds_config_params(params, current=None):
+    mds = {}
+    for key in ('mds_safety', 'mds_tlogs', 'mds_maxload'):
+        if current and current.get(key) is not None:
+            mds[key] = current[key]
+        else:
+            mds[key] = wanted_value(params, key)
+    return mds
+
+
+def call_parameters(params, router, storage_ip, backend_guid, preset, connection, current_config=None):
+    """The ``call_parameters`` of ``add_vpool`` (reference section 6)."""
+    configuration = current_config or {}
+    return dict(
+        vpool_name=params['name'],
+        storagerouter_ip=router['ip'],
+        storage_ip=storage_ip,
+        backend_info=dict(alba_backend_guid=backend_guid, preset=preset),
+        connection_info=connection,
+        config_params=config_params(params, configuration),
+        caching_info=caching_info(params),
+        writecache_size=params['writecache_size'],
+        parallelism=dict(proxies=wanted_value(params, 'proxies')),
+        mds_config_params=mds_config_params(params, configuration.get('mds_config')),
+    )

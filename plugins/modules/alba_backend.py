@@ -1,0 +1,455 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, the openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: alba_backend
+short_description: Manage an ALBA backend of Open vStorage
+version_added: 0.1.0
+description:
+  - Creates an ALBA backend through the framework API - C(POST /api/backends/) with the backend type of code
+    C(alba), then C(POST /api/alba/backends/) with its scaling - and waits until its ABM/NSM Arakoon clusters
+    and maintenance agents are deployed (status C(RUNNING)).
+  - A V(GLOBAL) backend takes V(LOCAL) backends as its OSDs (O(linked_backends)), through
+    C(link_alba_backends) and C(unlink_alba_backends).
+  - Removes a backend (C(DELETE /api/alba/backends/<guid>/)), but never one that a vPool uses, that still holds
+    claimed OSDs or linked backends, or that is linked into a V(GLOBAL) backend.
+  - The scaling of an existing backend cannot be changed; a difference fails.
+author:
+  - Open vStorage HyperScale developers (@openvstorage)
+extends_documentation_fragment:
+  - openvstorage.hyperscale.ovs_api
+options:
+  name:
+    description:
+      - Name of the backend.
+    type: str
+    required: true
+  scaling:
+    description:
+      - V(LOCAL) backends hold the ASDs of storage nodes; V(GLOBAL) backends hold other (LOCAL) backends.
+      - Cannot be changed on an existing backend.
+    type: str
+    choices: [LOCAL, GLOBAL]
+    default: LOCAL
+  state:
+    description:
+      - V(present) creates the backend; V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  linked_backends:
+    description:
+      - The V(LOCAL) backends this V(GLOBAL) backend takes as OSDs, each with the preset through which it is used.
+        Backends linked but not listed are unlinked; an empty list unlinks all. Not given, the links are not
+        managed.
+      - Each linked backend must be C(RUNNING) and its preset available (enough OSDs claimed for one policy).
+      - The link metadata carries C(backend_connection_info), the API credentials of this cluster - with
+        O(api_client_id) and an IP address as O(api_host), that client (the secret is never returned or logged);
+        otherwise an empty host, for which the framework uses its own internal client and the IP of the
+        controller that serves the call.
+      - The preset of an existing link cannot be changed in place; a difference fails (it needs an unlink and a
+        new link).
+      - Only with O(scaling=GLOBAL).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the LOCAL backend.
+        type: str
+        required: true
+      preset:
+        description: Preset of that backend the GLOBAL backend uses.
+        type: str
+        required: true
+  wait:
+    description:
+      - After creating the backend, wait until its status is C(RUNNING); fail when it becomes C(FAILURE) or
+        O(wait_timeout) passes. Always waited for when O(linked_backends) has to be linked.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for C(RUNNING), and for the removal task.
+    type: int
+    default: 600
+attributes:
+  check_mode:
+    description: Reads and compares only; reports what would change without any POST or DELETE.
+    support: full
+  diff_mode:
+    description: Shows the changed keys of the backend (existence, linked backends) before and after.
+    support: full
+notes:
+  - The backend needs a master with a partition that has the C(DB) role (see C(ovs_disk)); otherwise the
+    framework cannot deploy its Arakoon clusters and the backend ends in C(FAILURE).
+seealso:
+  - module: openvstorage.hyperscale.alba_preset
+  - module: openvstorage.hyperscale.alba_node
+'''
+
+EXAMPLES = r'''
+- name: A LOCAL backend
+  openvstorage.hyperscale.alba_backend:
+    api_host: "{{ ovs_api_host }}"
+    api_username: admin
+    api_password: "{{ ovs_api_password }}"
+    ca_path: /etc/ssl/ovs-ca.pem
+    name: local-be1
+
+- name: A GLOBAL backend over two LOCAL backends
+  openvstorage.hyperscale.alba_backend:
+    api_host: "{{ ovs_api_host }}"
+    api_client_id: "{{ ovs_client_id }}"
+    api_client_secret: "{{ ovs_client_secret }}"
+    name: global-be
+    scaling: GLOBAL
+    linked_backends:
+      - name: local-be1
+        preset: default
+      - name: local-be2
+        preset: default
+
+- name: Remove a backend
+  openvstorage.hyperscale.alba_backend:
+    api_host: "{{ ovs_api_host }}"
+    api_username: admin
+    api_password: "{{ ovs_api_password }}"
+    name: old-be
+    state: absent
+'''
+
+RETURN = r'''
+backend:
+  description: The backend after the run (predicted in check mode); empty when it is absent.
+  returned: always
+  type: dict
+  contains:
+    guid:
+      description: Guid of the (generic) backend; C(null) when it is still to be created in check mode.
+      type: str
+    alba_backend_guid:
+      description: Guid of the ALBA backend; C(null) when it is still to be created in check mode.
+      type: str
+    name:
+      description: Name of the backend.
+      type: str
+      sample: local-be1
+    scaling:
+      description: C(LOCAL) or C(GLOBAL).
+      type: str
+      sample: LOCAL
+    status:
+      description: C(INSTALLING), C(RUNNING), C(FAILURE), C(WARNING) or C(DELETING).
+      type: str
+      sample: RUNNING
+    presets:
+      description: Names of its presets.
+      type: list
+      elements: str
+      sample: [default]
+    linked_backends:
+      description: Names of the backends linked into it (GLOBAL backends).
+      type: list
+      elements: str
+      sample: []
+    osds:
+      description: Number of OSDs claimed by it (ASDs, or linked backends).
+      type: int
+      sample: 0
+'''
+
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
+    AlbaError,
+    alba_backend_type_guid,
+    backend_names,
+    backend_status,
+    direct_links,
+    find_backend,
+    find_backend_object,
+    read_alba_backend,
+    vpools_using,
+    wait_backend_running,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
+    OVS_API_MUTUALLY_EXCLUSIVE,
+    OVS_API_REQUIRED_ONE_OF,
+    OVS_API_REQUIRED_TOGETHER,
+    OvsApiClient,
+    OvsApiError,
+    fail_from_api_error,
+    ovs_api_argument_spec,
+)
+
+
+def argument_spec():
+    spec = ovs_api_argument_spec()
+    spec.update(
+        name=dict(type='str', required=True),
+        scaling=dict(type='str', choices=['LOCAL', 'GLOBAL'], default='LOCAL'),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        linked_backends=dict(type='list', elements='dict', options=dict(
+            name=dict(type='str', required=True),
+            preset=dict(type='str', required=True),
+        )),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='int', default=600),
+    )
+    return spec
+
+
+def validate(params):
+    errors = []
+    links = params['linked_backends']
+    if links:
+        if params['scaling'] != 'GLOBAL':
+            errors.append('linked_backends: only a GLOBAL backend takes other backends as OSDs; '
+                          'scaling is {0}'.format(params['scaling']))
+        names = [link['name'] for link in links]
+        for name in sorted(set(n for n in names if names.count(n) > 1)):
+            errors.append('linked_backends: {0} is listed more than once'.format(name))
+        if params['name'] in names:
+            errors.append('linked_backends: {0} cannot be linked into itself'.format(params['name']))
+    if params['wait_timeout'] < 0:
+        errors.append('wait_timeout: {0} - allowed: 0 or more seconds'.format(params['wait_timeout']))
+    return errors
+
+
+def summary(found, names):
+    """The ``backend`` return value of an existing backend."""
+    backend, alba_backend = found['backend'], found.get('alba_backend') or {}
+    linked = [link['name'] for link in direct_links(alba_backend, names).values()]
+    return dict(guid=backend.get('guid'), alba_backend_guid=alba_backend.get('guid'), name=backend.get('name'),
+                scaling=alba_backend.get('scaling'), status=backend.get('status'),
+                presets=sorted(p.get('name') for p in alba_backend.get('presets') or [] if isinstance(p, dict)),
+                linked_backends=sorted(linked), osds=len(alba_backend.get('osds_guids') or []))
+
+
+def connection_info(params):
+    """backend_connection_info of a link: this cluster's API (no secret ever leaves through results).
+
+    The framework checks C(host) (an IP), C(port), C(username), C(password) and reaches the linked
+    backend with C(client_id)/C(client_secret); with an empty host it fills in its own internal client
+    and the IP of the storage router that serves the call.
+    """
+    host = params['api_host']
+    if params.get('api_client_id') and re.match(r'^\d{1,3}(\.\d{1,3}){3}$', host or ''):
+        return dict(host=host, port=params['api_port'], username=params['api_client_id'],
+                    password=params['api_client_secret'], client_id=params['api_client_id'],
+                    client_secret=params['api_client_secret'], local=True)
+    return dict(host='', port=params['api_port'], username='', password='', client_id='', client_secret='',
+                local=True)
+
+
+def resolve_links(module, client, wanted, check_mode):
+    """``{name: (alba_backend dict or None, preset)}`` of the wanted links, validated."""
+    resolved = {}
+    for link in wanted:
+        name, preset = link['name'], link['preset']
+        found = find_backend(client, name)
+        alba_backend = (found or {}).get('alba_backend')
+        if alba_backend is None:
+            if check_mode:
+                module.warn('linked_backends: ALBA backend {0} does not exist; assuming an earlier task creates '
+                            'it'.format(name))
+                resolved[name] = (None, preset)
+                continue
+            raise AlbaError('linked_backends: ALBA backend {0} does not exist'.format(name))
+        if alba_backend.get('scaling') != 'LOCAL':
+            raise AlbaError('linked_backends: {0} has scaling {1}; only LOCAL backends are linked by this '
+                            'module'.format(name, alba_backend.get('scaling')))
+        status = found['backend'].get('status')
+        if status != 'RUNNING' or not alba_backend.get('alba_id'):
+            raise AlbaError('linked_backends: ALBA backend {0} is not running (status {1})'.format(name, status))
+        presets = dict((p.get('name'), p) for p in alba_backend.get('presets') or [] if isinstance(p, dict))
+        if preset not in presets:
+            raise AlbaError('linked_backends: ALBA backend {0} has no preset {1}; it has: {2}'.format(
+                name, preset, ', '.join(sorted(presets)) or '(none)'))
+        if not presets[preset].get('is_available'):
+            message = ('linked_backends: preset {0} of ALBA backend {1} is not available (too few OSDs are claimed '
+                       'for any of its policies); claim ASDs first (alba_node)'.format(preset, name))
+            if not check_mode:
+                raise AlbaError(message)
+            module.warn(message)
+        resolved[name] = (alba_backend, preset)
+    return resolved
+
+
+def sync_links(module, client, params, found, names):
+    """Link/unlink; returns (changed, before names, after names)."""
+    alba_backend = found['alba_backend']
+    links = direct_links(alba_backend, names)
+    current = dict((link['name'], guid) for guid, link in links.items())
+    wanted = params['linked_backends']
+    wanted_names = [link['name'] for link in wanted]
+    for link in wanted:
+        have = links.get(current.get(link['name']), {}).get('preset')
+        if have is not None and have != link['preset']:
+            raise AlbaError('linked_backends: the preset of the link of {0} into {1} cannot be changed in place '
+                            '(current {2}, wanted {3}); unlink it first (leave it out of linked_backends), then link '
+                            'it again'.format(link['name'], params['name'], have, link['preset']))
+    to_unlink = sorted(n for n in current if n not in wanted_names)
+    to_link = [link for link in wanted if link['name'] not in current]
+    if not to_unlink and not to_link:
+        return False, sorted(current), sorted(current)
+    resolved = resolve_links(module, client, to_link, module.check_mode)
+    after = sorted(wanted_names)
+    if module.check_mode:
+        return True, sorted(current), after
+    guid = alba_backend['guid']
+    for name in to_unlink:
+        task = client.post('alba/backends/{0}/unlink_alba_backends'.format(guid), dict(linked_guid=current[name]))
+        client.wait_for_task(task, timeout=params['wait_timeout'])
+    for link in to_link:
+        linked, preset = resolved[link['name']]
+        metadata = dict(backend_connection_info=connection_info(params),
+                        backend_info=dict(linked_guid=linked['guid'], linked_name=link['name'],
+                                          linked_preset=preset, linked_alba_id=linked['alba_id']))
+        task = client.post('alba/backends/{0}/link_alba_backends'.format(guid), dict(metadata=metadata))
+        result = client.wait_for_task(task, timeout=params['wait_timeout'])
+        if result is False:
+            raise AlbaError('linked_backends: ALBA backend {0} could not be linked: it is decommissioned in '
+                            '{1}'.format(link['name'], params['name']))
+    return True, sorted(current), after
+
+
+def present(module, client):
+    params = module.params
+    name, scaling = params['name'], params['scaling']
+    found = find_backend(client, name)
+    changed = False
+    diff_before, diff_after = {}, {}
+    if found is not None and found.get('alba_backend') is not None:
+        have = found['alba_backend'].get('scaling')
+        if have != scaling:
+            raise AlbaError('ALBA backend {0}: scaling cannot be changed in place (current {1}, wanted {2}); '
+                            'remove the backend and create it again'.format(name, have, scaling))
+        status = found['backend'].get('status')
+        if status == 'FAILURE':
+            raise AlbaError('ALBA backend {0} is in status FAILURE (its deployment failed); remove it '
+                            '(state=absent) and create it again'.format(name))
+        if status == 'INSTALLING' and not module.check_mode and (params['wait'] or params['linked_backends']):
+            wait_backend_running(client, found['backend']['guid'], name, params['wait_timeout'])
+            found = find_backend(client, name)
+    else:
+        changed = True
+        diff_after = dict(name=name, scaling=scaling)
+        if params['linked_backends'] is not None:
+            diff_after['linked_backends'] = sorted(link['name'] for link in params['linked_backends'])
+        if module.check_mode:
+            if params['linked_backends']:
+                resolve_links(module, client, params['linked_backends'], True)
+            backend = dict(guid=(found or {}).get('backend', {}).get('guid'), alba_backend_guid=None, name=name,
+                           scaling=scaling, status='RUNNING', presets=['default'],
+                           linked_backends=diff_after.get('linked_backends', []),
+                           osds=len(params['linked_backends'] or []))
+            return dict(changed=True, backend=backend, diff=dict(before={}, after=diff_after))
+        if params['linked_backends']:
+            # validate what can be validated before anything is created
+            resolve_links(module, client, params['linked_backends'], False)
+        if found is None:
+            backend = client.post('backends', dict(name=name, backend_type_guid=alba_backend_type_guid(client)))
+        else:
+            backend = found['backend']  # a backend left over by an interrupted creation
+            if backend.get('backend_type_guid') != alba_backend_type_guid(client):
+                raise AlbaError('Backend {0} exists and is not of type alba'.format(name))
+        client.post('alba/backends', dict(backend_guid=backend['guid'], scaling=scaling))
+        if params['wait'] or params['linked_backends']:
+            wait_backend_running(client, backend['guid'], name, params['wait_timeout'])
+        found = find_backend(client, name)
+        if found is None or found.get('alba_backend') is None:
+            raise AlbaError('ALBA backend {0} is not listed after its creation'.format(name))
+
+    names = backend_names(client)
+    if params['linked_backends'] is not None and not changed:
+        links_changed, before, after = sync_links(module, client, params, found, names)
+        if links_changed:
+            changed = True
+            diff_before = dict(name=name, linked_backends=before)
+            diff_after = dict(name=name, linked_backends=after)
+            if module.check_mode:
+                result = summary(found, names)
+                result['linked_backends'] = after
+                return dict(changed=True, backend=result, diff=dict(before=diff_before, after=diff_after))
+    elif params['linked_backends'] and changed:
+        sync_links(module, client, params, found, names)
+    if changed:
+        names = backend_names(client)
+        found = dict(backend=client.get('backends/{0}'.format(found['backend']['guid'])),
+                     alba_backend=read_alba_backend(client, found['alba_backend']['guid']))
+    return dict(changed=changed, backend=summary(found, names), diff=dict(before=diff_before, after=diff_after))
+
+
+def absent(module, client):
+    params = module.params
+    name = params['name']
+    found = find_backend(client, name)
+    if found is None:
+        return dict(changed=False, backend={}, diff=dict(before={}, after={}))
+    alba_backend = found.get('alba_backend')
+    if alba_backend is None:
+        raise AlbaError('Backend {0} exists but has no ALBA backend (an interrupted creation); it cannot be removed '
+                        'through the ALBA API - create it (state=present) and remove it then'.format(name))
+    names = backend_names(client)
+    blockers = []
+    vpools = vpools_using(client, alba_backend['guid'])
+    if vpools:
+        blockers.append('vPools use it: {0}'.format(', '.join(vpools)))
+    linked = sorted(link['name'] for link in direct_links(alba_backend, names).values())
+    if linked:
+        blockers.append('backends are linked into it: {0} (unlink them with linked_backends: [])'.format(
+            ', '.join(linked)))
+    osds = len(alba_backend.get('osds_guids') or []) - len(linked)
+    if osds > 0:
+        blockers.append('it still has {0} claimed OSD(s) (remove them from the backend first)'.format(osds))
+    parents = [other.get('name') for other in client.list('alba/backends', contents='name,remote_stack,linked_backend_guids')
+               if isinstance(other, dict) and other.get('guid') != alba_backend['guid']
+               and alba_backend['guid'] in direct_links(other)]
+    if parents:
+        blockers.append('it is linked into the GLOBAL backend(s) {0}'.format(', '.join(sorted(parents))))
+    if blockers:
+        raise AlbaError('Cannot remove ALBA backend {0}: {1}'.format(name, '; '.join(blockers)))
+    before = summary(found, names)
+    diff = dict(before=dict(name=name, scaling=before['scaling']), after={})
+    if not module.check_mode:
+        task = client.delete('alba/backends/{0}'.format(alba_backend['guid']))
+        client.wait_for_task(task, timeout=params['wait_timeout'])
+        if find_backend_object(client, name) is not None:
+            status = backend_status(client, found['backend']['guid'])
+            raise AlbaError('ALBA backend {0} still exists after its removal (status {1})'.format(name, status))
+    return dict(changed=True, backend={}, diff=diff)
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(),
+                           required_together=OVS_API_REQUIRED_TOGETHER,
+                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
+                           required_one_of=OVS_API_REQUIRED_ONE_OF,
+                           supports_check_mode=True)
+    errors = validate(module.params)
+    if errors:
+        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
+    try:
+        client = OvsApiClient.from_module(module)
+        if module.params['state'] == 'absent':
+            result = absent(module, client)
+        else:
+            result = present(module, client)
+    except AlbaError as exc:
+        module.fail_json(msg=str(exc))
+    except OvsApiError as exc:
+        fail_from_api_error(module, exc)
+    if not module._diff:
+        result.pop('diff', None)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

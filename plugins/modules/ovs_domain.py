@@ -1,0 +1,232 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, the openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ovs_domain
+short_description: Manage an Open vStorage failure domain and its storage routers
+version_added: 0.1.0
+description:
+  - Creates a domain (C(POST /api/domains/)) and makes it a primary (regular) or recovery domain of storage routers
+    (C(POST /api/storagerouters/<guid>/set_domains/)). The other domains of each storage router are kept.
+  - Storage routers not listed keep whatever domains they have.
+  - With O(state=absent) the domain is deleted (C(DELETE /api/domains/<guid>/)); refused while a storage router or a
+    backend uses it (they are named).
+author:
+  - Open vStorage HyperScale developers (@openvstorage)
+extends_documentation_fragment:
+  - openvstorage.hyperscale.ovs_api
+options:
+  name:
+    description: Name of the domain.
+    type: str
+    required: true
+  state:
+    description: Whether the domain exists.
+    type: str
+    choices: [present, absent]
+    default: present
+  storagerouters:
+    description:
+      - Storage routers (host names or IPs) that must have this domain as a primary domain.
+      - A storage router that has it as a recovery domain gets it as a primary domain instead.
+    type: list
+    elements: str
+  recovery_storagerouters:
+    description:
+      - Storage routers (host names or IPs) that must have this domain as a recovery domain.
+      - A storage router cannot be in both O(storagerouters) and O(recovery_storagerouters).
+    type: list
+    elements: str
+attributes:
+  check_mode:
+    description: Reads and compares; reports what would change without any POST.
+    support: full
+  diff_mode:
+    description: Shows the primary and recovery storage routers that change.
+    support: full
+seealso:
+  - module: openvstorage.hyperscale.ovs_cluster_info
+'''
+
+EXAMPLES = r'''
+- name: Domain of the first rack, primary for its controllers, recovery for the second rack
+  openvstorage.hyperscale.ovs_domain:
+    api_host: 172.30.250.11
+    api_username: admin
+    api_password: "{{ ovs_api_password }}"
+    ca_path: /etc/ssl/ovs-ca.pem
+    name: rack1
+    storagerouters: [ctl01, ctl02]
+    recovery_storagerouters: [ctl03]
+
+- name: Remove a domain no longer used
+  openvstorage.hyperscale.ovs_domain:
+    api_host: 172.30.250.11
+    api_username: admin
+    api_password: "{{ ovs_api_password }}"
+    name: old-rack
+    state: absent
+'''
+
+RETURN = r'''
+domain:
+  description: The domain (in check mode, what it would be; C(guid) is null for a new one). Empty after removal.
+  returned: success
+  type: dict
+  contains:
+    guid:
+      description: Guid of the domain.
+      type: str
+    name:
+      description: Name of the domain.
+      type: str
+    storagerouters:
+      description: Names of the storage routers that have the domain as a primary domain, sorted.
+      type: list
+      elements: str
+    recovery_storagerouters:
+      description: Names of the storage routers that have the domain as a recovery domain, sorted.
+      type: list
+      elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
+    OVS_API_MUTUALLY_EXCLUSIVE,
+    OVS_API_REQUIRED_ONE_OF,
+    OVS_API_REQUIRED_TOGETHER,
+    OvsApiClient,
+    OvsApiError,
+    fail_from_api_error,
+    ovs_api_argument_spec,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
+    FULL,
+    StorageError,
+    list_storagerouters,
+    resolve_storagerouters,
+    run_action,
+)
+
+
+def argument_spec():
+    spec = ovs_api_argument_spec()
+    spec.update(
+        name=dict(type='str', required=True),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        storagerouters=dict(type='list', elements='str'),
+        recovery_storagerouters=dict(type='list', elements='str'),
+    )
+    return spec
+
+
+def layout(routers, guid):
+    """(primary names, recovery names) of the domain ``guid``."""
+    primary = sorted(r['name'] for r in routers if guid and guid in (r.get('regular_domains') or []))
+    recovery = sorted(r['name'] for r in routers if guid and guid in (r.get('recovery_domains') or []))
+    return primary, recovery
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(),
+                           required_together=OVS_API_REQUIRED_TOGETHER,
+                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
+                           required_one_of=OVS_API_REQUIRED_ONE_OF,
+                           supports_check_mode=True)
+    params = module.params
+    name = params['name']
+    try:
+        if not name.strip():
+            raise StorageError('name: must not be empty')
+        if params['state'] == 'absent' and (params['storagerouters'] or params['recovery_storagerouters']):
+            raise StorageError('storagerouters and recovery_storagerouters cannot be given with state=absent')
+        client = OvsApiClient.from_module(module)
+        routers = list_storagerouters(client)
+        primary_wanted = resolve_storagerouters(routers, params['storagerouters'], 'storagerouters')
+        recovery_wanted = resolve_storagerouters(routers, params['recovery_storagerouters'], 'recovery_storagerouters')
+        both = sorted(set(r['name'] for r in primary_wanted) & set(r['name'] for r in recovery_wanted))
+        if both:
+            raise StorageError('storage router(s) {0} cannot have domain {1} both as primary (storagerouters) and as '
+                               'recovery domain (recovery_storagerouters)'.format(', '.join(both), name))
+        domains = [d for d in client.list('domains', contents=FULL) if d.get('name') == name]
+        domain = domains[0] if domains else None
+        guid = domain['guid'] if domain else None
+        primary, recovery = layout(routers, guid)
+        current = dict(storagerouters=primary, recovery_storagerouters=recovery) if domain else None
+        result = dict(changed=False)
+
+        if params['state'] == 'absent':
+            if domain is None:
+                result['domain'] = {}
+                module.exit_json(**result)
+            backends = [b.get('name') for b in client.list('backends', contents=FULL)
+                        if guid in (b.get('regular_domains') or [])]
+            users = []
+            if primary:
+                users.append('storage routers (primary) {0}'.format(', '.join(primary)))
+            if recovery:
+                users.append('storage routers (recovery) {0}'.format(', '.join(recovery)))
+            if backends:
+                users.append('backends {0}'.format(', '.join(sorted(backends))))
+            if users:
+                raise StorageError('domain {0} is in use by {1}; remove it from them first'.format(name, '; '.join(users)))
+            result['changed'] = True
+            if module._diff:
+                result['diff'] = object_diff(dict(name=name, guid=guid), None)
+            if not module.check_mode:
+                client.delete('domains/{0}'.format(guid))
+            result['domain'] = {}
+            module.exit_json(**result)
+
+        new_primary = sorted(set(primary) | set(r['name'] for r in primary_wanted))
+        new_primary = [n for n in new_primary if n not in [r['name'] for r in recovery_wanted]]
+        new_recovery = sorted(set(recovery) | set(r['name'] for r in recovery_wanted))
+        new_recovery = [n for n in new_recovery if n not in [r['name'] for r in primary_wanted]]
+        wanted = dict(storagerouters=new_primary, recovery_storagerouters=new_recovery)
+        if domain is None:
+            result['changed'] = True
+            if module._diff:
+                result['diff'] = object_diff(None, dict(name=name, **wanted))
+            if not module.check_mode:
+                domain = client.post('domains', data=dict(name=name))
+                guid = domain['guid']
+        else:
+            if module._diff:
+                result['diff'] = object_diff(current, wanted, name=name)
+        to_set = [r for r in primary_wanted if guid is None or guid not in (r.get('regular_domains') or [])
+                  or guid in (r.get('recovery_domains') or [])]
+        to_set += [r for r in recovery_wanted if guid is None or guid not in (r.get('recovery_domains') or [])
+                   or guid in (r.get('regular_domains') or [])]
+        if to_set:
+            result['changed'] = True
+        if not module.check_mode:
+            for router in to_set:
+                regular = [g for g in router.get('regular_domains') or [] if g != guid]
+                backup = [g for g in router.get('recovery_domains') or [] if g != guid]
+                if router in primary_wanted:
+                    regular.append(guid)
+                else:
+                    backup.append(guid)
+                run_action(client, 'storagerouters/{0}/set_domains'.format(router['guid']),
+                           dict(domain_guids=regular, recovery_domain_guids=backup))
+            if to_set:
+                primary, recovery = layout(list_storagerouters(client), guid)
+                wanted = dict(storagerouters=primary, recovery_storagerouters=recovery)
+        if not result['changed']:
+            result.pop('diff', None)
+        result['domain'] = dict(guid=guid, name=name, **wanted)
+        module.exit_json(**result)
+    except StorageError as exc:
+        module.fail_json(msg=str(exc))
+    except OvsApiError as exc:
+        fail_from_api_error(module, exc)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,370 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, the openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ovs_vdisk
+short_description: Manage an Open vStorage vDisk, its size and its snapshots
+version_added: 0.1.0
+description:
+  - Creates a vDisk (C(POST /api/vdisks/), a task whose result is the vDisk guid) or a clone of another vDisk
+    (C(POST /api/vdisks/<guid>/clone/)), grows it (C(POST /api/vdisks/<guid>/extend/)), creates the snapshots that
+    are missing (C(POST /api/vdisks/<guid>/create_snapshot/)) and, with O(purge_snapshots=true), removes the others
+    (C(POST /api/vdisks/<guid>/remove_snapshot/)).
+  - A vDisk cannot shrink; a smaller O(size) fails.
+  - With O(state=absent) the vDisk is deleted (C(POST /api/vdisks/<guid>/delete/)); refused while clones of it exist
+    (they are named).
+author:
+  - Open vStorage HyperScale developers (@openvstorage)
+extends_documentation_fragment:
+  - openvstorage.hyperscale.ovs_api
+options:
+  name:
+    description:
+      - Name of the vDisk (C(^[0-9a-zA-Z][\-_a-zA-Z0-9]+[a-zA-Z0-9]$)); its file is C(/mnt/<vpool>/<name>.raw).
+    type: str
+    required: true
+  vpool:
+    description: Name of the vPool.
+    type: str
+    required: true
+  storagerouter:
+    description:
+      - Host name or IP of the storage router that serves the vDisk when it is created; it must run the vPool.
+      - Not compared for an existing vDisk.
+    type: str
+  size:
+    description:
+      - Size in bytes (an integer) or with a unit (V(10GiB), V(500MiB), V(1TB); KiB/MiB/GiB/TiB are binary, KB/MB/GB/TB
+        decimal), at most 64 TiB.
+      - Required to create a vDisk that is not a clone. A clone gets the size of its parent, then grows to O(size).
+    type: raw
+  snapshots:
+    description: Names (labels) of snapshots that must exist; the missing ones are created in this order.
+    type: list
+    elements: str
+  purge_snapshots:
+    description: Remove the snapshots whose label is not in O(snapshots).
+    type: bool
+    default: false
+  clone_from:
+    description:
+      - Create the vDisk as a clone of another vDisk of the same vPool.
+      - For an existing vDisk, it must be a clone of that vDisk.
+    type: dict
+    suboptions:
+      vdisk:
+        description: Name of the vDisk to clone.
+        type: str
+        required: true
+      snapshot:
+        description: Label of the snapshot to clone from; default a new snapshot the framework takes.
+        type: str
+  state:
+    description: Whether the vDisk exists.
+    type: str
+    choices: [present, absent]
+    default: present
+  task_timeout:
+    description: Seconds to wait for each task.
+    type: int
+    default: 600
+attributes:
+  check_mode:
+    description: Reads and compares; reports what would change without any POST.
+    support: full
+  diff_mode:
+    description: Shows the size and the snapshots that change.
+    support: full
+seealso:
+  - module: openvstorage.hyperscale.ovs_vpool
+'''
+
+EXAMPLES = r'''
+- name: A 100 GiB vDisk with a snapshot
+  openvstorage.hyperscale.ovs_vdisk:
+    api_host: 172.30.250.11
+    api_username: admin
+    api_password: "{{ ovs_api_password }}"
+    ca_path: /etc/ssl/ovs-ca.pem
+    name: vm01-disk0
+    vpool: pool1
+    storagerouter: cmp01
+    size: 100GiB
+    snapshots: [installed]
+
+- name: A clone of its snapshot
+  openvstorage.hyperscale.ovs_vdisk:
+    api_host: 172.30.250.11
+    api_username: admin
+    api_password: "{{ ovs_api_password }}"
+    name: vm02-disk0
+    vpool: pool1
+    storagerouter: cmp02
+    clone_from:
+      vdisk: vm01-disk0
+      snapshot: installed
+'''
+
+RETURN = r'''
+vdisk:
+  description: The vDisk after the change (in check mode, what it would be; C(guid) null for a new one). Empty after
+    removal.
+  returned: success
+  type: dict
+  contains:
+    guid:
+      description: Guid of the vDisk.
+      type: str
+    name:
+      description: Name.
+      type: str
+    size:
+      description: Size in bytes.
+      type: int
+    devicename:
+      description: File in the vPool (C(/<name>.raw)).
+      type: str
+    vpool:
+      description: Name of the vPool.
+      type: str
+    storagerouter:
+      description: Name of the storage router that serves it.
+      type: str
+    snapshots:
+      description: Labels of the snapshots.
+      type: list
+      elements: str
+    parent_vdisk:
+      description: Name of the vDisk it is a clone of, if any.
+      type: str
+'''
+
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
+    OVS_API_MUTUALLY_EXCLUSIVE,
+    OVS_API_REQUIRED_ONE_OF,
+    OVS_API_REQUIRED_TOGETHER,
+    OvsApiClient,
+    OvsApiError,
+    fail_from_api_error,
+    ovs_api_argument_spec,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
+    FULL,
+    StorageError,
+    list_storagerouters,
+    parse_size,
+    resolve_storagerouter,
+    run_action,
+)
+
+VDISK_NAME = re.compile(r'^[0-9a-zA-Z][\-_a-zA-Z0-9]+[a-zA-Z0-9]$')
+MAX_SIZE = 64 * 1024 ** 4
+
+
+def argument_spec():
+    spec = ovs_api_argument_spec()
+    spec.update(
+        name=dict(type='str', required=True),
+        vpool=dict(type='str', required=True),
+        storagerouter=dict(type='str'),
+        size=dict(type='raw'),
+        snapshots=dict(type='list', elements='str'),
+        purge_snapshots=dict(type='bool', default=False),
+        clone_from=dict(type='dict', options=dict(vdisk=dict(type='str', required=True),
+                                                  snapshot=dict(type='str'))),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        task_timeout=dict(type='int', default=600),
+    )
+    return spec
+
+
+def labels(vdisk):
+    return [s.get('label') for s in vdisk.get('snapshots') or []]
+
+
+class VDiskManager(object):
+
+    def __init__(self, module, client):
+        self.module = module
+        self.client = client
+        self.params = module.params
+        self.timeout = module.params['task_timeout']
+        self.routers = list_storagerouters(client)
+        self.router_names = dict((r['guid'], r.get('name')) for r in self.routers)
+
+    def find_vpool(self):
+        vpools = self.client.list('vpools', contents=FULL)
+        found = [v for v in vpools if v.get('name') == self.params['vpool']]
+        if not found:
+            raise StorageError('vpool: no vPool named {0!r}; vPools: {1}'.format(
+                self.params['vpool'], ', '.join(sorted(v.get('name') or '' for v in vpools)) or 'none'))
+        return found[0]
+
+    def vdisks(self, vpool):
+        return [v for v in self.client.list('vdisks', contents=FULL, params={'vpoolguid': vpool['guid']})
+                if v.get('vpool_guid') == vpool['guid']]
+
+    def view(self, vdisk, vpool, vdisks):
+        names = dict((v['guid'], v.get('name')) for v in vdisks)
+        return dict(guid=vdisk.get('guid'), name=vdisk.get('name'), size=vdisk.get('size'),
+                    devicename=vdisk.get('devicename'), vpool=vpool.get('name'),
+                    storagerouter=self.router_names.get(vdisk.get('storagerouter_guid')),
+                    snapshots=labels(vdisk), parent_vdisk=names.get(vdisk.get('parent_vdisk_guid')))
+
+    def action(self, vdisk_guid, name, data):
+        return run_action(self.client, 'vdisks/{0}/{1}'.format(vdisk_guid, name), data, timeout=self.timeout)
+
+    def absent(self, vpool, vdisks, vdisk, result):
+        if vdisk is None:
+            result['vdisk'] = {}
+            return result
+        names = dict((v['guid'], v.get('name')) for v in vdisks)
+        children = set(vdisk.get('child_vdisks_guids') or [])
+        children |= set(v['guid'] for v in vdisks if v.get('parent_vdisk_guid') == vdisk['guid'])
+        clones = sorted(names.get(g) or g for g in children)
+        if clones:
+            raise StorageError('vDisk {0} has clones: {1}; remove them first'.format(vdisk['name'], ', '.join(clones)))
+        result['changed'] = True
+        if self.module._diff:
+            result['diff'] = object_diff(dict(name=vdisk['name'], size=vdisk.get('size'), snapshots=labels(vdisk)),
+                                         None)
+        if not self.module.check_mode:
+            self.action(vdisk['guid'], 'delete', {})
+        result['vdisk'] = {}
+        return result
+
+    def present(self, vpool, vdisks, vdisk, size, result):
+        params = self.params
+        wanted_snapshots = params['snapshots']
+        parent = None
+        snapshot_id = None
+        if params['clone_from']:
+            source = params['clone_from']
+            found = [v for v in vdisks if v.get('name') == source['vdisk']]
+            if not found:
+                raise StorageError('clone_from.vdisk: no vDisk {0!r} on vPool {1}'.format(source['vdisk'], vpool['name']))
+            parent = found[0]
+            if source.get('snapshot') is not None:
+                snaps = [s for s in parent.get('snapshots') or [] if s.get('label') == source['snapshot']]
+                if not snaps:
+                    raise StorageError('clone_from.snapshot: vDisk {0} has no snapshot {1!r}; snapshots: {2}'.format(
+                        parent['name'], source['snapshot'], ', '.join(labels(parent)) or 'none'))
+                snapshot_id = snaps[0]['guid']
+        created = vdisk is None
+        if created:
+            if params['storagerouter'] is None:
+                raise StorageError('storagerouter is required to create vDisk {0}'.format(params['name']))
+            router = resolve_storagerouter(self.routers, params['storagerouter'])
+            drivers = self.client.list('storagedrivers', contents=FULL, params={'vpool_guid': vpool['guid']})
+            if router['guid'] not in [d.get('storagerouter_guid') for d in drivers if d.get('vpool_guid') == vpool['guid']]:
+                raise StorageError('storagerouter: vPool {0} does not run on storage router {1}; it runs on: {2}'.format(
+                    vpool['name'], router['name'],
+                    ', '.join(sorted(self.router_names.get(d.get('storagerouter_guid'), '') for d in drivers)) or 'none'))
+            if parent is None and size is None:
+                raise StorageError('size is required to create vDisk {0}'.format(params['name']))
+            base_size = parent.get('size') if parent is not None else size
+            current = dict(size=None, snapshots=[])
+            if parent is not None and size is not None and size < base_size:
+                raise StorageError('size: {0} bytes is smaller than the {1} bytes of vDisk {2}; a clone cannot be '
+                                   'smaller than its parent'.format(size, base_size, parent['name']))
+        else:
+            if parent is not None and vdisk.get('parent_vdisk_guid') != parent['guid']:
+                raise StorageError('clone_from: vDisk {0} exists and is not a clone of {1}; it cannot become one'.format(
+                    vdisk['name'], parent['name']))
+            base_size = vdisk.get('size')
+            current = dict(size=base_size, snapshots=labels(vdisk))
+            if size is not None and size < base_size:
+                raise StorageError('size: vDisk {0} is {1} bytes; it cannot shrink to {2} bytes'.format(
+                    vdisk['name'], base_size, size))
+        new_size = size if size is not None and size > (base_size or 0) else base_size
+        have = current['snapshots']
+        to_create = [s for s in (wanted_snapshots or []) if s not in have]
+        to_create = [s for i, s in enumerate(to_create) if s not in to_create[:i]]
+        to_remove = []
+        if params['purge_snapshots'] and wanted_snapshots is not None:
+            to_remove = [s for s in (vdisk or {}).get('snapshots') or [] if s.get('label') not in wanted_snapshots]
+        after_snapshots = [s for s in have if s not in [r.get('label') for r in to_remove]] + to_create
+        wanted = dict(size=new_size, snapshots=after_snapshots)
+        result['changed'] = created or new_size != current['size'] or bool(to_create or to_remove)
+        if result['changed'] and self.module._diff:
+            if created:
+                result['diff'] = object_diff(None, dict(wanted, name=params['name']))
+            else:
+                result['diff'] = object_diff(current, wanted, name=params['name'])
+        if self.module.check_mode or not result['changed']:
+            shown = dict(vdisk or dict(guid=None, name=params['name'], devicename='/{0}.raw'.format(params['name']),
+                                       storagerouter_guid=router['guid'],
+                                       parent_vdisk_guid=parent['guid'] if parent else None))
+            shown['size'] = new_size
+            shown['snapshots'] = [dict(label=s) for s in after_snapshots]
+            result['vdisk'] = self.view(shown, vpool, vdisks)
+            return result
+        if created and parent is not None:
+            data = dict(name=params['name'], storagerouter_guid=router['guid'])
+            if snapshot_id is not None:
+                data['snapshot_id'] = snapshot_id
+            answer = self.action(parent['guid'], 'clone', data)
+            guid = answer.get('vdisk_guid') if isinstance(answer, dict) else answer
+        elif created:
+            guid = run_action(self.client, 'vdisks', dict(name=params['name'], size=size, vpool_guid=vpool['guid'],
+                                                          storagerouter_guid=router['guid']), timeout=self.timeout)
+        else:
+            guid = vdisk['guid']
+        if new_size != base_size:
+            self.action(guid, 'extend', dict(new_size=new_size))
+        for snapshot in to_remove:
+            self.action(guid, 'remove_snapshot', dict(snapshot_id=snapshot['guid']))
+        for label in to_create:
+            self.action(guid, 'create_snapshot', dict(name=label))
+        vdisk = self.client.get('vdisks/{0}'.format(guid))
+        result['vdisk'] = self.view(vdisk, vpool, self.vdisks(vpool))
+        return result
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(),
+                           required_together=OVS_API_REQUIRED_TOGETHER,
+                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
+                           required_one_of=OVS_API_REQUIRED_ONE_OF,
+                           supports_check_mode=True)
+    params = module.params
+    try:
+        if not VDISK_NAME.match(params['name']):
+            raise StorageError('name: {0!r} is not a valid vDisk name; allowed: letters, digits, dashes and underscores, '
+                               'at least 3 characters, starting and ending with a letter or digit '
+                               '(regex ^[0-9a-zA-Z][\\-_a-zA-Z0-9]+[a-zA-Z0-9]$)'.format(params['name']))
+        size = parse_size(params['size']) if params['size'] is not None else None
+        if size is not None and size > MAX_SIZE:
+            raise StorageError('size: {0!r} ({1} bytes) exceeds the maximum volume size of 64TiB'.format(
+                params['size'], size))
+        if params['purge_snapshots'] and params['snapshots'] is None:
+            raise StorageError('purge_snapshots needs snapshots (the list of snapshots to keep; [] removes all)')
+        client = OvsApiClient.from_module(module)
+        manager = VDiskManager(module, client)
+        vpool = manager.find_vpool()
+        vdisks = manager.vdisks(vpool)
+        found = [v for v in vdisks if v.get('name') == params['name']]
+        vdisk = found[0] if found else None
+        result = dict(changed=False)
+        if params['state'] == 'absent':
+            result = manager.absent(vpool, vdisks, vdisk, result)
+        else:
+            result = manager.present(vpool, vdisks, vdisk, size, result)
+        module.exit_json(**result)
+    except StorageError as exc:
+        module.fail_json(msg=str(exc))
+    except OvsApiError as exc:
+        fail_from_api_error(module, exc)
+
+
+if __name__ == '__main__':
+    main()

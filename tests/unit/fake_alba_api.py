@@ -1,0 +1,486 @@
+# -*- coding: utf-8 -*-
+"""The fake HTTPS API of fake_ovs_api.py plus the ALBA plugin: backends, presets, nodes, OSDs.
+
+Answers have the shapes of the emulator (emulator/src/ovs_emulator/webapi/alba.py, views.py) and of
+the framework-alba-plugin (albabackends.py, albanodes.py, ovs/lib/alba.py, albapreset.py): presets
+render ``policies`` as ``"(k, m, c, x)"`` strings with ``is_available`` and ``policy_metadata``;
+actions answer a task id whose state is final at once (the work is done in the request).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import re
+import uuid
+
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import (
+    TASK_SUCCESS,
+    FakeApiServer,
+    FakeOvs,
+    Handler,
+    task_failure,
+)
+
+PRESET_NAME = re.compile(r'^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$')
+OBJECT_CHECKSUM = {'allowed': [['none'], ['sha-1'], ['crc-32c']], 'default': ['crc-32c'], 'verify_upload': True}
+DEFAULT_PRESET = {'policies': [[5, 4, 8, 3], [2, 2, 3, 4]], 'fragment_size': 1048576, 'osds': ['all'],
+                  'compression': 'snappy', 'fragment_checksum': ['crc-32c'], 'object_checksum': OBJECT_CHECKSUM,
+                  'fragment_encryption': ['none']}
+ALBA_TYPE_GUID = 'a1b2c3d4-0000-5000-8000-0000000a1ba0'
+
+
+def guid():
+    return str(uuid.uuid4())
+
+
+class FakeAlbaOvs(FakeOvs):
+    def __init__(self):
+        super(FakeAlbaOvs, self).__init__()
+        self.backendtypes = [{'guid': ALBA_TYPE_GUID, 'name': 'ALBA', 'code': 'alba'}]
+        self.backends = {}       # guid -> {guid, name, status, backend_type_guid}
+        self.albabackends = {}   # guid -> internal state
+        self.vpools = []
+        self.nodes = {}          # guid -> registered albanode (internal, with 'slots')
+        self.unregistered = []   # discoverable nodes (internal)
+        self.calls = []          # (method, path, body) of every POST/DELETE
+        self.install_polls = 1   # status reads of a new backend before it is done
+        self.install_result = 'RUNNING'
+        self.next_port = 8600
+
+    # -------------------------------------------------------------- helpers for tests
+    def make_backend(self, name, scaling='LOCAL', status='RUNNING'):
+        """A backend as after create + add_cluster; returns the alba backend guid."""
+        backend = {'guid': guid(), 'name': name, 'status': status, 'backend_type_guid': ALBA_TYPE_GUID}
+        self.backends[backend['guid']] = backend
+        alba_backend = {'guid': guid(), 'backend_guid': backend['guid'], 'scaling': scaling,
+                        'alba_id': guid() if status == 'RUNNING' else None, 'osds_guids': [],
+                        'linked_backend_guids': [], 'link_metadata': {}, 'polls': 0,
+                        'presets': {}, 'default_preset': None, 'osds_per_node': {}}
+        if status == 'RUNNING':
+            self._initialise(alba_backend)
+        self.albabackends[alba_backend['guid']] = alba_backend
+        return alba_backend['guid']
+
+    def add_preset(self, alba_backend_guid, name, policies, compression='snappy', encryption='none',
+                   fragment_size=16 * 1024 ** 2, in_use=False):
+        encryption_value = ['none'] if encryption == 'none' else [encryption, 'ab' * 32]
+        self.albabackends[alba_backend_guid]['presets'][name] = {
+            'preset': {'policies': [list(p) for p in policies], 'fragment_size': fragment_size, 'osds': ['all'],
+                       'compression': compression, 'fragment_checksum': ['crc-32c'],
+                       'object_checksum': OBJECT_CHECKSUM, 'fragment_encryption': encryption_value},
+            'version': 0, 'in_use': in_use}
+
+    def add_node(self, node_id, ip, registered=True, name=None, disks=('sdb', 'sdc')):
+        node = {'guid': guid(), 'node_id': node_id, 'ip': ip, 'port': 8500, 'type': 'ASD', 'name': name,
+                'slots': {}}
+        for disk in disks:
+            slot_id = 'ata-QEMU_HARDDISK_{0}-{1}'.format(node_id[:4], disk)
+            node['slots'][slot_id] = {
+                'slot_id': slot_id, 'device': '/dev/{0}'.format(disk),
+                'aliases': ['/dev/disk/by-id/{0}'.format(slot_id)], 'size': 107374182400, 'node_id': node_id,
+                'status': 'empty', 'status_detail': '', 'available': True, 'mountpoint': None, 'usage': {},
+                'partition_amount': 0, 'partition_aliases': [], 'osds': {}}
+        if registered:
+            self.nodes[node['guid']] = node
+        else:
+            self.unregistered.append(node)
+        return node
+
+    def make_asd(self, node, slot_id, claimed_by=None):
+        slot = node['slots'][slot_id]
+        asd_id = uuid.uuid4().hex
+        port = self.next_port
+        self.next_port += 1
+        slot['osds'][asd_id] = {'asd_id': asd_id, 'port': port, 'ips': [node['ip']],
+                                'home': '/mnt/alba-asd/{0}/{1}'.format(slot_id[-8:], asd_id),
+                                'capacity': slot['size'], 'status': 'ok', 'status_detail': '', 'type': 'ASD',
+                                'claimed_by': claimed_by}
+        slot.update(status='ok', available=False, mountpoint='/mnt/alba-asd/{0}'.format(slot_id[-8:]))
+        if claimed_by:
+            self.albabackends[claimed_by]['osds_guids'].append(guid())
+        return asd_id
+
+    def posts(self, prefix=''):
+        return [c for c in self.calls if c[0] in ('POST', 'DELETE') and c[1].startswith(prefix)]
+
+    # ------------------------------------------------------------------- internals
+    @staticmethod
+    def _initialise(alba_backend):
+        alba_backend['alba_id'] = alba_backend['alba_id'] or guid()
+        alba_backend['presets']['default'] = {'preset': json.loads(json.dumps(DEFAULT_PRESET)), 'version': 0,
+                                              'in_use': False}
+        alba_backend['default_preset'] = 'default'
+
+    def backend_name(self, alba_backend):
+        return self.backends[alba_backend['backend_guid']]['name']
+
+    def render_backend(self, backend):
+        alba_backend = next((ab for ab in self.albabackends.values() if ab['backend_guid'] == backend['guid']), None)
+        alba_guid = alba_backend['guid'] if alba_backend else None
+        return dict(backend, linked_guid=alba_guid, alba_backend_guid=alba_guid,
+                    available=bool(alba_backend and alba_backend['alba_id'] and backend['status'] == 'RUNNING'),
+                    regular_domains=[], access_rights={'users': {}, 'clients': {}},
+                    live_status='running' if backend['status'] != 'FAILURE' else 'failure', domains_guids=[])
+
+    def render_presets(self, alba_backend):
+        if not alba_backend['alba_id']:
+            return []
+        result = []
+        for name in sorted(alba_backend['presets']):
+            stored = alba_backend['presets'][name]
+            preset = stored['preset']
+            entry = {'name': name, 'policies': None, 'is_default': alba_backend['default_preset'] == name}
+            entry.update((k, preset[k]) for k in ('fragment_size', 'osds', 'compression', 'fragment_checksum',
+                                                  'object_checksum', 'fragment_encryption'))
+            entry.update(in_use=stored['in_use'], version=stored['version'], is_available=False)
+            metadata = {}
+            for policy in [tuple(p) for p in preset['policies']]:
+                available = sum(min(count, policy[3]) for count in alba_backend['osds_per_node'].values())
+                metadata[str(policy)] = {'is_active': False, 'in_use': False, 'is_available': available >= policy[2]}
+                entry['is_available'] |= available >= policy[2]
+            entry['policies'] = [str(tuple(p)) for p in preset['policies']]
+            entry['policy_metadata'] = metadata
+            result.append(entry)
+        return result
+
+    def render_alba_backend(self, alba_backend):
+        backend = self.backends[alba_backend['backend_guid']]
+        return {'guid': alba_backend['guid'], 'alba_id': alba_backend['alba_id'], 'scaling': alba_backend['scaling'],
+                'backend_guid': backend['guid'], 'osds_guids': list(alba_backend['osds_guids']),
+                'abm_cluster_guid': None, 'nsm_clusters_guids': [], 'name': backend['name'],
+                'available': bool(alba_backend['alba_id']) and backend['status'] == 'RUNNING',
+                'presets': self.render_presets(alba_backend), 'usages': {'free': 0.0, 'size': 0.0, 'used': 0.0},
+                'local_stack': {}, 'local_summary': {'devices': {'green': 0, 'orange': 0, 'red': 0, 'gray': 0}},
+                # the framework's linked_backend_guids: recursive, and the backend itself
+                'linked_backend_guids': sorted(set([alba_backend['guid']] + alba_backend['linked_backend_guids'])),
+                'remote_stack': self.remote_stack(alba_backend),
+                'statistics': {}, 'ns_data': [], 'osd_statistics': {}, 'live_status': 'running'}
+
+    def remote_stack(self, alba_backend):
+        """AlbaBackend._remote_stack: per linked backend guid, its name, preset, osd id, local summary."""
+        result = {}
+        for linked_guid, (dummy, metadata) in alba_backend['link_metadata'].items():
+            info = metadata['backend_info']
+            result[linked_guid] = {'name': info['linked_name'], 'error': '', 'domain': None,
+                                   'preset': info['linked_preset'], 'osd_id': info['linked_alba_id'],
+                                   'local_ip': True, 'live_status': 'running',
+                                   'devices': {'green': 0, 'orange': 0, 'red': 0, 'gray': 0},
+                                   'sizes': {'size': 0, 'used': 0}}
+        return result
+
+    @staticmethod
+    def render_node(node):
+        stack = json.loads(json.dumps(node['slots']))
+        return {'guid': node['guid'], 'node_id': node['node_id'], 'ip': node['ip'], 'port': node['port'],
+                'type': node['type'], 'name': node['name'], 'storagerouter_guid': None,
+                'alba_node_cluster_guid': None, 'package_information': {}, 'stack': stack, 'ips': [node['ip']],
+                'maintenance_services': {}, 'node_metadata': {'fill': True, 'fill_add': False, 'clear': True,
+                                                              'fill_metadata': {'count': 'integer'}},
+                'supported_osd_types': ['ASD'], 'read_only_mode': False, 'local_summary': {},
+                'ipmi_info': {'ip': None, 'username': None}}
+
+
+class AlbaHandler(Handler):
+
+    def _task(self, function):
+        task_id = guid()
+        try:
+            result = function()
+            state = dict(TASK_SUCCESS, result=result)
+        except (RuntimeError, ValueError) as exc:
+            state = task_failure(str(exc))
+        self.ovs.tasks[task_id] = [state]
+        return self._send(200, task_id)
+
+    def _missing(self, data, *names):
+        for name in names:
+            if name not in data:
+                self._error(406, 'invalid_data', 'Invalid data passed: {0} is missing'.format(name))
+                return True
+        return False
+
+    def _not_found(self):
+        return self._error(404, 'object_not_found', 'The requested object could not be found')
+
+    def _api(self, method, path, query, body):
+        ovs = self.ovs
+        data = json.loads(body) if body else {}
+        if method != 'GET':
+            with ovs.lock:
+                ovs.calls.append((method, path, data))
+        parts = [p for p in path.split('/') if p][1:]  # without 'api'
+        with ovs.lock:
+            handled = self._alba(method, parts, query, data)
+        if handled is not NotImplemented:
+            return handled
+        return Handler._api(self, method, path, query, body)
+
+    def _alba(self, method, parts, query, data):
+        ovs = self.ovs
+        if parts == ['backendtypes'] and method == 'GET':
+            return self._list(ovs.backendtypes, query)
+        if parts == ['vpools'] and method == 'GET':
+            return self._list(ovs.vpools, query)
+        if parts == ['backends'] and method == 'GET':
+            return self._list([ovs.render_backend(b) for b in ovs.backends.values()], query)
+        if parts == ['backends'] and method == 'POST':
+            if self._missing(data, 'name', 'backend_type_guid'):
+                return None
+            if any(b['name'] == data['name'] for b in ovs.backends.values()):
+                return self._error(406, 'duplicate', 'Backend with this name already exists')
+            backend = {'guid': guid(), 'name': data['name'], 'status': 'INSTALLING',
+                       'backend_type_guid': data['backend_type_guid']}
+            ovs.backends[backend['guid']] = backend
+            return self._send(201, ovs.render_backend(backend))
+        if len(parts) == 2 and parts[0] == 'backends' and method == 'GET':
+            backend = ovs.backends.get(parts[1])
+            if backend is None:
+                return self._not_found()
+            alba_backend = next((ab for ab in ovs.albabackends.values() if ab['backend_guid'] == backend['guid']),
+                                None)
+            if alba_backend is not None and backend['status'] == 'INSTALLING':
+                alba_backend['polls'] += 1
+                if alba_backend['polls'] > ovs.install_polls and ovs.install_result != 'INSTALLING':
+                    backend['status'] = ovs.install_result
+                    if ovs.install_result == 'RUNNING':
+                        ovs._initialise(alba_backend)
+            return self._send(200, ovs.render_backend(backend))
+        if parts[:2] == ['alba', 'backends']:
+            return self._alba_backends(method, parts[2:], query, data)
+        if parts[:2] == ['alba', 'nodes']:
+            return self._alba_nodes(method, parts[2:], query, data)
+        return NotImplemented
+
+    def _alba_backends(self, method, rest, query, data):
+        ovs = self.ovs
+        if not rest and method == 'GET':
+            return self._list([ovs.render_alba_backend(ab) for ab in ovs.albabackends.values()], query)
+        if not rest and method == 'POST':
+            if self._missing(data, 'backend_guid'):
+                return None
+            scaling = data.get('scaling', 'LOCAL')
+            if scaling not in ('LOCAL', 'GLOBAL'):
+                return self._error(406, 'invalid_data', 'Invalid data passed: scaling should be one of LOCAL, GLOBAL')
+            backend = ovs.backends.get(data['backend_guid'])
+            if backend is None:
+                return self._not_found()
+            if any(ab['backend_guid'] == backend['guid'] for ab in ovs.albabackends.values()):
+                return self._error(406, 'duplicate', 'An ALBA Backend already exists for this Backend')
+            alba_backend = {'guid': guid(), 'backend_guid': backend['guid'], 'scaling': scaling, 'alba_id': None,
+                            'osds_guids': [], 'linked_backend_guids': [], 'link_metadata': {}, 'polls': 0,
+                            'presets': {}, 'default_preset': None, 'osds_per_node': {}}
+            ovs.albabackends[alba_backend['guid']] = alba_backend
+            backend['status'] = 'INSTALLING'
+            return self._send(201, ovs.render_alba_backend(alba_backend))
+        alba_backend = ovs.albabackends.get(rest[0])
+        if alba_backend is None:
+            return self._not_found()
+        if len(rest) == 1 and method == 'GET':
+            return self._send(200, ovs.render_alba_backend(alba_backend))
+        if len(rest) == 1 and method == 'DELETE':
+            return self._task(lambda: self._remove_cluster(alba_backend))
+        action = rest[1] if len(rest) == 2 else None
+        if method != 'POST' or action is None:
+            return NotImplemented
+        if action == 'add_preset':
+            if self._missing(data, 'name', 'compression', 'policies', 'encryption'):
+                return None
+            return self._task(lambda: self._add_preset(alba_backend, data))
+        if action == 'update_preset':
+            if self._missing(data, 'name', 'policies'):
+                return None
+            return self._task(lambda: self._update_preset(alba_backend, data))
+        if action == 'delete_preset':
+            if self._missing(data, 'name'):
+                return None
+            return self._task(lambda: self._delete_preset(alba_backend, data['name']))
+        if action == 'add_osds':
+            if self._missing(data, 'alba_node_guid', 'osds'):
+                return None
+            return self._task(lambda: self._add_osds(alba_backend, data))
+        if action == 'link_alba_backends':
+            if self._missing(data, 'metadata'):
+                return None
+            if 'backend_connection_info' not in data['metadata']:
+                return self._error(406, 'invalid_data', 'Invalid metadata passed')
+            return self._task(lambda: self._link(alba_backend, data['metadata']))
+        if action == 'unlink_alba_backends':
+            if self._missing(data, 'linked_guid'):
+                return None
+            return self._task(lambda: self._unlink(alba_backend, data['linked_guid']))
+        return NotImplemented
+
+    # ------------------------------------------------- tasks (framework behaviour)
+    @staticmethod
+    def _validate_policies(policies):
+        if len(policies) == 0:
+            raise ValueError('At least 1 policy must be defined when adding/updating a preset')
+        for policy in policies:
+            if len(policy) != 4:
+                raise ValueError('Incorrect policy format specified')
+            for value in policy:
+                if not isinstance(value, int):
+                    raise ValueError('Policies for a preset should only contain integers')
+            k, m, c, x = policy
+            if k > c or c > (k + m):
+                raise ValueError('Policy {0} does not match the requirement: k <= c <= (k + m)'.format(policy))
+            for letter, value in (('k', k), ('c', c), ('x', x)):
+                if value == 0:
+                    raise ValueError('Policy {0} contains a zero {1} value'.format(policy, letter))
+
+    def _add_preset(self, alba_backend, data):
+        ovs = self.ovs
+        if not PRESET_NAME.match(data['name']):
+            raise ValueError('Invalid preset name specified')
+        fragment_size = data.get('fragment_size')
+        if fragment_size is not None and (not isinstance(fragment_size, int)
+                                          or not 16 <= fragment_size <= 1024 ** 3):
+            raise ValueError('Fragment size should be a positive integer smaller than 1 GiB')
+        self._validate_policies(data['policies'])
+        if data['name'] in alba_backend['presets']:
+            raise RuntimeError('Preset with name {0} already exists'.format(data['name']))
+        ovs.add_preset(alba_backend['guid'], data['name'], data['policies'], data['compression'],
+                       data['encryption'], 16 * 1024 ** 2 if fragment_size is None else fragment_size)
+
+    def _update_preset(self, alba_backend, data):
+        self._validate_policies(data['policies'])
+        stored = alba_backend['presets'].get(data['name'])
+        if stored is None:
+            raise RuntimeError('Could not find a preset with name {0} for ALBA Backend {1}'.format(
+                data['name'], self.ovs.backend_name(alba_backend)))
+        stored['preset']['policies'] = data['policies']
+        stored['version'] += 1
+
+    def _delete_preset(self, alba_backend, name):
+        stored = alba_backend['presets'].get(name)
+        if stored is None:
+            return None
+        if alba_backend['default_preset'] == name:
+            raise RuntimeError('Cannot delete the default preset')
+        if stored['in_use']:
+            raise RuntimeError('Albamgr exception(Albamgr_protocol.Protocol.Error.Preset_cant_delete_in_use,'
+                               'Albamgr_protocol.Protocol.Error.Preset_cant_delete_in_use) - code: 16 - '
+                               'type: albamgr_exn')
+        del alba_backend['presets'][name]
+        return None
+
+    def _remove_cluster(self, alba_backend):
+        if alba_backend['osds_guids']:
+            raise RuntimeError('An ALBA Backend with claimed OSDs cannot be removed')
+        del self.ovs.albabackends[alba_backend['guid']]
+        del self.ovs.backends[alba_backend['backend_guid']]
+
+    def _add_osds(self, alba_backend, data):
+        node = self.ovs.nodes.get(data['alba_node_guid'])
+        if node is None:
+            raise RuntimeError('AlbaNode with guid {0} could not be found'.format(data['alba_node_guid']))
+        reasons = []
+        for osd in data['osds']:
+            for key, kind in (('osd_type', str), ('ips', list), ('port', int), ('slot_id', str)):
+                if not isinstance(osd.get(key), kind):
+                    reasons.append('Missing required param "{0}" or of wrong type'.format(key))
+        if reasons:
+            raise RuntimeError('- {0}'.format('\n- '.join(reasons)))
+        failed = []
+        for osd in data['osds']:
+            slot = node['slots'].get(osd['slot_id'], {})
+            asd = next((a for a in slot.get('osds', {}).values() if a['port'] == osd['port']), None)
+            if asd is None or (asd['claimed_by'] not in (None, alba_backend['guid'])):
+                failed.append(str(osd['port']))
+                continue
+            if asd['claimed_by'] is None:
+                asd['claimed_by'] = alba_backend['guid']
+                alba_backend['osds_guids'].append(guid())
+                counts = alba_backend['osds_per_node']
+                counts[node['node_id']] = counts.get(node['node_id'], 0) + 1
+        if failed:
+            if len(failed) == len(data['osds']):
+                raise RuntimeError('None of the requested OSDs could be claimed')
+            raise RuntimeError('Some of the requested OSDs could not be claimed: {0}'.format(', '.join(failed)))
+        return []
+
+    def _link(self, alba_backend, metadata):
+        info = metadata.get('backend_info') or {}
+        connection = metadata['backend_connection_info']
+        for key in ('host', 'port', 'username', 'password'):
+            if key not in connection:
+                raise RuntimeError('Missing required param "{0}"'.format(key))
+        for key in ('linked_guid', 'linked_name', 'linked_preset', 'linked_alba_id'):
+            if key not in info:
+                raise RuntimeError('Missing required param "{0}"'.format(key))
+        linked = self.ovs.albabackends.get(info['linked_guid'])
+        if linked is None:
+            raise RuntimeError('Could not load metadata from environment {0}'.format(connection['host']))
+        presets = [p for p in self.ovs.render_presets(linked) if p['name'] == info['linked_preset']]
+        if len(presets) != 1:
+            raise RuntimeError('Could not locate preset {0}'.format(info['linked_preset']))
+        if presets[0]['is_available'] is False:
+            raise RuntimeError('Preset {0} is not available'.format(info['linked_preset']))
+        if info['linked_guid'] not in alba_backend['linked_backend_guids']:
+            alba_backend['linked_backend_guids'].append(info['linked_guid'])
+            osd_guid = guid()
+            alba_backend['osds_guids'].append(osd_guid)
+            alba_backend['link_metadata'][info['linked_guid']] = (osd_guid, metadata)
+        return True
+
+    def _unlink(self, alba_backend, linked_guid):
+        if linked_guid in alba_backend['linked_backend_guids']:
+            alba_backend['linked_backend_guids'].remove(linked_guid)
+            osd_guid, dummy = alba_backend['link_metadata'].pop(linked_guid)
+            alba_backend['osds_guids'].remove(osd_guid)
+
+    # --------------------------------------------------------------- nodes
+    def _alba_nodes(self, method, rest, query, data):
+        ovs = self.ovs
+        if not rest and method == 'GET':
+            if query.get('discover') == 'true':
+                return self._list([ovs.render_node(n) for n in ovs.unregistered], query)
+            return self._list([ovs.render_node(n) for n in ovs.nodes.values()], query)
+        if not rest and method == 'POST':
+            name = data.get('name')
+            if name is not None and not PRESET_NAME.match(str(name)):
+                return self._error(406, 'invalid_data', 'Invalid name specified. Minimum 3, maximum 20 alpha-numeric '
+                                                        'characters, dashes and underscores')
+
+            def register():
+                node = next((n for n in ovs.unregistered if n['node_id'] == data.get('node_id')), None)
+                if node is None:
+                    raise RuntimeError('No node with node_id {0} was found'.format(data.get('node_id')))
+                ovs.unregistered.remove(node)
+                if name is not None:
+                    node['name'] = name
+                ovs.nodes[node['guid']] = node
+            return self._task(register)
+        node = ovs.nodes.get(rest[0])
+        if node is None:
+            return self._not_found()
+        if len(rest) == 1 and method == 'GET':
+            return self._send(200, ovs.render_node(node))
+        if rest[1:] == ['fill_slots'] and method == 'POST':
+            information = data.get('slot_information') or data.get('osd_information')
+            if information is None:
+                return self._task(self._raise('Either slot_information or osd_information should be passed.'))
+
+            def fill():
+                for item in information:
+                    if item['slot_id'] not in node['slots']:
+                        raise RuntimeError('Slot {0} not found'.format(item['slot_id']))
+                    for dummy in range(int(item['count'])):
+                        ovs.make_asd(node, item['slot_id'])
+            return self._task(fill)
+        return NotImplemented
+
+    @staticmethod
+    def _raise(text):
+        def fail():
+            raise ValueError(text)
+        return fail
+
+
+class FakeAlbaApiServer(FakeApiServer):
+    def __init__(self, directory, tls=True):
+        super(FakeAlbaApiServer, self).__init__(directory, tls=tls)
+        self.ovs = FakeAlbaOvs()
+        self.httpd.ovs = self.ovs
+        self.httpd.RequestHandlerClass = AlbaHandler

@@ -1,0 +1,243 @@
+# -*- coding: utf-8 -*-
+"""alba_backend against the fake HTTPS API with the ALBA plugin."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+
+import pytest
+
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alba
+from ansible_collections.openvstorage.hyperscale.plugins.modules import alba_backend
+
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import ALBA_TYPE_GUID, FakeAlbaApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+
+CLIENT_ID = 'c1d2e3f4-0000-4000-8000-000000000001'
+CLIENT_SECRET = 'Secret0123456789Secret0123456789'
+
+
+@pytest.fixture(autouse=True)
+def fast_polls(monkeypatch):
+    monkeypatch.setattr(alba, 'POLL_INTERVAL', 0.01)
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = FakeAlbaApiServer(str(tmp_path)).start()
+    yield srv
+    srv.stop()
+
+
+def args(server, tmp_path, **extra):
+    result = dict(api_host='127.0.0.1', api_port=server.port, api_username='admin', api_password='admin',
+                  ca_path=server.cert_path, api_token_cache=str(tmp_path / 'tokens.json'), name='local-be1')
+    result.update(extra)
+    return dict((k, v) for k, v in result.items() if v is not None)
+
+
+def run(server, tmp_path, check_mode=False, diff=False, **extra):
+    return run_module(alba_backend.main, args(server, tmp_path, **extra), FakeHost(), check_mode=check_mode,
+                      diff=diff)
+
+
+def local_backends(server, *names):
+    guids = []
+    for name in names:
+        guid = server.ovs.make_backend(name)
+        server.ovs.albabackends[guid]['osds_per_node'] = {'AsDnOdE000000001': 4}  # (2, 2, 3, 4) is available
+        guids.append(guid)
+    return guids
+
+
+def test_create_local_then_idempotent(server, tmp_path):
+    status, result, dummy = run(server, tmp_path, diff=True)
+    assert status == 'exit', result
+    assert result['changed'] is True
+    backend = result['backend']
+    assert backend['name'] == 'local-be1' and backend['scaling'] == 'LOCAL' and backend['status'] == 'RUNNING'
+    assert backend['presets'] == ['default'] and backend['linked_backends'] == [] and backend['osds'] == 0
+    assert backend['guid'] in server.ovs.backends and backend['alba_backend_guid'] in server.ovs.albabackends
+    assert result['diff'] == dict(before={}, after=dict(name='local-be1', scaling='LOCAL'))
+    assert server.ovs.posts() == [
+        ('POST', '/api/backends/', dict(name='local-be1', backend_type_guid=ALBA_TYPE_GUID)),
+        ('POST', '/api/alba/backends/', dict(backend_guid=backend['guid'], scaling='LOCAL'))]
+    status, result, dummy = run(server, tmp_path, diff=True)
+    assert status == 'exit' and result['changed'] is False
+    assert result['diff'] == dict(before={}, after={})
+    assert result['backend'] == backend
+    assert len(server.ovs.posts()) == 2
+
+
+def test_check_mode_makes_no_post(server, tmp_path):
+    status, result, dummy = run(server, tmp_path, check_mode=True, diff=True)
+    assert status == 'exit' and result['changed'] is True
+    assert result['backend']['name'] == 'local-be1' and result['backend']['scaling'] == 'LOCAL'
+    assert result['diff'] == dict(before={}, after=dict(name='local-be1', scaling='LOCAL'))
+    assert server.ovs.posts() == []
+
+
+def test_no_diff_without_diff_mode(server, tmp_path):
+    status, result, dummy = run(server, tmp_path)
+    assert status == 'exit' and 'diff' not in result
+
+
+def test_wait_failure_and_timeout(server, tmp_path):
+    server.ovs.install_result = 'FAILURE'
+    status, result, dummy = run(server, tmp_path)
+    assert status == 'fail'
+    assert result['msg'].startswith('ALBA backend local-be1 ended in status FAILURE')
+    # a second run does not pretend all is well
+    status, result, dummy = run(server, tmp_path)
+    assert status == 'fail' and 'is in status FAILURE' in result['msg']
+    server.ovs.install_result = 'INSTALLING'
+    status, result, dummy = run(server, tmp_path, name='slow', wait_timeout=0)
+    assert status == 'fail'
+    assert result['msg'].startswith('ALBA backend slow is not RUNNING after 0 s (status INSTALLING)')
+
+
+def test_no_wait(server, tmp_path):
+    server.ovs.install_polls = 5
+    status, result, dummy = run(server, tmp_path, wait=False)
+    assert status == 'exit' and result['changed'] is True
+    assert result['backend']['status'] == 'INSTALLING'
+
+
+def test_scaling_cannot_change(server, tmp_path):
+    server.ovs.make_backend('local-be1')
+    status, result, dummy = run(server, tmp_path, scaling='GLOBAL')
+    assert status == 'fail'
+    assert result['msg'].startswith('ALBA backend local-be1: scaling cannot be changed in place '
+                                    '(current LOCAL, wanted GLOBAL)')
+    assert server.ovs.posts() == []
+
+
+def test_linked_backends_need_global(server, tmp_path):
+    status, result, dummy = run(server, tmp_path, linked_backends=[dict(name='x', preset='default')])
+    assert status == 'fail'
+    assert 'linked_backends: only a GLOBAL backend takes other backends as OSDs; scaling is LOCAL' in result['msg']
+    assert server.ovs.requests == []
+
+
+def test_global_with_links(server, tmp_path):
+    l1, l2 = local_backends(server, 'l1', 'l2')
+    links = [dict(name='l1', preset='default')]
+    status, result, dummy = run(server, tmp_path, diff=True, name='global', scaling='GLOBAL', linked_backends=links,
+                                api_username=None, api_password=None, api_client_id=CLIENT_ID,
+                                api_client_secret=CLIENT_SECRET)
+    assert status == 'exit', result
+    assert result['changed'] is True
+    assert result['backend']['linked_backends'] == ['l1'] and result['backend']['osds'] == 1
+    assert result['diff'] == dict(before={}, after=dict(name='global', scaling='GLOBAL', linked_backends=['l1']))
+    link = [c for c in server.ovs.posts() if c[1].endswith('/link_alba_backends/')]
+    assert link[0][2] == dict(metadata=dict(
+        backend_connection_info=dict(host='127.0.0.1', port=server.port, username=CLIENT_ID, password=CLIENT_SECRET,
+                                     client_id=CLIENT_ID, client_secret=CLIENT_SECRET, local=True),
+        backend_info=dict(linked_guid=l1, linked_name='l1', linked_preset='default',
+                          linked_alba_id=server.ovs.albabackends[l1]['alba_id'])))
+    assert CLIENT_SECRET not in json.dumps(result)
+    calls = len(server.ovs.posts())
+    status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL', linked_backends=links)
+    assert status == 'exit' and result['changed'] is False and len(server.ovs.posts()) == calls
+
+    # another set of links: check mode first
+    links = [dict(name='l2', preset='default')]
+    status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='global', scaling='GLOBAL',
+                                linked_backends=links)
+    assert status == 'exit' and result['changed'] is True
+    assert result['diff'] == dict(before=dict(name='global', linked_backends=['l1']),
+                                  after=dict(name='global', linked_backends=['l2']))
+    assert result['backend']['linked_backends'] == ['l2']
+    assert len(server.ovs.posts()) == calls
+    status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL', linked_backends=links)
+    assert status == 'exit' and result['changed'] is True and result['backend']['linked_backends'] == ['l2']
+    new = server.ovs.posts()[calls:]
+    glob = result['backend']['alba_backend_guid']
+    assert [c[1] for c in new] == ['/api/alba/backends/{0}/unlink_alba_backends/'.format(glob),
+                                   '/api/alba/backends/{0}/link_alba_backends/'.format(glob)]
+    assert new[0][2] == dict(linked_guid=l1)
+    # password grant: an empty host, the framework uses its internal client
+    connection = new[1][2]['metadata']['backend_connection_info']
+    assert connection == dict(host='', port=server.port, username='', password='', client_id='', client_secret='',
+                              local=True)
+    # unlink all
+    status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL', linked_backends=[])
+    assert status == 'exit' and result['changed'] is True and result['backend']['linked_backends'] == []
+
+
+def test_link_refusals_before_any_change(server, tmp_path):
+    server.ovs.make_backend('empty')  # no OSDs: its presets are not available
+    status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL',
+                                linked_backends=[dict(name='empty', preset='default')])
+    assert status == 'fail'
+    assert result['msg'].startswith('linked_backends: preset default of ALBA backend empty is not available')
+    status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL',
+                                linked_backends=[dict(name='empty', preset='nope')])
+    assert status == 'fail' and result['msg'] == 'linked_backends: ALBA backend empty has no preset nope; it has: default'
+    status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL',
+                                linked_backends=[dict(name='missing', preset='default')])
+    assert status == 'fail' and result['msg'] == 'linked_backends: ALBA backend missing does not exist'
+    assert server.ovs.posts() == []
+    # check mode: an earlier task may create it
+    status, result, warnings = run(server, tmp_path, check_mode=True, name='global', scaling='GLOBAL',
+                                   linked_backends=[dict(name='missing', preset='default')])
+    assert status == 'exit' and result['changed'] is True and 'missing' in warnings[0]
+
+
+def test_absent(server, tmp_path):
+    status, result, dummy = run(server, tmp_path, state='absent')
+    assert status == 'exit' and result['changed'] is False and result['backend'] == {}
+    guid = server.ovs.make_backend('local-be1')
+    status, result, dummy = run(server, tmp_path, state='absent', check_mode=True, diff=True)
+    assert status == 'exit' and result['changed'] is True
+    assert result['diff'] == dict(before=dict(name='local-be1', scaling='LOCAL'), after={})
+    assert server.ovs.posts() == []
+    status, result, dummy = run(server, tmp_path, state='absent')
+    assert status == 'exit' and result['changed'] is True
+    assert server.ovs.posts() == [('DELETE', '/api/alba/backends/{0}/'.format(guid), {})]
+    assert server.ovs.albabackends == {} and server.ovs.backends == {}
+
+
+def test_absent_refusals(server, tmp_path):
+    guid = server.ovs.make_backend('local-be1')
+    server.ovs.vpools.append(dict(guid='vp-1', name='vpool1', metadata={
+        'backend': {'backend_info': {'alba_backend_guid': guid, 'preset': 'default'}}}))
+    server.ovs.albabackends[guid]['osds_guids'] = ['o1', 'o2']
+    glob = server.ovs.make_backend('global', scaling='GLOBAL')
+    server.ovs.albabackends[glob]['linked_backend_guids'] = [guid]
+    server.ovs.albabackends[glob]['osds_guids'] = ['o3']
+    status, result, dummy = run(server, tmp_path, state='absent')
+    assert status == 'fail'
+    assert result['msg'] == ('Cannot remove ALBA backend local-be1: vPools use it: vpool1; it still has 2 claimed '
+                             'OSD(s) (remove them from the backend first); it is linked into the GLOBAL backend(s) '
+                             'global')
+    status, result, dummy = run(server, tmp_path, state='absent', name='global')
+    assert status == 'fail'
+    assert result['msg'] == ('Cannot remove ALBA backend global: backends are linked into it: local-be1 '
+                             '(unlink them with linked_backends: [])')
+    assert server.ovs.posts() == []
+
+
+def test_link_preset_cannot_change(server, tmp_path):
+    local_backends(server, 'l1')
+    server.ovs.albabackends[server.ovs.make_backend('l1b')]['osds_per_node'] = {'AsDnOdE000000001': 4}
+    status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL',
+                                linked_backends=[dict(name='l1', preset='default')])
+    assert status == 'exit' and result['changed'] is True, result
+    calls = len(server.ovs.posts())
+    server.ovs.add_preset(next(g for g, ab in server.ovs.albabackends.items()
+                               if server.ovs.backend_name(ab) == 'l1'), 'other', [[1, 1, 1, 1]])
+    status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL',
+                                linked_backends=[dict(name='l1', preset='other'), dict(name='l1b', preset='default')])
+    assert status == 'fail'
+    assert result['msg'].startswith('linked_backends: the preset of the link of l1 into global cannot be changed in '
+                                    'place (current default, wanted other)')
+    assert len(server.ovs.posts()) == calls
+
+
+def test_linked_backend_listing_excludes_itself(server, tmp_path):
+    glob = server.ovs.make_backend('global', scaling='GLOBAL')
+    status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL')
+    assert status == 'exit' and result['changed'] is False
+    assert result['backend']['linked_backends'] == [] and result['backend']['alba_backend_guid'] == glob

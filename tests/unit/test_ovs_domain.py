@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+"""ovs_domain against the fake storage API."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_domain
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer, module_args
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = StorageApiServer(str(tmp_path)).start()
+    ovs = srv.ovs
+    srv.r1 = ovs.add_storagerouter('ctl01', '172.30.250.11', 'MaChInE0000000ct1')
+    srv.r2 = ovs.add_storagerouter('ctl02', '172.30.250.12', 'MaChInE0000000ct2')
+    srv.r3 = ovs.add_storagerouter('ctl03', '172.30.250.13', 'MaChInE0000000ct3')
+    srv.other = ovs.add_domain('rack0')
+    ovs.sr_domains.append(dict(guid='j0', storagerouter_guid=srv.r1, domain_guid=srv.other, backup=False))
+    yield srv
+    srv.stop()
+
+
+def run(server, tmp_path, check_mode=False, diff=False, **options):
+    return run_module(ovs_domain.main, module_args(server, tmp_path, **options), FakeHost(),
+                      check_mode=check_mode, diff=diff)
+
+
+def junctions(server, router):
+    return sorted((j['domain_guid'], j['backup']) for j in server.ovs.sr_domains if j['storagerouter_guid'] == router)
+
+
+def test_create_and_assign_then_idempotent(server, tmp_path):
+    status, result, dummy = run(server, tmp_path, diff=True, name='rack1', storagerouters=['ctl01', '172.30.250.12'],
+                                recovery_storagerouters=['ctl03'])
+    assert status == 'exit', result
+    assert result['changed'] is True
+    domain = result['domain']
+    assert domain['name'] == 'rack1' and domain['guid']
+    assert domain['storagerouters'] == ['ctl01', 'ctl02'] and domain['recovery_storagerouters'] == ['ctl03']
+    assert result['diff'] == {'before': {}, 'after': {'name': 'rack1', 'storagerouters': ['ctl01', 'ctl02'],
+                                                      'recovery_storagerouters': ['ctl03']}}
+    assert server.post_paths()[0] == '/api/domains/'
+    set_domains = [d for p, d in server.ovs.posts if p == '/api/storagerouters/{0}/set_domains/'.format(server.r1)]
+    # the other domain of ctl01 is kept
+    assert set_domains == [dict(domain_guids=[server.other, domain['guid']], recovery_domain_guids=[])]
+    assert junctions(server, server.r3) == [(domain['guid'], True)]
+    count = len(server.ovs.posts)
+    status, result, dummy = run(server, tmp_path, name='rack1', storagerouters=['ctl01', 'ctl02'],
+                                recovery_storagerouters=['ctl03'])
+    assert status == 'exit' and result['changed'] is False and 'diff' not in result
+    assert result['domain'] == domain
+    assert len(server.ovs.posts) == count
+
+
+def test_check_mode_makes_no_post(server, tmp_path):
+    status, result, dummy = run(server, tmp_path, check_mode=True, name='rack1', storagerouters=['ctl02'])
+    assert status == 'exit' and result['changed'] is True
+    assert result['domain'] == dict(guid=None, name='rack1', storagerouters=['ctl02'], recovery_storagerouters=[])
+    assert server.ovs.posts == []
+
+
+def test_move_recovery_to_primary_diff(server, tmp_path):
+    server.ovs.sr_domains.append(dict(guid='j1', storagerouter_guid=server.r2, domain_guid=server.other, backup=True))
+    status, result, dummy = run(server, tmp_path, diff=True, name='rack0', storagerouters=['ctl02'])
+    assert status == 'exit' and result['changed'] is True
+    assert result['diff'] == {'before': {'name': 'rack0', 'storagerouters': ['ctl01'],
+                                         'recovery_storagerouters': ['ctl02']},
+                              'after': {'name': 'rack0', 'storagerouters': ['ctl01', 'ctl02'],
+                                        'recovery_storagerouters': []}}
+    assert junctions(server, server.r2) == [(server.other, False)]
+
+
+def test_validation(server, tmp_path):
+    status, result, dummy = run(server, tmp_path, name='rack1', storagerouters=['ctl01'],
+                                recovery_storagerouters=['172.30.250.11'])
+    assert status == 'fail' and result['msg'] == ('storage router(s) ctl01 cannot have domain rack1 both as primary '
+                                                  '(storagerouters) and as recovery domain (recovery_storagerouters)')
+    status, result, dummy = run(server, tmp_path, name='rack1', storagerouters=['nope'])
+    assert status == 'fail' and result['msg'].startswith("storagerouters: no storage router named or with IP 'nope'")
+    status, result, dummy = run(server, tmp_path, name='rack1', state='absent', storagerouters=['ctl01'])
+    assert status == 'fail' and 'cannot be given with state=absent' in result['msg']
+    assert server.ovs.posts == []
+
+
+def test_absent_refused_while_used(server, tmp_path):
+    server.ovs.add_albabackend('be1', domains=[server.other])
+    status, result, dummy = run(server, tmp_path, name='rack0', state='absent')
+    assert status == 'fail'
+    assert result['msg'] == ('domain rack0 is in use by storage routers (primary) ctl01; backends be1; '
+                             'remove it from them first')
+    assert server.ovs.posts == []
+
+
+def test_absent(server, tmp_path):
+    guid = server.ovs.add_domain('spare')
+    status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='spare', state='absent')
+    assert status == 'exit' and result['changed'] is True and server.ovs.posts == []
+    assert result['diff'] == {'before': {'name': 'spare', 'guid': guid}, 'after': {}}
+    status, result, dummy = run(server, tmp_path, name='spare', state='absent')
+    assert status == 'exit' and result['changed'] is True
+    assert server.post_paths() == ['/api/domains/{0}/'.format(guid)]
+    status, result, dummy = run(server, tmp_path, name='spare', state='absent')
+    assert status == 'exit' and result['changed'] is False

@@ -1,0 +1,227 @@
+# -*- coding: utf-8 -*-
+"""ovs_vpool against the fake storage API."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_vpool
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer, module_args
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+
+GIB = 1024 ** 3
+SECRET = 'S3cr3tS3cr3tS3cr3tS3cr3tS3cr3t00'
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = StorageApiServer(str(tmp_path)).start()
+    ovs = srv.ovs
+    srv.r = {}
+    for index, name in enumerate(['ctl01', 'ctl02', 'ctl03']):
+        srv.r[name] = ovs.add_storagerouter(name, '172.30.250.1{0}'.format(index + 1), 'MaChInE000000ct{0}'.format(index))
+        if name != 'ctl03':
+            disk = ovs.add_disk(name, 'sdb', 100 * GIB)
+            ovs.add_partition(disk, 0, 100 * GIB, roles=['DB', 'DTL', 'WRITE'] + (['SCRUB'] if name == 'ctl01' else []),
+                              mountpoint='/mnt/ssd1')
+    srv.be = ovs.add_albabackend('be1')
+    yield srv
+    srv.stop()
+
+
+def run(server, tmp_path, check_mode=False, diff=False, **options):
+    return run_module(ovs_vpool.main, module_args(server, tmp_path, **options), FakeHost(),
+                      check_mode=check_mode, diff=diff)
+
+
+def create(server, tmp_path, **extra):
+    options = dict(name='pool1', backend='be1', storagerouters=['ctl01', 'ctl02'], writecache_size=10,
+                   dtl_mode='a_sync', sco_size=8)
+    options.update(extra)
+    return run(server, tmp_path, **options)
+
+
+def test_create_on_first_then_extend_then_idempotent(server, tmp_path):
+    status, result, dummy = create(server, tmp_path, storage_ip={'ctl02': '10.0.0.12'}, proxies=4,
+                                   fragment_cache=dict(on_write=False, quota=GIB), backend_client_id='cl-id',
+                                   backend_client_secret=SECRET)
+    assert status == 'exit', result
+    assert result['changed'] is True and result['not_removed'] == []
+    vpool = result['vpool']
+    assert vpool['name'] == 'pool1' and vpool['status'] == 'RUNNING' and vpool['storagerouters'] == ['ctl01', 'ctl02']
+    assert vpool['configuration']['sco_size'] == 8 and vpool['configuration']['dtl_mode'] == 'a_sync'
+    posts = server.ovs.posts
+    assert [p for p, d in posts] == ['/api/storagerouters/{0}/add_vpool/'.format(server.r['ctl01']),
+                                     '/api/storagerouters/{0}/add_vpool/'.format(server.r['ctl02'])]
+    first = posts[0][1]['call_parameters']
+    assert first == dict(
+        vpool_name='pool1', storagerouter_ip='172.30.250.11', storage_ip='172.30.250.11',
+        backend_info=dict(alba_backend_guid=server.be, preset='default'),
+        connection_info=dict(host='127.0.0.1', port=server.port, client_id='cl-id', client_secret=SECRET, local=True),
+        config_params=dict(sco_size=8, cluster_size=4, dtl_mode='a_sync', dtl_transport='tcp', write_buffer=128),
+        caching_info=dict(fragment_cache_on_read=True, fragment_cache_on_write=False, block_cache_on_read=False,
+                          block_cache_on_write=False, cache_quota_fc=GIB),
+        writecache_size=10, parallelism=dict(proxies=4),
+        mds_config_params=dict(mds_safety=3, mds_tlogs=100, mds_maxload=75))
+    assert posts[1][1]['call_parameters']['storage_ip'] == '10.0.0.12'
+    assert SECRET not in str(result)
+    status, result, dummy = create(server, tmp_path)
+    assert status == 'exit' and result['changed'] is False and len(server.ovs.posts) == 2
+    assert result['vpool'] == vpool
+
+
+def test_local_backend_connection_left_to_the_api(server, tmp_path):
+    status, result, dummy = create(server, tmp_path, storagerouters=['ctl01'])
+    assert status == 'exit', result
+    connection = server.ovs.posts[0][1]['call_parameters']['connection_info']
+    assert connection == dict(host='', port=443, client_id='', client_secret='', local=True)
+    status, result, dummy = create(server, tmp_path, storagerouters=['ctl01', 'ctl02'], backend_client_id='cl-id',
+                                   backend_client_secret=SECRET, backend_host='10.0.0.1', backend_port=8443)
+    assert server.ovs.posts[1][1]['call_parameters']['connection_info'] == dict(
+        host='10.0.0.1', port=8443, client_id='cl-id', client_secret=SECRET, local=True)
+    status, result, dummy = create(server, tmp_path, storagerouters=['ctl01'], backend_client_id='cl-id')
+    assert status == 'fail' and 'parameters are required together: backend_client_id, backend_client_secret' in \
+        result['msg']
+
+
+def test_check_mode_and_diff(server, tmp_path):
+    status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='pool1', backend='be1',
+                                storagerouters=['ctl01'], writecache_size=10)
+    assert status == 'exit' and result['changed'] is True
+    assert server.ovs.posts == []
+    assert result['vpool']['guid'] is None and result['vpool']['storagerouters'] == ['ctl01']
+    after = result['diff']['after']
+    assert result['diff']['before'] == {}
+    assert after['name'] == 'pool1' and after['backend'] == 'be1' and after['preset'] == 'default'
+    assert after['sco_size'] == 4 and after['mds_config'] == dict(mds_safety=3, mds_tlogs=100, mds_maxload=75)
+    create(server, tmp_path, storagerouters=['ctl01'])
+    status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='pool1',
+                                storagerouters=['ctl01', 'ctl02'], writecache_size=10)
+    assert status == 'exit' and result['changed'] is True
+    assert result['diff'] == {'before': {'storagerouters': ['ctl01'], 'name': 'pool1'},
+                              'after': {'storagerouters': ['ctl01', 'ctl02'], 'name': 'pool1'}}
+    assert len(server.ovs.posts) == 1
+
+
+def test_not_listed_kept_or_shrunk(server, tmp_path):
+    create(server, tmp_path)
+    status, result, warnings = run(server, tmp_path, name='pool1', storagerouters=['ctl01'])
+    assert status == 'exit' and result['changed'] is False and result['not_removed'] == ['ctl02']
+    assert warnings and 'ctl02' in warnings[0]
+    status, result, dummy = run(server, tmp_path, name='pool1', storagerouters=['ctl01'], shrink=True)
+    assert status == 'exit' and result['changed'] is True and result['vpool']['storagerouters'] == ['ctl01']
+    assert server.ovs.posts[-1] == ('/api/vpools/{0}/shrink_vpool/'.format(result['vpool']['guid']),
+                                    dict(storagerouter_guid=server.r['ctl02']))
+
+
+def test_shrink_refused_with_vdisks_there(server, tmp_path):
+    status, result, dummy = create(server, tmp_path)
+    server.ovs.create_vdisk(dict(name='vd1', size=GIB, vpool_guid=result['vpool']['guid'],
+                                 storagerouter_guid=server.r['ctl02']))
+    count = len(server.ovs.posts)
+    status, result, dummy = run(server, tmp_path, name='pool1', storagerouters=['ctl01'], shrink=True)
+    assert status == 'fail' and result['msg'] == ('cannot remove vPool pool1 from storage router ctl02: vDisks vd1 are '
+                                                  'served there; move or remove them first')
+    status, result, dummy = run(server, tmp_path, name='pool1', state='absent')
+    assert status == 'fail' and result['msg'] == 'vPool pool1 still has 1 vDisk(s): vd1; remove them first'
+    assert len(server.ovs.posts) == count
+
+
+def test_absent(server, tmp_path):
+    create(server, tmp_path)
+    status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='pool1', state='absent')
+    assert status == 'exit' and result['changed'] is True and len(server.ovs.posts) == 2
+    assert result['diff'] == {'before': {'name': 'pool1', 'storagerouters': ['ctl01', 'ctl02']}, 'after': {}}
+    status, result, dummy = run(server, tmp_path, name='pool1', state='absent')
+    assert status == 'exit' and result['changed'] is True and result['vpool'] == {}
+    assert [p.endswith('/shrink_vpool/') for p, d in server.ovs.posts[2:]] == [True, True]
+    assert server.ovs.vpools == {}
+    status, result, dummy = run(server, tmp_path, name='pool1', state='absent')
+    assert status == 'exit' and result['changed'] is False
+
+
+@pytest.mark.parametrize('option, value', [
+    ('sco_size', 4), ('cluster_size', 8), ('dtl_mode', 'sync'), ('dtl_transport', 'rdma'), ('write_buffer', 512),
+    ('mds_safety', 2), ('preset', 'other'),
+])
+def test_fixed_settings_are_refused(server, tmp_path, option, value):
+    create(server, tmp_path)
+    status, result, dummy = run(server, tmp_path, name='pool1', **{option: value})
+    assert status == 'fail', result
+    assert 'vPool pool1 exists and {0} is'.format(option) in result['msg']
+    assert 'Open vStorage cannot change this on an existing vPool' in result['msg']
+    assert len(server.ovs.posts) == 2
+
+
+def test_other_backend_refused(server, tmp_path):
+    create(server, tmp_path)
+    server.ovs.add_albabackend('be2')
+    status, result, dummy = run(server, tmp_path, name='pool1', backend='be2')
+    assert status == 'fail' and "backend is 'be1', wanted 'be2'" in result['msg']
+
+
+@pytest.mark.parametrize('options, text', [
+    (dict(name='Pool_1'), "name: 'Pool_1' is not a valid vPool name"),
+    (dict(name='ab'), "name: 'ab' is not a valid vPool name"),
+    (dict(write_buffer=100), 'write_buffer: 100 is out of range; allowed: from 128 to 10240 MiB'),
+    (dict(write_buffer=20000), 'write_buffer: 20000 is out of range; allowed: from 128 to 10240 MiB'),
+    (dict(sco_size=128, write_buffer=128), 'write_buffer: 128 MiB is too small for sco_size 128'),
+    (dict(proxies=0), 'proxies: 0 is out of range; allowed: from 1 to 16'),
+    (dict(proxies=17), 'proxies: 17 is out of range; allowed: from 1 to 16'),
+    (dict(mds_safety=6), 'mds_safety: 6 is out of range; allowed: from 1 to 5'),
+    (dict(mds_tlogs=0), 'mds_tlogs: 0 is out of range; allowed: at least 1'),
+    (dict(mds_maxload=5), 'mds_maxload: 5 is out of range; allowed: at least 10'),
+    (dict(writecache_size=0), 'writecache_size: 0 is out of range; allowed: from 1 to 10240 GiB'),
+    (dict(preset='x'), "preset: 'x' is not a valid preset name"),
+    (dict(storage_ip={'ctl01': 'nope'}), "storage_ip: 'nope' (for ctl01) is not an IPv4 address"),
+    (dict(backend_host='api.example'), "backend_host: 'api.example' is not an IPv4 address"),
+    (dict(fragment_cache=dict(quota=0)), 'fragment_cache.quota: 0 must be a positive number of bytes'),
+    (dict(sco_size=5), 'value of sco_size must be one of: 4, 8, 16, 32, 64, 128, got: 5'),
+    (dict(cluster_size=128), 'value of cluster_size must be one of: 4, 8, 16, 32, 64, got: 128'),
+    (dict(dtl_mode='async'), 'value of dtl_mode must be one of: no_sync, a_sync, sync, got: async'),
+    (dict(dtl_transport='udp'), 'value of dtl_transport must be one of: tcp, rdma, got: udp'),
+])
+def test_validation_before_any_call(server, tmp_path, options, text):
+    args = dict(name='pool1', backend='be1', storagerouters=['ctl01'], writecache_size=10)
+    args.update(options)
+    status, result, dummy = run(server, tmp_path, **args)
+    assert status == 'fail' and text in result['msg'], result
+    assert server.ovs.requests == []
+
+
+@pytest.mark.parametrize('options, text', [
+    (dict(backend='nope'), "backend: no ALBA backend named 'nope'; ALBA backends: be1"),
+    (dict(preset='gold'), "preset: backend be1 has no preset 'gold'; presets: default"),
+    (dict(backend=None), 'backend is required to create vPool pool1'),
+    (dict(storagerouters=None), 'storagerouters is required to create vPool pool1'),
+    (dict(writecache_size=None), 'writecache_size is required to create vPool pool1 (storage routers ctl01)'),
+    (dict(storagerouters=['ctl03']), 'storagerouters: storage router ctl03 has no partition with the role(s) DB, '
+                                     'WRITE, DTL; assign them first (ovs_disk)'),
+    (dict(storage_ip={'ctl02': '10.0.0.2'}), "storage_ip: 'ctl02' is not one of storagerouters (ctl01)"),
+    (dict(backend_host='10.0.0.1'), 'backend_host and backend_port need backend_client_id and backend_client_secret'),
+])
+def test_refusals_after_reading(server, tmp_path, options, text):
+    args = dict(name='pool1', backend='be1', storagerouters=['ctl01'], writecache_size=10)
+    args.update(options)
+    status, result, dummy = run(server, tmp_path, **args)
+    assert status == 'fail' and text in result['msg'], result
+    assert server.ovs.posts == []
+
+
+def test_preset_not_available_and_no_scrub(server, tmp_path):
+    server.ovs.albabackends[server.be]['presets'][0]['is_available'] = False
+    status, result, dummy = create(server, tmp_path)
+    assert status == 'fail' and 'preset: preset default of backend be1 is not available' in result['msg']
+    server.ovs.albabackends[server.be]['presets'][0]['is_available'] = True
+    for part in server.ovs.partitions.values():
+        part['roles'] = [r for r in part['roles'] if r != 'SCRUB']
+    status, result, dummy = create(server, tmp_path)
+    assert status == 'fail' and 'no storage router of the cluster has a partition with the SCRUB role' in result['msg']
+    assert server.ovs.posts == []
+
+
+def test_task_failure(server, tmp_path):
+    server.ovs.fail_next_task = 'Too much space requested for WRITE cache. Available: 1.00 GiB, Requested: 10.00 GiB'
+    status, result, dummy = create(server, tmp_path)
+    assert status == 'fail' and 'Too much space requested' in result['msg']
