@@ -1,0 +1,120 @@
+"""Day 2 on the converged demo cluster (runs after the other files: it changes the layout).
+
+1. `--check --diff` of hyperscale.yml reports changed=0 on every node.
+2. A runtime refusal: shrinking the vPool away from the storage router that serves the vDisk
+   fails in the module and changes nothing.
+3. A second pass with changed variables (a policy added to a preset, the vPool extended to one
+   more storage router, a second ASD on every backend disk) changes exactly those things;
+   4. a further run reports changed=0.
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import INVENTORY, RUNNER
+from test_storage import alba
+
+PROJECT = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
+PLAYBOOK = os.path.join(PROJECT, "playbooks", "hyperscale.yml")
+RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+def playbook(inventory, *args):
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    done = subprocess.run(["ansible-playbook", "-i", inventory, PLAYBOOK] + list(args), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, env=env, timeout=1200, check=False)
+    recap = {host: (int(changed), int(unreachable), int(failed))
+             for host, changed, unreachable, failed in RECAP.findall(done.stdout)}
+    return done.returncode, done.stdout, recap
+
+
+def changed_hosts(recap):
+    return {host: counts[0] for host, counts in recap.items() if counts[0]}
+
+
+@pytest.fixture(scope="module")
+def changed_inventory(tmp_path_factory):
+    """Molecule's inventory with the demo variables copied and changed for the second pass."""
+    work = tmp_path_factory.mktemp("pass2") / "inventory"
+    shutil.copytree(INVENTORY, str(work), symlinks=False)
+    cluster_file = work / "group_vars" / "cluster.yml"
+    cluster = yaml.safe_load(cluster_file.read_text())
+    local = cluster["ovs_backends"][0]
+    local["asds"][0]["asds_per_disk"] = 2
+    preset = next(p for p in local["presets"] if p["name"] == "hs-2-1")
+    preset["policies"] = preset["policies"] + [[1, 2, 1, 1]]
+    vpool = cluster["ovs_vpools"][0]
+    vpool["storagerouters"] = vpool["storagerouters"] + ["ctl01"]
+    cluster_file.write_text(yaml.safe_dump(cluster))
+    # ctl01 carries the vPool too: its SSD gets DTL and WRITE next to DB
+    host_file = work / "host_vars" / "ctl01.yml"
+    host = yaml.safe_load(host_file.read_text()) or {}
+    host["ovs_disk_roles"] = [{"disk": "sdb", "roles": ["DB", "DTL", "WRITE"]}]
+    host_file.write_text(yaml.safe_dump(host))
+    return str(work), cluster
+
+
+def test_check_mode_reports_no_change():
+    rc, output, recap = playbook(INVENTORY, "--check", "--diff")
+    assert rc == 0, output[-4000:]
+    assert len(recap) == len(RUNNER.get_hosts("cluster")) + 1  # + localhost
+    assert changed_hosts(recap) == {}, output[-4000:]
+
+
+def test_shrinking_the_vpool_from_the_storage_router_of_a_vdisk_is_refused(install_master, cluster_vars):
+    """ovs_vdisks says nothing here (the preflight would refuse it first): the module itself sees
+    the vDisk on cmp01 and refuses before any change."""
+    vpool = cluster_vars["ovs_vpools"][0]
+    vdisk = cluster_vars["ovs_vdisks"][0]
+    keep = [r for r in vpool["storagerouters"] if r != vdisk["storagerouter"]]
+    result = install_master.ansible(
+        "openvstorage.hyperscale.ovs_vpool",
+        "name=%s shrink=true storagerouters=%s api_host=%s api_username=admin api_password=admin ca_path=%s"
+        % (vpool["name"], ",".join(keep), cluster_vars["install_master_ip"], cluster_vars["ovs_api_ca_path"]),
+        check=False)
+    # testinfra drops the failed flag of a module result; the refusal is the message
+    assert not result.get("changed") and "vpool" not in result, result
+    assert "cannot remove vPool %s from storage router %s" % (vpool["name"], vdisk["storagerouter"]) in result["msg"]
+    assert vdisk["name"] in result["msg"], result["msg"]
+    drivers = vpool_routers(install_master, cluster_vars)
+    assert sorted(drivers) == sorted(vpool["storagerouters"])
+
+
+def vpool_routers(install_master, cluster_vars):
+    """Names of the storage routers the vPool runs on, from the API (ovs_cluster_info)."""
+    info = install_master.ansible(
+        "openvstorage.hyperscale.ovs_cluster_info",
+        "gather=vpools,storagerouters api_host=%s api_username=admin api_password=admin ca_path=%s"
+        % (cluster_vars["install_master_ip"], cluster_vars["ovs_api_ca_path"]), check=False)
+    vpool = next(v for v in info["vpools"] if v["name"] == cluster_vars["ovs_vpools"][0]["name"])
+    return [d["storagerouter"] for d in vpool["storagedrivers"]]
+
+
+def test_second_pass_changes_exactly_what_changed(changed_inventory, install_master, cluster_vars, cluster_host):
+    inventory, layout = changed_inventory
+    rc, output, recap = playbook(inventory)
+    assert rc == 0, output[-4000:]
+    storage_nodes = RUNNER.get_hosts("storagenodes")
+    # ctl01: its disk roles, the preset, the vPool extension; each storage node: its new ASDs
+    assert changed_hosts(recap) == dict({"ctl01": 3}, **{node: 1 for node in storage_nodes}), output[-6000:]
+
+    local = layout["ovs_backends"][0]
+    osds = alba(install_master, "list-osds", local["name"])
+    assert len(osds) == 2 * len(local["asds"][0]["disks"]) * len(storage_nodes)
+    presets = {p["name"]: p for p in alba(install_master, "list-presets", local["name"])}
+    assert presets["hs-2-1"]["policies"] == [[2, 1, 2, 1], [1, 2, 1, 1]]
+    assert sorted(vpool_routers(install_master, cluster_vars)) == ["cmp01", "cmp02", "ctl01"]
+    ctl01 = cluster_host("ctl01")
+    name = layout["ovs_vpools"][0]["name"]
+    assert ctl01.service("ovs-volumedriver_%s" % name).is_running
+    assert ctl01.file("/mnt/%s" % name).is_directory
+
+    rc, output, recap = playbook(inventory)
+    assert rc == 0, output[-4000:]
+    assert changed_hosts(recap) == {}, output[-4000:]
+    assert json.dumps(recap)  # every node in the recap
