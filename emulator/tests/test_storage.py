@@ -303,3 +303,13 @@ def test_ovs_workers_unit_runs_the_queue():
     from ovs_emulator import units
     assert units.UNITS["ovs-workers"].command == "/usr/bin/python3 -m ovs_emulator.workers"
     assert "ovs-workers" in units.FRAMEWORK_SERVICES
+
+
+def test_delete_domain_refused_while_in_use(api):  # noqa: F811
+    room = api.call("POST", "/api/domains/", {"name": "room9"})[1]["guid"]
+    api.call("POST", "/api/storagerouters/sr-1/set_domains/", {"domain_guids": [room], "recovery_domain_guids": []})
+    assert api.call("DELETE", f"/api/domains/{room}/") == (
+        406, {"error": "in_use", "error_description": "The given Domain is still in use"})
+    api.call("POST", "/api/storagerouters/sr-1/set_domains/", {"domain_guids": [], "recovery_domain_guids": []})
+    assert api.call("DELETE", f"/api/domains/{room}/")[0] == 204
+    assert api.call("GET", f"/api/domains/{room}/")[0] == 404

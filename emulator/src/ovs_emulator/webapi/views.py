@@ -385,6 +385,15 @@ def domains_create(ctx):
     return _object(ctx, "domain", domain, _domain_dynamics(ctx.model), status=201)
 
 
+def domains_delete(ctx, guid):
+    """DomainViewSet.destroy: refused while a storage router or a backend has the domain."""
+    domain = _load(ctx, "domain", guid)
+    if ctx.model.find("storagerouterdomain", domain_guid=guid) or ctx.model.find("backenddomain", domain_guid=guid):
+        raise errors.not_acceptable("in_use", "The given Domain is still in use")
+    ctx.model.delete("domain", domain["guid"])
+    return None
+
+
 def backendtypes_list(ctx):
     return _list(ctx, "backendtype", ensure_backend_types(ctx.model),
                  dynamics=_backendtype_dynamics(ctx.model))
@@ -610,6 +619,7 @@ ROUTES = [
     ("GET", "/api/domains/", domains_list, ["read"]),
     ("POST", "/api/domains/", domains_create, ["read", "write", "manage"]),
     ("GET", "/api/domains/<guid>/", domains_get, ["read"]),
+    ("DELETE", "/api/domains/<guid>/", domains_delete, ["read", "write", "manage"]),
     ("GET", "/api/backendtypes/", backendtypes_list, ["read"]),
     ("GET", "/api/backendtypes/<guid>/", backendtypes_get, ["read"]),
     ("GET", "/api/tasks/<task_id>/", tasks_get, ["read"]),

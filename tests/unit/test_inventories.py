@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+"""The shipped inventories (example and demo) pass the storage layout check of the preflight."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.openvstorage.hyperscale.plugins.filter import storage
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+
+
+def inventory(path):
+    out = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-inventory'), '-i', path, '--list'],
+                         stdout=subprocess.PIPE, check=True, text=True).stdout
+    data = json.loads(out)
+    groups = dict((g, data[g]['hosts']) for g in ('controllers', 'computenodes', 'storagenodes'))
+    return groups, data['_meta']['hostvars']
+
+
+@pytest.mark.parametrize('name, path', [
+    ('example', os.path.join(ROOT, 'inventories', 'example')),
+    ('demo', os.path.join(ROOT, 'inventories', 'demo')),
+])
+def test_inventory_layout_is_valid(name, path):
+    groups, hostvars = inventory(path)
+    assert groups['controllers'] and groups['storagenodes']
+    result = storage.storage_layout_check(hostvars[groups['controllers'][0]], groups, hostvars)
+    assert result == {'errors': [], 'warnings': []}, name
+    layout = hostvars[groups['controllers'][0]]
+    assert layout['ovs_backends'] and layout['ovs_vpools']
