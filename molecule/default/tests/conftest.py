@@ -67,6 +67,14 @@ class Api(object):
             "-H", "Authorization: Bearer %s" % self.token,
             "%s/%s" % (self.base, path.lstrip("/")))
 
+    def post(self, path, data):
+        return self._curl(
+            "-X", "POST", "-H", "Content-Type: application/json",
+            "-H", "Accept: application/json; version=9",
+            "-H", "Authorization: Bearer %s" % self.token,
+            "--data", json.dumps(data),
+            "%s/%s" % (self.base, path.lstrip("/")))
+
 
 @pytest.fixture(scope="session")
 def cluster_host():
