@@ -18,40 +18,28 @@ __metaclass__ = type
 import math
 import re
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
+    COMPRESSIONS, ENCRYPTIONS, FRAGMENT_SIZE_MAX, FRAGMENT_SIZE_MIN, PRESET_NAME_RE,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError, parse_size
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import (
+    CLUSTER_SIZES, DTL_MODES, DTL_TRANSPORTS, SCO_SIZES, VDISK_MAX_SIZE, VDISK_NAME, VPOOL_NAME,
+)
+
 DISK_ROLES = ('DB', 'DTL', 'SCRUB', 'WRITE')
 VPOOL_ROLES = ('DB', 'DTL', 'WRITE')
-COMPRESSIONS = ('snappy', 'bz2', 'none')
-ENCRYPTIONS = ('aes-cbc-256', 'aes-ctr-256', 'none')
 SCALINGS = ('LOCAL', 'GLOBAL')
-SCO_SIZES = (4, 8, 16, 32, 64, 128)
-CLUSTER_SIZES = (4, 8, 16, 32, 64)
-DTL_MODES = ('no_sync', 'a_sync', 'sync')
-DTL_TRANSPORTS = ('tcp', 'rdma')
-# framework-alba-plugin (albapreset.py) and framework (vpool.py, vdisk.py)
-PRESET_NAME = r'^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$'
-VPOOL_NAME = r'^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$'
-VDISK_NAME = r'^[0-9a-zA-Z][\-_a-zA-Z0-9]+[a-zA-Z0-9]$'
 # the GUI's rule for backend names (lower case, digits, dashes; 3 to 50 characters)
 BACKEND_NAME = r'^[0-9a-z][\-a-z0-9]{1,48}[a-z0-9]$'
-MAX_VDISK_SIZE = 64 * 1024 ** 4
-MAX_FRAGMENT_SIZE = 1024 ** 3
-
-_UNITS = {'': 1, 'b': 1, 'k': 1024, 'kib': 1024, 'm': 1024 ** 2, 'mib': 1024 ** 2,
-          'g': 1024 ** 3, 'gib': 1024 ** 3, 't': 1024 ** 4, 'tib': 1024 ** 4,
-          'kb': 1000, 'mb': 1000 ** 2, 'gb': 1000 ** 3, 'tb': 1000 ** 4}
 
 
 def size_bytes(value):
     """Bytes of an int or of a string such as ``10GiB``, ``500 MiB``, ``2T`` (binary) or ``4GB``
-    (decimal); None when it is neither."""
-    if isinstance(value, bool):
+    (decimal) (the modules' own parser); None when it is no size."""
+    try:
+        return parse_size(value)
+    except StorageError:
         return None
-    if isinstance(value, int):
-        return value
-    match = re.match(r'^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$', str(value))
-    if not match or match.group(2).lower() not in _UNITS:
-        return None
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
 
 
 def _is_int(value):
@@ -189,7 +177,7 @@ def _check_domains(check, domains):
 
 def _check_preset(check, where, preset, nodes, node_kind):
     name = preset.get('name')
-    if not isinstance(name, str) or not re.match(PRESET_NAME, name):
+    if not isinstance(name, str) or not PRESET_NAME_RE.match(name):
         check.error(where + '.name', name, 'Invalid preset name specified: 3 to 20 letters, digits, - or _, '
                     'starting and ending with a letter or digit')
     if preset.get('state', 'present') not in ('present', 'absent'):
@@ -203,7 +191,7 @@ def _check_preset(check, where, preset, nodes, node_kind):
             check.error('{0}.{1}'.format(where, key), preset.get(key), 'allowed: {0}'.format(', '.join(allowed)))
     if preset.get('fragment_size') is not None:
         size = size_bytes(preset['fragment_size'])
-        if size is None or not 16 <= size <= MAX_FRAGMENT_SIZE:
+        if size is None or not FRAGMENT_SIZE_MIN <= size <= FRAGMENT_SIZE_MAX:
             check.error(where + '.fragment_size', preset['fragment_size'],
                         'bytes (or a size such as 4MiB) from 16 to 1 GiB')
     policies = preset.get('policies')
@@ -301,7 +289,7 @@ def _check_vpools(check, vpools, backends, roles_of):
     for index, item in items:
         where = 'ovs_vpools[{0}]'.format(index)
         name = item.get('name')
-        if not isinstance(name, str) or not re.match(VPOOL_NAME, name):
+        if not isinstance(name, str) or not VPOOL_NAME.match(name):
             check.error(where + '.name', name, '3 to 22 lower-case letters, digits or dashes, starting and ending '
                         'with a letter or digit')
         result[name] = dict(item, _index=index)
@@ -365,7 +353,7 @@ def _check_vdisks(check, vdisks, vpools):
             continue
         where = 'ovs_vdisks[{0}]'.format(index)
         name = item.get('name')
-        if not isinstance(name, str) or not re.match(VDISK_NAME, name):
+        if not isinstance(name, str) or not VDISK_NAME.match(name):
             check.error(where + '.name', name, 'letters, digits, - or _, at least 3, starting and ending with a letter or digit')
         if (item.get('vpool'), name) in seen:
             check.error(where + '.name', name, 'A vDisk with this name already exists on vPool {0}'.format(item.get('vpool')))
@@ -382,7 +370,7 @@ def _check_vdisks(check, vdisks, vpools):
                         'cannot be shrunk from a storage router that serves vDisks)'.format(
                             item.get('vpool'), ', '.join(vpool.get('storagerouters') or [])))
         size = size_bytes(item.get('size'))
-        if size is None or not 0 < size <= MAX_VDISK_SIZE:
+        if size is None or not 0 < size <= VDISK_MAX_SIZE:
             check.error(where + '.size', item.get('size'), 'bytes or a size such as 10GiB, more than 0 and at most 64 TiB')
 
 

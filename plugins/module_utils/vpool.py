@@ -10,10 +10,13 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import PRESET_NAME_RE
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError
 
+# framework vdisk.py: vDisk names and the largest volume
+VDISK_NAME = re.compile(r'^[0-9a-zA-Z][\-_a-zA-Z0-9]+[a-zA-Z0-9]$')
+VDISK_MAX_SIZE = 64 * 1024 ** 4
 VPOOL_NAME = re.compile(r'^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$')
-PRESET_NAME = re.compile(r'^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$')
 IP = re.compile(r'^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$')
 SCO_SIZES = [4, 8, 16, 32, 64, 128]
 CLUSTER_SIZES = [4, 8, 16, 32, 64]
@@ -51,7 +54,7 @@ def validate_vpool_params(params):
         raise StorageError('name: {0!r} is not a valid vPool name; allowed: 3 to 23 characters, lower case letters, '
                            'digits and dashes, starting and ending with a letter or digit '
                            '(regex ^[0-9a-z][\\-a-z0-9]{{1,20}}[a-z0-9]$)'.format(name))
-    if params.get('preset') is not None and not PRESET_NAME.match(params['preset']):
+    if params.get('preset') is not None and not PRESET_NAME_RE.match(params['preset']):
         raise StorageError('preset: {0!r} is not a valid preset name (regex ^[0-9a-zA-Z][a-zA-Z0-9-_]{{1,18}}'
                            '[a-zA-Z0-9]$)'.format(params['preset']))
     for option, low, high, unit in RANGES:

@@ -144,7 +144,6 @@ vdisk:
       type: str
 '''
 
-import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
@@ -165,9 +164,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerou
     resolve_storagerouter,
     run_action,
 )
-
-VDISK_NAME = re.compile(r'^[0-9a-zA-Z][\-_a-zA-Z0-9]+[a-zA-Z0-9]$')
-MAX_SIZE = 64 * 1024 ** 4
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import VDISK_MAX_SIZE, VDISK_NAME
 
 
 def argument_spec():
@@ -343,7 +340,7 @@ def main():
                                'at least 3 characters, starting and ending with a letter or digit '
                                '(regex ^[0-9a-zA-Z][\\-_a-zA-Z0-9]+[a-zA-Z0-9]$)'.format(params['name']))
         size = parse_size(params['size']) if params['size'] is not None else None
-        if size is not None and size > MAX_SIZE:
+        if size is not None and size > VDISK_MAX_SIZE:
             raise StorageError('size: {0!r} ({1} bytes) exceeds the maximum volume size of 64TiB'.format(
                 params['size'], size))
         if params['purge_snapshots'] and params['snapshots'] is None:
