@@ -76,7 +76,7 @@ molecule-test: testbed
 	molecule destroy
 	testbed/clean
 	molecule test -s bad_input
-	molecule test -s default
+	ANSIBLE_VERBOSITY=3 molecule test -s default
 	molecule test -s ssh
 
 # docs/collection (module, filter and role docs: antsibull-docs' simplified RST, which GitHub

@@ -5,11 +5,17 @@ and compute nodes) runs only on the hosts of that kind; unmarked tests run on ev
 """
 import json
 import os
+import re
 
 import pytest
 import testinfra.utils.ansible_runner
 
 KINDS = ("controllers", "computenodes", "storagenodes", "framework")
+# The log of the scenario's playbook runs (molecule.yml) and their verbosity (`make molecule-test`:
+# 3). The tests' own Ansible calls (testinfra, the playbook runs of the tests) neither write
+# into that log nor inherit the verbosity: they run as a user would run them.
+SCENARIO_LOG = os.environ.pop("ANSIBLE_LOG_PATH", None)
+SCENARIO_VERBOSITY = int(os.environ.pop("ANSIBLE_VERBOSITY", "0") or 0)
 # molecule's inventory directory: its own file plus the linked group tree and variables
 INVENTORY = os.path.dirname(os.environ.get("MOLECULE_INVENTORY_FILE", ""))
 RUNNER = testinfra.utils.ansible_runner.AnsibleRunner(INVENTORY) if INVENTORY else None
@@ -97,3 +103,18 @@ def api(install_master, cluster_vars):
     return Api(install_master, cluster_vars["install_master_ip"],
                cluster_vars.get("ovs_api_ca_path", "/opt/OpenvStorage/config/ssl/server.crt"),
                "admin", "admin")
+
+
+def run_secrets(install_master):
+    """Every secret a run of hyperscale.yml handles, read from the cluster, by name: the cluster
+    (master) password, the OAuth tokens cached on the install master, the ASD manager passwords."""
+    found = {"cluster_password": install_master.ansible.get_variables()["cluster_password"]}
+    cache = install_master.run("cat /root/.cache/openvstorage.hyperscale/api_tokens.json")
+    for number, token in enumerate(re.findall(r'"access_token"\s*:\s*"([^"]+)"', cache.stdout)):
+        found["oauth_token_%d" % number] = token
+    assert "oauth_token_0" in found, "the run caches its API token on the install master"
+    for node_id in install_master.check_output("ovs config list /ovs/alba/asdnodes").split():
+        main = json.loads(install_master.check_output("ovs config get /ovs/alba/asdnodes/%s/config/main" % node_id))
+        found["asd_manager_password_%s" % node_id] = main["password"]
+    assert len([k for k in found if k.startswith("asd_manager_password_")]) == len(RUNNER.get_hosts("storagenodes"))
+    return found

@@ -4,14 +4,13 @@ converged cluster (changed=0 everywhere), and no secret shows in its -vvv output
 files the run leaves on the control machine.
 """
 import glob
-import json
 import os
 import re
 import subprocess
 
 import pytest
 
-from conftest import INVENTORY, RUNNER, cluster_hosts
+from conftest import INVENTORY, cluster_hosts, run_secrets
 
 PROJECT = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
 PINNED = ("ansible-core", "ansible", "paramiko")
@@ -80,23 +79,8 @@ def test_installed_artifact_converges_by_fqcn_with_no_change(installed, fqcn_run
     assert all(changed == "0" for _, changed in recap), recap
 
 
-def secrets(install_master):
-    """Every secret the run handles: cluster password, API password, OAuth token, ASD manager passwords."""
-    variables = install_master.ansible.get_variables()
-    found = {"cluster_password": variables["cluster_password"]}
-    cache = install_master.run("cat /root/.cache/openvstorage.hyperscale/api_tokens.json")
-    for token in re.findall(r'"access_token"\s*:\s*"([^"]+)"', cache.stdout):
-        found["oauth_token"] = token
-    for node_id in install_master.check_output("ovs config list /ovs/alba/asdnodes").split():
-        main = json.loads(install_master.check_output("ovs config get /ovs/alba/asdnodes/%s/config/main" % node_id))
-        found["asd_manager_password_%s" % node_id] = main["password"]
-    return found
-
-
 def test_no_secret_in_the_vvv_output_or_left_on_the_control_machine(fqcn_run, install_master, installed):
-    found = secrets(install_master)
-    assert "oauth_token" in found, "the run caches its API token on the install master"
-    assert len([k for k in found if k.startswith("asd_manager_password_")]) == len(RUNNER.get_hosts("storagenodes"))
+    found = run_secrets(install_master)
     leaks = [name for name, value in found.items() if value in fqcn_run["output"]]
     assert not leaks, leaks
     for root, _dirs, files in os.walk(str(installed["work"])):

@@ -5,8 +5,8 @@
    fails in the module and changes nothing.
 3. A second pass with changed variables (a policy added to a preset, the vPool extended to one
    more storage router, a second ASD on every backend disk) changes exactly those things;
-   4. a further run, with an API client (client credentials grant) instead of the API user,
-   reports changed=0.
+   4. a further run at -vvv, with an API client (client credentials grant) instead of the API
+   user, reports changed=0 and does not print the client's secret.
 """
 import json
 import os
@@ -120,7 +120,7 @@ def test_second_pass_changes_exactly_what_changed(changed_inventory, install_mas
     admin = next(u for u in api.get("users/?contents=username")["data"] if u["username"] == "admin")
     client = api.post("clients/", {"name": "ansible-second-pass", "ovs_type": "USER", "user_guid": admin["guid"]})
     secrets = json.dumps({"ovs_api_client_id": client["client_id"], "ovs_api_client_secret": client["client_secret"]})
-    rc, output, recap = playbook(inventory, "-e", secrets)
+    rc, output, recap = playbook(inventory, "-vvv", "-e", secrets)
     assert rc == 0, output[-4000:]
     assert changed_hosts(recap) == {}, output[-4000:]
     assert len(recap) == len(RUNNER.get_hosts("cluster")) + 1
