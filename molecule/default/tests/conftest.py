@@ -6,6 +6,7 @@ and compute nodes) runs only on the hosts of that kind; unmarked tests run on ev
 import json
 import os
 import re
+import subprocess
 
 import pytest
 import testinfra.utils.ansible_runner
@@ -16,6 +17,8 @@ KINDS = ("controllers", "computenodes", "storagenodes", "framework")
 # into that log nor inherit the verbosity: they run as a user would run them.
 SCENARIO_LOG = os.environ.pop("ANSIBLE_LOG_PATH", None)
 SCENARIO_VERBOSITY = int(os.environ.pop("ANSIBLE_VERBOSITY", "0") or 0)
+PROJECT = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
+RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 # molecule's inventory directory: its own file plus the linked group tree and variables
 INVENTORY = os.path.dirname(os.environ.get("MOLECULE_INVENTORY_FILE", ""))
 RUNNER = testinfra.utils.ansible_runner.AnsibleRunner(INVENTORY) if INVENTORY else None
@@ -118,3 +121,15 @@ def run_secrets(install_master):
         found["asd_manager_password_%s" % node_id] = main["password"]
     assert len([k for k in found if k.startswith("asd_manager_password_")]) == len(RUNNER.get_hosts("storagenodes"))
     return found
+
+
+def run_playbook(name, inventory, *args):
+    """``ansible-playbook -i inventory playbooks/<name> args...`` of the source tree:
+    (exit code, output, {host: (changed, unreachable, failed)} of its recap)."""
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    done = subprocess.run(["ansible-playbook", "-i", inventory, os.path.join(PROJECT, "playbooks", name)] + list(args),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=1200,
+                          check=False)
+    recap = {host: (int(changed), int(unreachable), int(failed))
+             for host, changed, unreachable, failed in RECAP.findall(done.stdout)}
+    return done.returncode, done.stdout, recap

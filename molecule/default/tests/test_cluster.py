@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import RUNNER, cluster_hosts
+from conftest import INVENTORY, RUNNER, cluster_hosts, run_playbook
 
 testinfra_hosts = cluster_hosts()
 
@@ -141,3 +141,30 @@ def test_healthcheck_reports_a_stopped_service(cluster_host):
         node.check_output("systemctl start ovs-workers")
     report = json.loads(node.check_output("ovs healthcheck --to-json ovs processes"))
     assert report["ovs-processes-test"]["state"] == "SUCCESS"
+
+
+def framework_hosts():
+    return RUNNER.get_hosts("controllers") + RUNNER.get_hosts("computenodes")
+
+
+def test_healthcheck_playbook_passes_and_changes_nothing():
+    rc, output, recap = run_playbook("healthcheck.yml", INVENTORY)
+    assert rc == 0, output[-4000:]
+    assert {host: counts for host, counts in recap.items() if host != "localhost"} == \
+        dict.fromkeys(framework_hosts(), (0, 0, 0)), output[-4000:]
+
+
+def test_healthcheck_playbook_names_the_node_and_the_failing_test(cluster_host):
+    name = RUNNER.get_hosts("controllers")[-1]
+    node = cluster_host(name)
+    node.check_output("systemctl stop ovs-workers")
+    try:
+        rc, output, recap = run_playbook("healthcheck.yml", INVENTORY)
+    finally:
+        node.check_output("systemctl start ovs-workers")
+    assert rc != 0
+    # only that node fails, with the test, its state and the message of the health check
+    assert {host for host, counts in recap.items() if counts[2]} == {name}, output[-4000:]
+    assert "fatal: [%s]: FAILED!" % name in output, output[-4000:]
+    words = " ".join(output.split())  # the result's msg may be folded over lines
+    assert re.search(r"ovs-processes-test FAILED: [^;]*ovs-workers", words), output[-4000:]

@@ -9,30 +9,13 @@
    user, reports changed=0 and does not print the client's secret.
 """
 import json
-import os
-import re
 import shutil
-import subprocess
 
 import pytest
 import yaml
 
-from conftest import INVENTORY, RUNNER
+from conftest import INVENTORY, RUNNER, run_playbook
 from test_storage import alba
-
-PROJECT = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
-PLAYBOOK = os.path.join(PROJECT, "playbooks", "hyperscale.yml")
-RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
-
-
-def playbook(inventory, *args):
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    done = subprocess.run(["ansible-playbook", "-i", inventory, PLAYBOOK] + list(args), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, env=env, timeout=1200, check=False)
-    recap = {host: (int(changed), int(unreachable), int(failed))
-             for host, changed, unreachable, failed in RECAP.findall(done.stdout)}
-    return done.returncode, done.stdout, recap
-
 
 def changed_hosts(recap):
     return {host: counts[0] for host, counts in recap.items() if counts[0]}
@@ -61,7 +44,7 @@ def changed_inventory(tmp_path_factory):
 
 
 def test_check_mode_reports_no_change():
-    rc, output, recap = playbook(INVENTORY, "--check", "--diff")
+    rc, output, recap = run_playbook("hyperscale.yml", INVENTORY, "--check", "--diff")
     assert rc == 0, output[-4000:]
     assert len(recap) == len(RUNNER.get_hosts("cluster")) + 1  # + localhost
     assert changed_hosts(recap) == {}, output[-4000:]
@@ -99,7 +82,7 @@ def vpool_routers(install_master, cluster_vars):
 def test_second_pass_changes_exactly_what_changed(changed_inventory, install_master, cluster_vars, cluster_host,
                                                   api):
     inventory, layout = changed_inventory
-    rc, output, recap = playbook(inventory)
+    rc, output, recap = run_playbook("hyperscale.yml", inventory)
     assert rc == 0, output[-4000:]
     storage_nodes = RUNNER.get_hosts("storagenodes")
     # ctl01: its disk roles, the preset, the vPool extension; each storage node: its new ASDs
@@ -120,7 +103,7 @@ def test_second_pass_changes_exactly_what_changed(changed_inventory, install_mas
     admin = next(u for u in api.get("users/?contents=username")["data"] if u["username"] == "admin")
     client = api.post("clients/", {"name": "ansible-second-pass", "ovs_type": "USER", "user_guid": admin["guid"]})
     secrets = json.dumps({"ovs_api_client_id": client["client_id"], "ovs_api_client_secret": client["client_secret"]})
-    rc, output, recap = playbook(inventory, "-vvv", "-e", secrets)
+    rc, output, recap = run_playbook("hyperscale.yml", inventory, "-vvv", "-e", secrets)
     assert rc == 0, output[-4000:]
     assert changed_hosts(recap) == {}, output[-4000:]
     assert len(recap) == len(RUNNER.get_hosts("cluster")) + 1

@@ -1,0 +1,187 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, the openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ovs_healthcheck
+short_description: Run the Open vStorage health check of a node
+version_added: 0.1.0
+description:
+  - Runs C(ovs healthcheck --to-json) (package C(openvstorage-hc)) on a framework node (controller or
+    compute node), once for all modules or once per module given in O(modules), and returns every test
+    with its state and messages.
+  - The exit code of the health check does not tell whether a test failed; the module reads the state of
+    each test from the JSON it prints.
+  - Fails when a test is in one of the states of O(fail_on), with the node's failing tests and their
+    error messages in C(msg); the results are returned either way.
+  - Changes nothing; it always reports C(changed=false).
+author:
+  - Open vStorage HyperScale developers (@openvstorage)
+options:
+  modules:
+    description:
+      - The health check modules to run; all of them when empty.
+      - V(ovs) (processes, packages, ports, workers, ...), V(arakoon) (nodes, ports, ...), V(alba) (backends,
+        processes, disk safety, ...) and V(volumedriver) (DTL, halted volumes, SCO cache mount points).
+    type: list
+    elements: str
+    choices: [ovs, arakoon, alba, volumedriver]
+    default: []
+  fail_on:
+    description:
+      - The states of a test that make the module fail.
+      - An empty list never fails on the results (only when the health check cannot run).
+    type: list
+    elements: str
+    choices: [FAILED, EXCEPTION, WARNING]
+    default: [FAILED, EXCEPTION]
+attributes:
+  check_mode:
+    description: Can run in check mode; the health check only reads.
+    support: full
+  diff_mode:
+    description: Nothing changes, so there is no diff.
+    support: none
+notes:
+  - Storage nodes do not carry the health check; the V(alba) module of the controllers checks the ASDs of
+    every backend.
+seealso:
+  - module: openvstorage.hyperscale.ovs_cluster_info
+'''
+
+EXAMPLES = r'''
+- name: Health check of the framework nodes; fails on the nodes with a FAILED test
+  openvstorage.hyperscale.ovs_healthcheck:
+
+- name: Only the ALBA and volumedriver tests; warnings count as failures
+  openvstorage.hyperscale.ovs_healthcheck:
+    modules: [alba, volumedriver]
+    fail_on: [FAILED, EXCEPTION, WARNING]
+
+- name: Read the results without failing
+  openvstorage.hyperscale.ovs_healthcheck:
+    fail_on: []
+  register: ovs_health
+
+- name: Tests that are not SUCCESS
+  ansible.builtin.debug:
+    msg: "{{ ovs_health.problems | map(attribute='test') }}"
+'''
+
+RETURN = r'''
+tests:
+  description: Every test that ran, by name (C(<module>-<test>-test)), as the health check prints it.
+  returned: success
+  type: dict
+  sample:
+    ovs-processes-test:
+      state: SUCCESS
+      messages:
+        error: []
+        exception: []
+        skip: []
+        success: [{code: FWK0200, message: Service ovs-workers is running!}]
+        warning: []
+states:
+  description: The names of the tests in each state.
+  returned: success
+  type: dict
+  sample: {SUCCESS: [arakoon-nodes-test, ovs-processes-test], FAILED: [], EXCEPTION: [], WARNING: [], SKIPPED: []}
+problems:
+  description: The tests in state C(FAILED), C(EXCEPTION) or C(WARNING), each with its error, exception and
+    warning messages.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{test: ovs-processes-test, state: FAILED, messages: ["FWK0201 Service ovs-workers is not running!"]}]
+'''
+
+import json
+
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
+    OvsCommandError,
+    OvsRunner,
+    fail_from_command_error,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
+
+STATES = ('SUCCESS', 'WARNING', 'FAILED', 'EXCEPTION', 'SKIPPED')
+PROBLEM_STATES = ('FAILED', 'EXCEPTION', 'WARNING')
+PROBLEM_MESSAGES = ('error', 'exception', 'warning')
+
+
+def argument_spec():
+    return dict(
+        modules=dict(type='list', elements='str', default=[], choices=['ovs', 'arakoon', 'alba', 'volumedriver']),
+        fail_on=dict(type='list', elements='str', default=['FAILED', 'EXCEPTION'],
+                     choices=['FAILED', 'EXCEPTION', 'WARNING']),
+    )
+
+
+def parse_report(stdout):
+    """The dict printed by ``ovs healthcheck --to-json``; lines printed before it are skipped."""
+    text = stdout or ''
+    start = text.find('{')
+    if start < 0:
+        raise ValueError('no JSON object in the output')
+    report = json.loads(text[start:text.rindex('}') + 1])
+    if not isinstance(report, dict) or not all(isinstance(v, dict) and 'state' in v for v in report.values()):
+        raise ValueError('the JSON is not a health check report (test name -> state and messages)')
+    return report
+
+
+def summarize(tests):
+    """``states`` (state -> test names) and ``problems`` (tests not SUCCESS/SKIPPED with their messages)."""
+    states = dict((state, []) for state in STATES)
+    problems = []
+    for name in sorted(tests):
+        result = tests[name]
+        states.setdefault(result['state'], []).append(name)
+        if result['state'] in PROBLEM_STATES:
+            messages = result.get('messages') or {}
+            texts = ['{0} {1}'.format(m.get('code', ''), m.get('message', '')).strip()
+                     for kind in PROBLEM_MESSAGES for m in messages.get(kind) or []]
+            problems.append(dict(test=name, state=result['state'], messages=texts))
+    return states, problems
+
+
+def run_healthcheck(runner, modules):
+    """All tests of the given modules (all modules when empty), by test name."""
+    tests = {}
+    for module_name in modules or [None]:
+        args = ['healthcheck', '--to-json'] + ([module_name] if module_name else [])
+        what = 'ovs ' + ' '.join(args)
+        dummy, stdout, stderr = runner.run('ovs', args, what=what)
+        try:
+            tests.update(parse_report(stdout))
+        except ValueError as exc:
+            raise OvsCommandError('{0} printed no health check report ({1}): {2}'.format(
+                what, exc, (stdout or stderr or '').strip()[-500:]))
+    return tests
+
+
+def main():
+    module = ovs_module(argument_spec())
+    try:
+        tests = run_healthcheck(OvsRunner(module), module.params['modules'])
+    except OvsCommandError as exc:
+        fail_from_command_error(module, exc)
+    states, problems = summarize(tests)
+    result = dict(changed=False, tests=tests, states=states, problems=problems)
+    failing = [p for p in problems if p['state'] in module.params['fail_on']]
+    if failing:
+        module.fail_json(
+            msg='{0} health check test(s) in state {1}: {2}'.format(
+                len(failing), '/'.join(module.params['fail_on']),
+                '; '.join('{0} {1}: {2}'.format(p['test'], p['state'], ' | '.join(p['messages']) or '(no message)')
+                          for p in failing)),
+            **result)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
