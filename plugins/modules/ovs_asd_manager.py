@@ -149,7 +149,6 @@ stdout:
 import json
 import os
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
     OvsRunner,
@@ -163,6 +162,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host i
     read_text,
     write_private_file,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
 
 SDM_ID_FILE = '/etc/openvstorage_sdm_id'
 CACC_INI = '/opt/OpenvStorage/config/arakoon_cacc.ini'
@@ -290,12 +290,8 @@ def drift(wanted, current):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = ovs_module(argument_spec(), validate=validate)
     params = module.params
-
-    errors = validate(params)
-    if errors:
-        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
 
     runner = OvsRunner(module)
     wanted = settings(params)

@@ -174,7 +174,6 @@ stdout_lines:
 import json
 import os
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
     OvsRunner,
@@ -188,6 +187,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host i
     remove_file,
     write_private_file,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
 
 OVS_ID_FILE = '/etc/openvstorage_id'
 CACC_INI = '/opt/OpenvStorage/config/arakoon_cacc.ini'
@@ -305,12 +305,8 @@ def expected_node_type(params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = ovs_module(argument_spec(), validate=validate)
     params = module.params
-
-    errors = validate(params)
-    if errors:
-        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
 
     runner = OvsRunner(module)
     try:
