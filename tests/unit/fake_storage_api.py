@@ -379,4 +379,3 @@ class StorageApiServer(FakeApiServer):
 
     def post_paths(self):
         return [p for p, dummy in self.ovs.posts]
-

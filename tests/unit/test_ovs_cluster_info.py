@@ -64,7 +64,7 @@ def test_credentials_required_and_exclusive(server, tmp_path):
     status, result, dummy = run_module(ovs_cluster_info.main, args, FakeHost())
     assert status == 'fail' and 'api_username' in result['msg'] and 'api_client_id' in result['msg']
     status, result, dummy = run_module(ovs_cluster_info.main, api_args(server, tmp_path, api_client_id='x',
-                                                                          api_client_secret='y'), FakeHost())
+                                                                       api_client_secret='y'), FakeHost())
     assert status == 'fail' and 'mutually exclusive' in result['msg']
     assert server.ovs.requests == []
 
