@@ -26,6 +26,8 @@ description:
   - The preconfiguration file is written with mode C(0600) and kept, because C(asd-manager remove) reads it.
 author:
   - Open vStorage HyperScale developers (@openvstorage)
+extends_documentation_fragment:
+  - openvstorage.hyperscale.attributes
 options:
   api_ip:
     description:
@@ -70,13 +72,6 @@ options:
       - Path of the preconfiguration file read by C(asd-manager setup).
     type: path
     default: /opt/asd-manager/config/preconfig.json
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: full
 notes:
   - The client file of the configuration store, C(/opt/OpenvStorage/config/arakoon_cacc.ini), must have been
     copied from a controller before; the module fails when it is missing.

@@ -27,6 +27,8 @@ description:
     The framework reads it only during the setup.
 author:
   - Open vStorage HyperScale developers (@openvstorage)
+extends_documentation_fragment:
+  - openvstorage.hyperscale.attributes
 options:
   master_ip:
     description:
@@ -93,13 +95,6 @@ options:
       - Keep the preconfiguration file (and the password in it) after the setup, for debugging.
     type: bool
     default: false
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: full
 notes:
   - Run it on one node at a time, first master first, as the framework requires.
   - The facts of a set-up node come from C(ovs config get), so the configuration store must be reachable.
