@@ -33,7 +33,6 @@ import hashlib
 import json
 import os
 import socket
-import tempfile
 import time
 
 try:
@@ -49,6 +48,8 @@ from ansible.module_utils.urls import open_url
 
 from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import SSLValidationError
+
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import write_private_file
 
 
 DEFAULT_API_VERSION = 9
@@ -185,20 +186,8 @@ class TokenCache:
         return data if isinstance(data, dict) else {}
 
     def _write(self, data):
-        directory = os.path.dirname(self.path)
-        self._ensure_dir(directory)
-        fd, tmp_path = tempfile.mkstemp(prefix='.api_tokens.', dir=directory or None)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, 'w') as handle:
-                json.dump(data, handle)
-            os.rename(tmp_path, self.path)
-        except Exception:
-            try:
-                os.unlink(tmp_path)
-            except OSError:
-                pass
-            raise
+        self._ensure_dir(os.path.dirname(self.path))
+        write_private_file(self.path, json.dumps(data))
 
     def get(self, key, now=None):
         """A token valid for at least TOKEN_EXPIRY_MARGIN seconds, or None."""

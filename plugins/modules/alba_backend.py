@@ -165,7 +165,6 @@ backend:
 
 import re
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
     AlbaError,
     alba_backend_type_guid,
@@ -178,20 +177,11 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     vpools_using,
     wait_backend_running,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
-    OVS_API_MUTUALLY_EXCLUSIVE,
-    OVS_API_REQUIRED_ONE_OF,
-    OVS_API_REQUIRED_TOGETHER,
-    OvsApiClient,
-    OvsApiError,
-    fail_from_api_error,
-    ovs_api_argument_spec,
-)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 
 
 def argument_spec():
-    spec = ovs_api_argument_spec()
-    spec.update(
+    return dict(
         name=dict(type='str', required=True),
         scaling=dict(type='str', choices=['LOCAL', 'GLOBAL'], default='LOCAL'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -202,7 +192,6 @@ def argument_spec():
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=600),
     )
-    return spec
 
 
 def validate(params):
@@ -427,28 +416,14 @@ def absent(module, client):
     return dict(changed=True, backend={}, diff=diff)
 
 
+def run(module, client):
+    if module.params['state'] == 'absent':
+        return absent(module, client)
+    return present(module, client)
+
+
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(),
-                           required_together=OVS_API_REQUIRED_TOGETHER,
-                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
-                           required_one_of=OVS_API_REQUIRED_ONE_OF,
-                           supports_check_mode=True)
-    errors = validate(module.params)
-    if errors:
-        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
-    try:
-        client = OvsApiClient.from_module(module)
-        if module.params['state'] == 'absent':
-            result = absent(module, client)
-        else:
-            result = present(module, client)
-    except AlbaError as exc:
-        module.fail_json(msg=str(exc))
-    except OvsApiError as exc:
-        fail_from_api_error(module, exc)
-    if not module._diff:
-        result.pop('diff', None)
-    module.exit_json(**result)
+    run_api_module(argument_spec(), run, refusals=(AlbaError,), validate=validate)
 
 
 if __name__ == '__main__':

@@ -136,7 +136,6 @@ node:
 
 import copy
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
     PRESET_NAME_RE,
     PRESET_NAME_RULE,
@@ -145,23 +144,14 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     backend_names,
     find_backend,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
-    OVS_API_MUTUALLY_EXCLUSIVE,
-    OVS_API_REQUIRED_ONE_OF,
-    OVS_API_REQUIRED_TOGETHER,
-    OvsApiClient,
-    OvsApiError,
-    fail_from_api_error,
-    ovs_api_argument_spec,
-)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 
 NODE_FIELDS = 'node_id,ip,port,type,name,stack'
 TASK_TIMEOUT = 600
 
 
 def argument_spec():
-    spec = ovs_api_argument_spec()
-    spec.update(
+    return dict(
         node_id=dict(type='str', required=True),
         name=dict(type='str'),
         state=dict(type='str', choices=['present'], default='present'),
@@ -173,7 +163,6 @@ def argument_spec():
         backend=dict(type='str'),
         force=dict(type='bool', default=False),
     )
-    return spec
 
 
 def validate(params):
@@ -377,24 +366,7 @@ def run(module, client):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(),
-                           required_together=OVS_API_REQUIRED_TOGETHER,
-                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
-                           required_one_of=OVS_API_REQUIRED_ONE_OF,
-                           supports_check_mode=True)
-    errors = validate(module.params)
-    if errors:
-        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
-    try:
-        client = OvsApiClient.from_module(module)
-        result = run(module, client)
-    except AlbaError as exc:
-        module.fail_json(msg=str(exc))
-    except OvsApiError as exc:
-        fail_from_api_error(module, exc)
-    if not module._diff:
-        result.pop('diff', None)
-    module.exit_json(**result)
+    run_api_module(argument_spec(), run, refusals=(AlbaError,), validate=validate)
 
 
 if __name__ == '__main__':

@@ -169,7 +169,6 @@ backend:
       type: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
     DEFAULT_FRAGMENT_SIZE,
     AlbaError,
@@ -181,23 +180,14 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     preset_name_error,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import changed_keys, object_diff
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
-    OVS_API_MUTUALLY_EXCLUSIVE,
-    OVS_API_REQUIRED_ONE_OF,
-    OVS_API_REQUIRED_TOGETHER,
-    OvsApiClient,
-    OvsApiError,
-    fail_from_api_error,
-    ovs_api_argument_spec,
-)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import fail_if_invalid, run_api_module
 
 FIXED_KEYS = ('compression', 'encryption', 'fragment_size')
 TASK_TIMEOUT = 300
 
 
 def argument_spec():
-    spec = ovs_api_argument_spec()
-    spec.update(
+    return dict(
         backend=dict(type='str', required=True),
         name=dict(type='str', required=True),
         policies=dict(type='list', elements='list'),
@@ -206,7 +196,6 @@ def argument_spec():
         fragment_size=dict(type='int'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
     )
-    return spec
 
 
 def validate(params):
@@ -247,8 +236,7 @@ def run(module, client):
     params = module.params
     name, backend_name = params['name'], params['backend']
     policies, errors = validate(params)
-    if errors:
-        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
+    fail_if_invalid(module, errors)
 
     found = find_backend(client, backend_name)
     if found is None and module.check_mode and params['state'] == 'present':
@@ -333,21 +321,7 @@ def reread(client, guid, name, backend_name):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(),
-                           required_together=OVS_API_REQUIRED_TOGETHER,
-                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
-                           required_one_of=OVS_API_REQUIRED_ONE_OF,
-                           supports_check_mode=True)
-    try:
-        client = OvsApiClient.from_module(module)
-        result = run(module, client)
-    except AlbaError as exc:
-        module.fail_json(msg=str(exc))
-    except OvsApiError as exc:
-        fail_from_api_error(module, exc)
-    if not module._diff:
-        result.pop('diff', None)
-    module.exit_json(**result)
+    run_api_module(argument_spec(), run, refusals=(AlbaError,))
 
 
 if __name__ == '__main__':

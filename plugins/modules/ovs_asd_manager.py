@@ -26,6 +26,8 @@ description:
   - The preconfiguration file is written with mode C(0600) and kept, because C(asd-manager remove) reads it.
 author:
   - Open vStorage HyperScale developers (@openvstorage)
+extends_documentation_fragment:
+  - openvstorage.hyperscale.attributes
 options:
   api_ip:
     description:
@@ -70,13 +72,6 @@ options:
       - Path of the preconfiguration file read by C(asd-manager setup).
     type: path
     default: /opt/asd-manager/config/preconfig.json
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: full
 notes:
   - The client file of the configuration store, C(/opt/OpenvStorage/config/arakoon_cacc.ini), must have been
     copied from a controller before; the module fails when it is missing.
@@ -149,7 +144,6 @@ stdout:
 import json
 import os
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
     OvsRunner,
@@ -163,6 +157,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host i
     read_text,
     write_private_file,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
 
 SDM_ID_FILE = '/etc/openvstorage_sdm_id'
 CACC_INI = '/opt/OpenvStorage/config/arakoon_cacc.ini'
@@ -290,12 +285,8 @@ def drift(wanted, current):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = ovs_module(argument_spec(), validate=validate)
     params = module.params
-
-    errors = validate(params)
-    if errors:
-        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
 
     runner = OvsRunner(module)
     wanted = settings(params)

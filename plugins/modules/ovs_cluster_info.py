@@ -313,16 +313,7 @@ vdisks:
 
 import ast
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
-    OVS_API_MUTUALLY_EXCLUSIVE,
-    OVS_API_REQUIRED_ONE_OF,
-    OVS_API_REQUIRED_TOGETHER,
-    OvsApiClient,
-    OvsApiError,
-    fail_from_api_error,
-    ovs_api_argument_spec,
-)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 
 STORAGEROUTER_FIELDS = ('guid', 'name', 'ip', 'machine_id', 'node_type', 'status', 'rdma_capable')
 ALBA_NODE_FIELDS = ('guid', 'node_id', 'ip', 'port', 'type', 'name')
@@ -334,10 +325,8 @@ STORAGEDRIVER_FIELDS = ('guid', 'storagedriver_id', 'mountpoint', 'storage_ip', 
 
 
 def argument_spec():
-    spec = ovs_api_argument_spec()
-    spec.update(gather=dict(type='list', elements='str', choices=list(GATHER_CHOICES),
+    return dict(gather=dict(type='list', elements='str', choices=list(GATHER_CHOICES),
                             default=['storagerouters', 'alba_nodes']))
-    return spec
 
 
 def pick(item, fields):
@@ -448,18 +437,12 @@ def gather_storage(client, what, result):
                                    for v in vdisks), key=lambda v: (v.get('vpool') or '', v.get('name') or ''))
 
 
+def run(module, client):
+    return dict(changed=False, **gather(client, module.params['gather']))
+
+
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(),
-                           required_together=OVS_API_REQUIRED_TOGETHER,
-                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
-                           required_one_of=OVS_API_REQUIRED_ONE_OF,
-                           supports_check_mode=True)
-    try:
-        client = OvsApiClient.from_module(module)
-        result = gather(client, module.params['gather'])
-    except OvsApiError as exc:
-        fail_from_api_error(module, exc)
-    module.exit_json(changed=False, **result)
+    run_api_module(argument_spec(), run)
 
 
 if __name__ == '__main__':

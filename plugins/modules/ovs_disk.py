@@ -124,16 +124,8 @@ partition:
       sample: /mnt/ssd1
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
-    OVS_API_MUTUALLY_EXCLUSIVE,
-    OVS_API_REQUIRED_ONE_OF,
-    OVS_API_REQUIRED_TOGETHER,
-    OvsApiClient,
-    OvsApiError,
-    fail_from_api_error,
-    ovs_api_argument_spec,
-)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiError
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     FULL,
@@ -148,8 +140,7 @@ SINGLE_ROLES = ('DB', 'DTL')
 
 
 def argument_spec():
-    spec = ovs_api_argument_spec()
-    spec.update(
+    return dict(
         storagerouter=dict(type='str', required=True),
         disk=dict(type='str', required=True),
         roles=dict(type='list', elements='str', required=True),
@@ -158,7 +149,6 @@ def argument_spec():
         state=dict(type='str', choices=['present'], default='present'),
         task_timeout=dict(type='int', default=1800),
     )
-    return spec
 
 
 def validate_roles(roles):
@@ -289,48 +279,41 @@ def check_roles(client, router, disk, partition, roles):
                                    ', '.join(in_use), partition.get('offset'), disk['name'], router['name']))
 
 
-def main():
-    module = AnsibleModule(argument_spec=argument_spec(),
-                           required_together=OVS_API_REQUIRED_TOGETHER,
-                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
-                           required_one_of=OVS_API_REQUIRED_ONE_OF,
-                           supports_check_mode=True)
+def run(module, client):
     params = module.params
-    try:
-        roles = validate_roles(params['roles'])
-        client = OvsApiClient.from_module(module)
-        router, disk, partition, offset, size = plan(client, params, roles)
-        current = sorted(partition.get('roles') or []) if partition else None
-        changed = partition is None or current != roles
-        result = dict(changed=changed)
-        if not changed:
-            result['partition'] = partition_view(partition, disk)
-            module.exit_json(**result)
-        check_roles(client, router, disk, partition, roles)
-        label = '{0}:{1}@{2}'.format(router['name'], disk['name'], offset)
-        if module._diff and partition is None:
-            result['diff'] = object_diff(None, dict(offset=offset, size=size, roles=roles), name=label)
-        elif module._diff:
-            result['diff'] = object_diff(dict(roles=current), dict(roles=roles), name=label)
-        if module.check_mode:
-            result['partition'] = partition_view(partition or dict(guid=None, offset=offset, size=size), disk, roles)
-            module.exit_json(**result)
-        data = dict(disk_guid=disk['guid'], offset=offset, size=size, roles=roles)
-        if partition is not None:
-            data['partition_guid'] = partition['guid']
-        run_action(client, 'storagerouters/{0}/configure_disk'.format(router['guid']), data,
-                   timeout=params['task_timeout'])
-        after = [p for p in client.list('diskpartitions', contents=FULL, params={'diskguid': disk['guid']})
-                 if p.get('offset') == offset]
-        if not after:
-            module.fail_json(msg='configure_disk succeeded but no partition at offset {0} on disk {1}'.format(
-                offset, disk['name']))
-        result['partition'] = partition_view(after[0], disk)
-        module.exit_json(**result)
-    except StorageError as exc:
-        module.fail_json(msg=str(exc))
-    except OvsApiError as exc:
-        fail_from_api_error(module, exc)
+    roles = validate_roles(params['roles'])
+    router, disk, partition, offset, size = plan(client, params, roles)
+    current = sorted(partition.get('roles') or []) if partition else None
+    changed = partition is None or current != roles
+    result = dict(changed=changed)
+    if not changed:
+        result['partition'] = partition_view(partition, disk)
+        return result
+    check_roles(client, router, disk, partition, roles)
+    label = '{0}:{1}@{2}'.format(router['name'], disk['name'], offset)
+    if module._diff and partition is None:
+        result['diff'] = object_diff(None, dict(offset=offset, size=size, roles=roles), name=label)
+    elif module._diff:
+        result['diff'] = object_diff(dict(roles=current), dict(roles=roles), name=label)
+    if module.check_mode:
+        result['partition'] = partition_view(partition or dict(guid=None, offset=offset, size=size), disk, roles)
+        return result
+    data = dict(disk_guid=disk['guid'], offset=offset, size=size, roles=roles)
+    if partition is not None:
+        data['partition_guid'] = partition['guid']
+    run_action(client, 'storagerouters/{0}/configure_disk'.format(router['guid']), data,
+               timeout=params['task_timeout'])
+    after = [p for p in client.list('diskpartitions', contents=FULL, params={'diskguid': disk['guid']})
+             if p.get('offset') == offset]
+    if not after:
+        raise StorageError('configure_disk succeeded but no partition at offset {0} on disk {1}'.format(
+            offset, disk['name']))
+    result['partition'] = partition_view(after[0], disk)
+    return result
+
+
+def main():
+    run_api_module(argument_spec(), run, refusals=(StorageError,))
 
 
 if __name__ == '__main__':

@@ -95,16 +95,7 @@ domain:
       elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
-    OVS_API_MUTUALLY_EXCLUSIVE,
-    OVS_API_REQUIRED_ONE_OF,
-    OVS_API_REQUIRED_TOGETHER,
-    OvsApiClient,
-    OvsApiError,
-    fail_from_api_error,
-    ovs_api_argument_spec,
-)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     FULL,
@@ -116,14 +107,12 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerou
 
 
 def argument_spec():
-    spec = ovs_api_argument_spec()
-    spec.update(
+    return dict(
         name=dict(type='str', required=True),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         storagerouters=dict(type='list', elements='str'),
         recovery_storagerouters=dict(type='list', elements='str'),
     )
-    return spec
 
 
 def layout(routers, guid):
@@ -133,99 +122,92 @@ def layout(routers, guid):
     return primary, recovery
 
 
-def main():
-    module = AnsibleModule(argument_spec=argument_spec(),
-                           required_together=OVS_API_REQUIRED_TOGETHER,
-                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
-                           required_one_of=OVS_API_REQUIRED_ONE_OF,
-                           supports_check_mode=True)
+def run(module, client):
     params = module.params
     name = params['name']
-    try:
-        if not name.strip():
-            raise StorageError('name: must not be empty')
-        if params['state'] == 'absent' and (params['storagerouters'] or params['recovery_storagerouters']):
-            raise StorageError('storagerouters and recovery_storagerouters cannot be given with state=absent')
-        client = OvsApiClient.from_module(module)
-        routers = list_storagerouters(client)
-        primary_wanted = resolve_storagerouters(routers, params['storagerouters'], 'storagerouters')
-        recovery_wanted = resolve_storagerouters(routers, params['recovery_storagerouters'], 'recovery_storagerouters')
-        both = sorted(set(r['name'] for r in primary_wanted) & set(r['name'] for r in recovery_wanted))
-        if both:
-            raise StorageError('storage router(s) {0} cannot have domain {1} both as primary (storagerouters) and as '
-                               'recovery domain (recovery_storagerouters)'.format(', '.join(both), name))
-        domains = [d for d in client.list('domains', contents=FULL) if d.get('name') == name]
-        domain = domains[0] if domains else None
-        guid = domain['guid'] if domain else None
-        primary, recovery = layout(routers, guid)
-        current = dict(storagerouters=primary, recovery_storagerouters=recovery) if domain else None
-        result = dict(changed=False)
+    if not name.strip():
+        raise StorageError('name: must not be empty')
+    if params['state'] == 'absent' and (params['storagerouters'] or params['recovery_storagerouters']):
+        raise StorageError('storagerouters and recovery_storagerouters cannot be given with state=absent')
+    routers = list_storagerouters(client)
+    primary_wanted = resolve_storagerouters(routers, params['storagerouters'], 'storagerouters')
+    recovery_wanted = resolve_storagerouters(routers, params['recovery_storagerouters'], 'recovery_storagerouters')
+    both = sorted(set(r['name'] for r in primary_wanted) & set(r['name'] for r in recovery_wanted))
+    if both:
+        raise StorageError('storage router(s) {0} cannot have domain {1} both as primary (storagerouters) and as '
+                           'recovery domain (recovery_storagerouters)'.format(', '.join(both), name))
+    domains = [d for d in client.list('domains', contents=FULL) if d.get('name') == name]
+    domain = domains[0] if domains else None
+    guid = domain['guid'] if domain else None
+    primary, recovery = layout(routers, guid)
+    current = dict(storagerouters=primary, recovery_storagerouters=recovery) if domain else None
+    result = dict(changed=False)
 
-        if params['state'] == 'absent':
-            if domain is None:
-                result['domain'] = {}
-                module.exit_json(**result)
-            backends = [b.get('name') for b in client.list('backends', contents=FULL)
-                        if guid in (b.get('regular_domains') or [])]
-            users = []
-            if primary:
-                users.append('storage routers (primary) {0}'.format(', '.join(primary)))
-            if recovery:
-                users.append('storage routers (recovery) {0}'.format(', '.join(recovery)))
-            if backends:
-                users.append('backends {0}'.format(', '.join(sorted(backends))))
-            if users:
-                raise StorageError('domain {0} is in use by {1}; remove it from them first'.format(name, '; '.join(users)))
-            result['changed'] = True
-            if module._diff:
-                result['diff'] = object_diff(dict(name=name, guid=guid), None)
-            if not module.check_mode:
-                client.delete('domains/{0}'.format(guid))
-            result['domain'] = {}
-            module.exit_json(**result)
-
-        new_primary = sorted(set(primary) | set(r['name'] for r in primary_wanted))
-        new_primary = [n for n in new_primary if n not in [r['name'] for r in recovery_wanted]]
-        new_recovery = sorted(set(recovery) | set(r['name'] for r in recovery_wanted))
-        new_recovery = [n for n in new_recovery if n not in [r['name'] for r in primary_wanted]]
-        wanted = dict(storagerouters=new_primary, recovery_storagerouters=new_recovery)
+    if params['state'] == 'absent':
         if domain is None:
-            result['changed'] = True
-            if module._diff:
-                result['diff'] = object_diff(None, dict(name=name, **wanted))
-            if not module.check_mode:
-                domain = client.post('domains', data=dict(name=name))
-                guid = domain['guid']
-        else:
-            if module._diff:
-                result['diff'] = object_diff(current, wanted, name=name)
-        to_set = [r for r in primary_wanted if guid is None or guid not in (r.get('regular_domains') or [])
-                  or guid in (r.get('recovery_domains') or [])]
-        to_set += [r for r in recovery_wanted if guid is None or guid not in (r.get('recovery_domains') or [])
-                   or guid in (r.get('regular_domains') or [])]
-        if to_set:
-            result['changed'] = True
+            result['domain'] = {}
+            return result
+        backends = [b.get('name') for b in client.list('backends', contents=FULL)
+                    if guid in (b.get('regular_domains') or [])]
+        users = []
+        if primary:
+            users.append('storage routers (primary) {0}'.format(', '.join(primary)))
+        if recovery:
+            users.append('storage routers (recovery) {0}'.format(', '.join(recovery)))
+        if backends:
+            users.append('backends {0}'.format(', '.join(sorted(backends))))
+        if users:
+            raise StorageError('domain {0} is in use by {1}; remove it from them first'.format(name, '; '.join(users)))
+        result['changed'] = True
+        if module._diff:
+            result['diff'] = object_diff(dict(name=name, guid=guid), None)
         if not module.check_mode:
-            for router in to_set:
-                regular = [g for g in router.get('regular_domains') or [] if g != guid]
-                backup = [g for g in router.get('recovery_domains') or [] if g != guid]
-                if router in primary_wanted:
-                    regular.append(guid)
-                else:
-                    backup.append(guid)
-                run_action(client, 'storagerouters/{0}/set_domains'.format(router['guid']),
-                           dict(domain_guids=regular, recovery_domain_guids=backup))
-            if to_set:
-                primary, recovery = layout(list_storagerouters(client), guid)
-                wanted = dict(storagerouters=primary, recovery_storagerouters=recovery)
-        if not result['changed']:
-            result.pop('diff', None)
-        result['domain'] = dict(guid=guid, name=name, **wanted)
-        module.exit_json(**result)
-    except StorageError as exc:
-        module.fail_json(msg=str(exc))
-    except OvsApiError as exc:
-        fail_from_api_error(module, exc)
+            client.delete('domains/{0}'.format(guid))
+        result['domain'] = {}
+        return result
+
+    new_primary = sorted(set(primary) | set(r['name'] for r in primary_wanted))
+    new_primary = [n for n in new_primary if n not in [r['name'] for r in recovery_wanted]]
+    new_recovery = sorted(set(recovery) | set(r['name'] for r in recovery_wanted))
+    new_recovery = [n for n in new_recovery if n not in [r['name'] for r in primary_wanted]]
+    wanted = dict(storagerouters=new_primary, recovery_storagerouters=new_recovery)
+    if domain is None:
+        result['changed'] = True
+        if module._diff:
+            result['diff'] = object_diff(None, dict(name=name, **wanted))
+        if not module.check_mode:
+            domain = client.post('domains', data=dict(name=name))
+            guid = domain['guid']
+    else:
+        if module._diff:
+            result['diff'] = object_diff(current, wanted, name=name)
+    to_set = [r for r in primary_wanted if guid is None or guid not in (r.get('regular_domains') or [])
+              or guid in (r.get('recovery_domains') or [])]
+    to_set += [r for r in recovery_wanted if guid is None or guid not in (r.get('recovery_domains') or [])
+               or guid in (r.get('regular_domains') or [])]
+    if to_set:
+        result['changed'] = True
+    if not module.check_mode:
+        for router in to_set:
+            regular = [g for g in router.get('regular_domains') or [] if g != guid]
+            backup = [g for g in router.get('recovery_domains') or [] if g != guid]
+            if router in primary_wanted:
+                regular.append(guid)
+            else:
+                backup.append(guid)
+            run_action(client, 'storagerouters/{0}/set_domains'.format(router['guid']),
+                       dict(domain_guids=regular, recovery_domain_guids=backup))
+        if to_set:
+            primary, recovery = layout(list_storagerouters(client), guid)
+            wanted = dict(storagerouters=primary, recovery_storagerouters=recovery)
+    if not result['changed']:
+        result.pop('diff', None)
+    result['domain'] = dict(guid=guid, name=name, **wanted)
+    return result
+
+
+def main():
+    run_api_module(argument_spec(), run, refusals=(StorageError,))
 
 
 if __name__ == '__main__':

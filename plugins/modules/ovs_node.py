@@ -27,6 +27,8 @@ description:
     The framework reads it only during the setup.
 author:
   - Open vStorage HyperScale developers (@openvstorage)
+extends_documentation_fragment:
+  - openvstorage.hyperscale.attributes
 options:
   master_ip:
     description:
@@ -93,13 +95,6 @@ options:
       - Keep the preconfiguration file (and the password in it) after the setup, for debugging.
     type: bool
     default: false
-attributes:
-  check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: full
 notes:
   - Run it on one node at a time, first master first, as the framework requires.
   - The facts of a set-up node come from C(ovs config get), so the configuration store must be reachable.
@@ -174,7 +169,6 @@ stdout_lines:
 import json
 import os
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
     OvsRunner,
@@ -188,6 +182,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host i
     remove_file,
     write_private_file,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
 
 OVS_ID_FILE = '/etc/openvstorage_id'
 CACC_INI = '/opt/OpenvStorage/config/arakoon_cacc.ini'
@@ -305,12 +300,8 @@ def expected_node_type(params):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = ovs_module(argument_spec(), validate=validate)
     params = module.params
-
-    errors = validate(params)
-    if errors:
-        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
 
     runner = OvsRunner(module)
     try:

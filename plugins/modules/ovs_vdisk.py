@@ -145,16 +145,7 @@ vdisk:
 '''
 
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
-    OVS_API_MUTUALLY_EXCLUSIVE,
-    OVS_API_REQUIRED_ONE_OF,
-    OVS_API_REQUIRED_TOGETHER,
-    OvsApiClient,
-    OvsApiError,
-    fail_from_api_error,
-    ovs_api_argument_spec,
-)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     FULL,
@@ -168,8 +159,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool impo
 
 
 def argument_spec():
-    spec = ovs_api_argument_spec()
-    spec.update(
+    return dict(
         name=dict(type='str', required=True),
         vpool=dict(type='str', required=True),
         storagerouter=dict(type='str'),
@@ -181,7 +171,6 @@ def argument_spec():
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         task_timeout=dict(type='int', default=600),
     )
-    return spec
 
 
 def labels(vdisk):
@@ -327,40 +316,30 @@ class VDiskManager(object):
         return result
 
 
-def main():
-    module = AnsibleModule(argument_spec=argument_spec(),
-                           required_together=OVS_API_REQUIRED_TOGETHER,
-                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
-                           required_one_of=OVS_API_REQUIRED_ONE_OF,
-                           supports_check_mode=True)
+def run(module, client):
     params = module.params
-    try:
-        if not VDISK_NAME.match(params['name']):
-            raise StorageError('name: {0!r} is not a valid vDisk name; allowed: letters, digits, dashes and underscores, '
-                               'at least 3 characters, starting and ending with a letter or digit '
-                               '(regex ^[0-9a-zA-Z][\\-_a-zA-Z0-9]+[a-zA-Z0-9]$)'.format(params['name']))
-        size = parse_size(params['size']) if params['size'] is not None else None
-        if size is not None and size > VDISK_MAX_SIZE:
-            raise StorageError('size: {0!r} ({1} bytes) exceeds the maximum volume size of 64TiB'.format(
-                params['size'], size))
-        if params['purge_snapshots'] and params['snapshots'] is None:
-            raise StorageError('purge_snapshots needs snapshots (the list of snapshots to keep; [] removes all)')
-        client = OvsApiClient.from_module(module)
-        manager = VDiskManager(module, client)
-        vpool = manager.find_vpool()
-        vdisks = manager.vdisks(vpool)
-        found = [v for v in vdisks if v.get('name') == params['name']]
-        vdisk = found[0] if found else None
-        result = dict(changed=False)
-        if params['state'] == 'absent':
-            result = manager.absent(vpool, vdisks, vdisk, result)
-        else:
-            result = manager.present(vpool, vdisks, vdisk, size, result)
-        module.exit_json(**result)
-    except StorageError as exc:
-        module.fail_json(msg=str(exc))
-    except OvsApiError as exc:
-        fail_from_api_error(module, exc)
+    if not VDISK_NAME.match(params['name']):
+        raise StorageError('name: {0!r} is not a valid vDisk name; allowed: letters, digits, dashes and underscores, '
+                           'at least 3 characters, starting and ending with a letter or digit '
+                           '(regex ^[0-9a-zA-Z][\\-_a-zA-Z0-9]+[a-zA-Z0-9]$)'.format(params['name']))
+    size = parse_size(params['size']) if params['size'] is not None else None
+    if size is not None and size > VDISK_MAX_SIZE:
+        raise StorageError('size: {0!r} ({1} bytes) exceeds the maximum volume size of 64TiB'.format(
+            params['size'], size))
+    if params['purge_snapshots'] and params['snapshots'] is None:
+        raise StorageError('purge_snapshots needs snapshots (the list of snapshots to keep; [] removes all)')
+    manager = VDiskManager(module, client)
+    vpool = manager.find_vpool()
+    vdisks = manager.vdisks(vpool)
+    found = [v for v in vdisks if v.get('name') == params['name']]
+    vdisk = found[0] if found else None
+    if params['state'] == 'absent':
+        return manager.absent(vpool, vdisks, vdisk, dict(changed=False))
+    return manager.present(vpool, vdisks, vdisk, size, dict(changed=False))
+
+
+def main():
+    run_api_module(argument_spec(), run, refusals=(StorageError,))
 
 
 if __name__ == '__main__':

@@ -219,16 +219,7 @@ not_removed:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
-    OVS_API_MUTUALLY_EXCLUSIVE,
-    OVS_API_REQUIRED_ONE_OF,
-    OVS_API_REQUIRED_TOGETHER,
-    OvsApiClient,
-    OvsApiError,
-    fail_from_api_error,
-    ovs_api_argument_spec,
-)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     FULL,
@@ -260,8 +251,7 @@ NEEDED_ROLES = ('DB', 'WRITE', 'DTL')
 def argument_spec():
     cache = dict(type='dict', options=dict(on_read=dict(type='bool'), on_write=dict(type='bool'),
                                            quota=dict(type='int')))
-    spec = ovs_api_argument_spec()
-    spec.update(
+    return dict(
         name=dict(type='str', required=True),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         backend=dict(type='str'),
@@ -287,7 +277,6 @@ def argument_spec():
         backend_client_secret=dict(type='str', no_log=True),
         task_timeout=dict(type='int', default=3600),
     )
-    return spec
 
 
 class VPoolManager(object):
@@ -518,27 +507,18 @@ class VPoolManager(object):
         return result
 
 
+def run(module, client):
+    validate_vpool_params(module.params)
+    manager = VPoolManager(module, client)
+    vpool = manager.find_vpool()
+    if module.params['state'] == 'absent':
+        return manager.absent(vpool, dict(changed=False))
+    return manager.present(vpool, dict(changed=False))
+
+
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(),
-                           required_together=OVS_API_REQUIRED_TOGETHER + [('backend_client_id', 'backend_client_secret')],
-                           mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
-                           required_one_of=OVS_API_REQUIRED_ONE_OF,
-                           supports_check_mode=True)
-    try:
-        validate_vpool_params(module.params)
-        client = OvsApiClient.from_module(module)
-        manager = VPoolManager(module, client)
-        vpool = manager.find_vpool()
-        result = dict(changed=False)
-        if module.params['state'] == 'absent':
-            result = manager.absent(vpool, result)
-        else:
-            result = manager.present(vpool, result)
-        module.exit_json(**result)
-    except StorageError as exc:
-        module.fail_json(msg=str(exc))
-    except OvsApiError as exc:
-        fail_from_api_error(module, exc)
+    run_api_module(argument_spec(), run, refusals=(StorageError,),
+                   required_together=[('backend_client_id', 'backend_client_secret')])
 
 
 if __name__ == '__main__':

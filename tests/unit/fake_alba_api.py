@@ -480,7 +480,4 @@ class AlbaHandler(Handler):
 
 class FakeAlbaApiServer(FakeApiServer):
     def __init__(self, directory, tls=True):
-        super(FakeAlbaApiServer, self).__init__(directory, tls=tls)
-        self.ovs = FakeAlbaOvs()
-        self.httpd.ovs = self.ovs
-        self.httpd.RequestHandlerClass = AlbaHandler
+        super(FakeAlbaApiServer, self).__init__(directory, tls=tls, ovs=FakeAlbaOvs(), handler=AlbaHandler)

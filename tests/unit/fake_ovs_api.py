@@ -82,6 +82,11 @@ class FakeOvs(object):
                                         disks_guids=[], storagedrivers_guids=[], vpools_guids=[]))
         return guid
 
+    def add_controllers(self, count):
+        """Guids of the storage routers ctl01, ctl02, ... (172.30.250.11, ..., machine ids MaChInE0000000ct1, ...)."""
+        return [self.add_storagerouter('ctl0{0}'.format(n), '172.30.250.1{0}'.format(n), 'MaChInE0000000ct{0}'.format(n))
+                for n in range(1, count + 1)]
+
 
 class Handler(BaseHTTPRequestHandler):
     server_version = 'nginx'
@@ -230,9 +235,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class FakeApiServer(object):
-    def __init__(self, directory, tls=True):
-        self.ovs = FakeOvs()
-        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    """The fake API on 127.0.0.1 (a free port), by default over TLS with a certificate of its own CA."""
+
+    def __init__(self, directory, tls=True, ovs=None, handler=Handler):
+        self.ovs = FakeOvs() if ovs is None else ovs
+        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), handler)
         self.httpd.ovs = self.ovs
         self.httpd.daemon_threads = True
         self.cert_path = None

@@ -12,17 +12,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import ssl
-import threading
 import uuid
-from http.server import ThreadingHTTPServer
 
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import (
-    FakeApiServer,
-    FakeOvs,
-    Handler,
-    make_certificate,
-)
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import FakeApiServer, FakeOvs, Handler
 
 ROLES = ['BACKEND', 'DB', 'DTL', 'SCRUB', 'WRITE']
 
@@ -382,24 +374,8 @@ class StorageHandler(Handler):
 class StorageApiServer(FakeApiServer):
     """FakeApiServer with the storage objects (same TLS, token and task handling)."""
 
-    def __init__(self, directory):  # pylint: disable=super-init-not-called
-        self.ovs = StorageOvs()
-        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), StorageHandler)
-        self.httpd.ovs = self.ovs
-        self.httpd.daemon_threads = True
-        self.cert_path, key_path = make_certificate(directory)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(self.cert_path, key_path)
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
+    def __init__(self, directory):
+        super(StorageApiServer, self).__init__(directory, ovs=StorageOvs(), handler=StorageHandler)
 
     def post_paths(self):
         return [p for p, dummy in self.ovs.posts]
-
-
-def module_args(server, tmp_path, **extra):
-    args = dict(api_host='127.0.0.1', api_port=server.port, api_username='admin', api_password='admin',
-                ca_path=server.cert_path, api_token_cache=str(tmp_path / 'tokens.json'))
-    args.update(extra)
-    return args

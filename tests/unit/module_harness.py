@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""Run a module's main() in-process with faked commands."""
+"""Run a module's main() in-process with faked commands (and, for the API modules, a fake API server)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -112,3 +112,23 @@ def run_module(main, args, host, check_mode=False, diff=False):
         except ModuleFail as exc:
             return 'fail', exc.result, warnings
     raise AssertionError('module neither exited nor failed')
+
+
+def api_args(server, tmp_path, **extra):
+    """Options of an API module for a fake API server (fake_ovs_api): admin, its CA, a token cache in tmp_path."""
+    args = dict(api_host='127.0.0.1', api_port=server.port, api_username='admin', api_password='admin',
+                ca_path=server.cert_path, api_token_cache=str(tmp_path / 'tokens.json'))
+    args.update(extra)
+    return args
+
+
+def run_api_module(main, server, tmp_path, check_mode=False, diff=False, **options):
+    """``run_module`` of an API module against a fake API server, with ``api_args`` and ``options``."""
+    return run_module(main, api_args(server, tmp_path, **options), FakeHost(), check_mode=check_mode, diff=diff)
+
+
+def expect_fail(run, server, tmp_path, text, **options):
+    """``run(server, tmp_path, **options)`` fails with ``text`` in its ``msg``; returns the result."""
+    status, result, dummy = run(server, tmp_path, **options)
+    assert status == 'fail' and text in result['msg'], result
+    return result

@@ -12,7 +12,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alb
 from ansible_collections.openvstorage.hyperscale.plugins.modules import alba_backend
 
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import ALBA_TYPE_GUID, FakeAlbaApiServer
-from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, run_module
 
 CLIENT_ID = 'c1d2e3f4-0000-4000-8000-000000000001'
 CLIENT_SECRET = 'Secret0123456789Secret0123456789'
@@ -31,10 +31,9 @@ def server(tmp_path):
 
 
 def args(server, tmp_path, **extra):
-    result = dict(api_host='127.0.0.1', api_port=server.port, api_username='admin', api_password='admin',
-                  ca_path=server.cert_path, api_token_cache=str(tmp_path / 'tokens.json'), name='local-be1')
-    result.update(extra)
-    return dict((k, v) for k, v in result.items() if v is not None)
+    options = dict(name='local-be1')
+    options.update(extra)
+    return dict((k, v) for k, v in api_args(server, tmp_path, **options).items() if v is not None)
 
 
 def run(server, tmp_path, check_mode=False, diff=False, **extra):

@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.openvstorage.hyperscale.plugins.modules import alba_node
 
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import FakeAlbaApiServer
-from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, run_module
 
 NODE_ID = 'AsDnOdE000000001'
 SDB = 'ata-QEMU_HARDDISK_AsDn-sdb'
@@ -26,10 +26,9 @@ def server(tmp_path):
 
 
 def args(server, tmp_path, **extra):
-    result = dict(api_host='127.0.0.1', api_port=server.port, api_username='admin', api_password='admin',
-                  ca_path=server.cert_path, api_token_cache=str(tmp_path / 'tokens.json'), node_id=NODE_ID)
-    result.update(extra)
-    return result
+    options = dict(node_id=NODE_ID)
+    options.update(extra)
+    return api_args(server, tmp_path, **options)
 
 
 def run(server, tmp_path, check_mode=False, diff=False, **extra):

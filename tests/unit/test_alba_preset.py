@@ -12,7 +12,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alb
 from ansible_collections.openvstorage.hyperscale.plugins.modules import alba_preset
 
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import FakeAlbaApiServer
-from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, run_module
 
 
 @pytest.fixture
@@ -24,11 +24,9 @@ def server(tmp_path):
 
 
 def args(server, tmp_path, **extra):
-    result = dict(api_host='127.0.0.1', api_port=server.port, api_username='admin', api_password='admin',
-                  ca_path=server.cert_path, api_token_cache=str(tmp_path / 'tokens.json'),
-                  backend='local-be1', name='fast', policies=[[2, 1, 3, 1], [1, 1, 1, 1]], compression='none')
-    result.update(extra)
-    return result
+    options = dict(backend='local-be1', name='fast', policies=[[2, 1, 3, 1], [1, 1, 1, 1]], compression='none')
+    options.update(extra)
+    return api_args(server, tmp_path, **options)
 
 
 def run(server, tmp_path, check_mode=False, diff=False, **extra):

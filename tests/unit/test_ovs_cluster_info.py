@@ -11,7 +11,7 @@ import pytest
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_cluster_info
 
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import FakeApiServer
-from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, run_module
 
 
 @pytest.fixture
@@ -28,15 +28,8 @@ def server(tmp_path):
     srv.stop()
 
 
-def module_args(server, tmp_path, **extra):
-    args = dict(api_host='127.0.0.1', api_port=server.port, api_username='admin', api_password='admin',
-                ca_path=server.cert_path, api_token_cache=str(tmp_path / 'tokens.json'))
-    args.update(extra)
-    return args
-
-
 def test_info(server, tmp_path):
-    status, result, dummy = run_module(ovs_cluster_info.main, module_args(server, tmp_path), FakeHost(),
+    status, result, dummy = run_module(ovs_cluster_info.main, api_args(server, tmp_path), FakeHost(),
                                        check_mode=True)
     assert status == 'exit', result
     assert result['changed'] is False
@@ -53,31 +46,31 @@ def test_info(server, tmp_path):
     for token in server.ovs.tokens:
         assert token not in json.dumps(result)
     # a second run in the same play reuses the cached token
-    run_module(ovs_cluster_info.main, module_args(server, tmp_path), FakeHost())
+    run_module(ovs_cluster_info.main, api_args(server, tmp_path), FakeHost())
     assert len(server.ovs.token_calls) == 1
 
 
 def test_without_alba_plugin(server, tmp_path):
     server.ovs.plugins = {}
-    status, result, dummy = run_module(ovs_cluster_info.main, module_args(server, tmp_path), FakeHost())
+    status, result, dummy = run_module(ovs_cluster_info.main, api_args(server, tmp_path), FakeHost())
     assert status == 'exit'
     assert result['alba_nodes'] == [] and result['alba_nodes_discovered'] == []
     assert not any('/alba/' in r[1] for r in server.ovs.requests)
 
 
 def test_credentials_required_and_exclusive(server, tmp_path):
-    args = module_args(server, tmp_path)
+    args = api_args(server, tmp_path)
     del args['api_username'], args['api_password']
     status, result, dummy = run_module(ovs_cluster_info.main, args, FakeHost())
     assert status == 'fail' and 'api_username' in result['msg'] and 'api_client_id' in result['msg']
-    status, result, dummy = run_module(ovs_cluster_info.main, module_args(server, tmp_path, api_client_id='x',
-                                                                          api_client_secret='y'), FakeHost())
+    status, result, dummy = run_module(ovs_cluster_info.main, api_args(server, tmp_path, api_client_id='x',
+                                                                       api_client_secret='y'), FakeHost())
     assert status == 'fail' and 'mutually exclusive' in result['msg']
     assert server.ovs.requests == []
 
 
 def test_api_error_fields(server, tmp_path):
-    status, result, dummy = run_module(ovs_cluster_info.main, module_args(server, tmp_path, api_password='bad'),
+    status, result, dummy = run_module(ovs_cluster_info.main, api_args(server, tmp_path, api_password='bad'),
                                        FakeHost())
     assert status == 'fail'
     assert result['status'] == 400 and result['error'] == 'invalid_client'

@@ -7,8 +7,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_cluster_info
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer, module_args
-from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, run_module
 
 GIB = 1024 ** 3
 
@@ -17,8 +17,7 @@ GIB = 1024 ** 3
 def server(tmp_path):
     srv = StorageApiServer(str(tmp_path)).start()
     ovs = srv.ovs
-    r1 = ovs.add_storagerouter('ctl01', '172.30.250.11', 'MaChInE0000000ct1')
-    r2 = ovs.add_storagerouter('ctl02', '172.30.250.12', 'MaChInE0000000ct2')
+    r1, r2 = ovs.add_controllers(2)
     srv.d1 = ovs.add_domain('rack1')
     ovs.sr_domains.append(dict(guid='j1', storagerouter_guid=r1, domain_guid=srv.d1, backup=False))
     ovs.sr_domains.append(dict(guid='j2', storagerouter_guid=r2, domain_guid=srv.d1, backup=True))
@@ -39,7 +38,7 @@ def server(tmp_path):
 
 
 def test_default_is_unchanged(server, tmp_path):
-    status, result, dummy = run_module(ovs_cluster_info.main, module_args(server, tmp_path), FakeHost())
+    status, result, dummy = run_module(ovs_cluster_info.main, api_args(server, tmp_path), FakeHost())
     assert status == 'exit'
     assert 'storagerouters' in result and 'alba_nodes' in result
     for key in ('domains', 'backends', 'vpools', 'vdisks'):
@@ -49,7 +48,7 @@ def test_default_is_unchanged(server, tmp_path):
 
 def test_storage_objects(server, tmp_path):
     status, result, dummy = run_module(ovs_cluster_info.main,
-                                       module_args(server, tmp_path, gather=['domains', 'backends', 'vpools', 'vdisks']),
+                                       api_args(server, tmp_path, gather=['domains', 'backends', 'vpools', 'vdisks']),
                                        FakeHost(), check_mode=True)
     assert status == 'exit', result
     assert result['changed'] is False
@@ -76,7 +75,7 @@ def test_storage_objects(server, tmp_path):
 def test_backends_without_alba_plugin(server, tmp_path):
     server.ovs.plugins = {}
     status, result, dummy = run_module(ovs_cluster_info.main,
-                                       module_args(server, tmp_path, gather=['backends', 'vpools']), FakeHost())
+                                       api_args(server, tmp_path, gather=['backends', 'vpools']), FakeHost())
     assert status == 'exit' and result['backends'] == []
     assert result['vpools'][0]['backend'] is None
     assert not any('/alba/' in r[1] for r in server.ovs.requests)

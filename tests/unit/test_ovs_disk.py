@@ -7,8 +7,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_disk
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer, module_args
-from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import run_api_module
 
 GIB = 1024 ** 3
 
@@ -17,8 +17,7 @@ GIB = 1024 ** 3
 def server(tmp_path):
     srv = StorageApiServer(str(tmp_path)).start()
     ovs = srv.ovs
-    ovs.add_storagerouter('ctl01', '172.30.250.11', 'MaChInE0000000ct1')
-    ovs.add_storagerouter('ctl02', '172.30.250.12', 'MaChInE0000000ct2')
+    ovs.add_controllers(2)
     srv.sdb = ovs.add_disk('ctl01', 'sdb', 100 * GIB, aliases=['/dev/disk/by-id/ata-SSD_1'])
     srv.sdc = ovs.add_disk('ctl01', 'sdc', 200 * GIB)
     srv.sdd = ovs.add_disk('ctl01', 'sdd', 200 * GIB)
@@ -27,9 +26,8 @@ def server(tmp_path):
     srv.stop()
 
 
-def run(server, tmp_path, check_mode=False, diff=False, **options):
-    return run_module(ovs_disk.main, module_args(server, tmp_path, **options), FakeHost(),
-                      check_mode=check_mode, diff=diff)
+def run(server, tmp_path, **options):
+    return run_api_module(ovs_disk.main, server, tmp_path, **options)
 
 
 def test_create_partition_whole_disk_then_idempotent(server, tmp_path):

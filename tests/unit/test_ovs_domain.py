@@ -7,26 +7,23 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_domain
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer, module_args
-from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import run_api_module
 
 
 @pytest.fixture
 def server(tmp_path):
     srv = StorageApiServer(str(tmp_path)).start()
     ovs = srv.ovs
-    srv.r1 = ovs.add_storagerouter('ctl01', '172.30.250.11', 'MaChInE0000000ct1')
-    srv.r2 = ovs.add_storagerouter('ctl02', '172.30.250.12', 'MaChInE0000000ct2')
-    srv.r3 = ovs.add_storagerouter('ctl03', '172.30.250.13', 'MaChInE0000000ct3')
+    srv.r1, srv.r2, srv.r3 = ovs.add_controllers(3)
     srv.other = ovs.add_domain('rack0')
     ovs.sr_domains.append(dict(guid='j0', storagerouter_guid=srv.r1, domain_guid=srv.other, backup=False))
     yield srv
     srv.stop()
 
 
-def run(server, tmp_path, check_mode=False, diff=False, **options):
-    return run_module(ovs_domain.main, module_args(server, tmp_path, **options), FakeHost(),
-                      check_mode=check_mode, diff=diff)
+def run(server, tmp_path, **options):
+    return run_api_module(ovs_domain.main, server, tmp_path, **options)
 
 
 def junctions(server, router):

@@ -8,8 +8,8 @@ import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError, parse_size
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_vdisk
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer, module_args
-from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import expect_fail, run_api_module
 
 GIB = 1024 ** 3
 
@@ -36,8 +36,7 @@ def test_parse_size_errors(value, text):
 def server(tmp_path):
     srv = StorageApiServer(str(tmp_path)).start()
     ovs = srv.ovs
-    srv.r1 = ovs.add_storagerouter('ctl01', '172.30.250.11', 'MaChInE0000000ct1')
-    srv.r2 = ovs.add_storagerouter('ctl02', '172.30.250.12', 'MaChInE0000000ct2')
+    srv.r1, srv.r2 = ovs.add_controllers(2)
     be = ovs.add_albabackend('be1')
     params = dict(vpool_name='pool1', storage_ip='172.30.250.11', backend_info=dict(alba_backend_guid=be, preset='default'),
                   connection_info={}, caching_info={},
@@ -50,10 +49,13 @@ def server(tmp_path):
     srv.stop()
 
 
-def run(server, tmp_path, check_mode=False, diff=False, **options):
+def run(server, tmp_path, **options):
     options.setdefault('vpool', 'pool1')
-    return run_module(ovs_vdisk.main, module_args(server, tmp_path, **options), FakeHost(),
-                      check_mode=check_mode, diff=diff)
+    return run_api_module(ovs_vdisk.main, server, tmp_path, **options)
+
+
+# options that pass every check
+VALID = dict(name='vd1', storagerouter='ctl01', size='1GiB')
 
 
 def test_create_with_snapshots_then_idempotent(server, tmp_path):
@@ -131,10 +133,7 @@ def test_clone_and_absent_refused_while_clones(server, tmp_path):
     (dict(purge_snapshots=True), 'purge_snapshots needs snapshots'),
 ])
 def test_validation_before_any_call(server, tmp_path, options, text):
-    args = dict(name='vd1', storagerouter='ctl01', size='1GiB')
-    args.update(options)
-    status, result, dummy = run(server, tmp_path, **args)
-    assert status == 'fail' and text in result['msg'], result
+    expect_fail(run, server, tmp_path, text, **dict(VALID, **options))
     assert server.ovs.requests == []
 
 
@@ -146,10 +145,7 @@ def test_validation_before_any_call(server, tmp_path, options, text):
     (dict(clone_from=dict(vdisk='ghost')), "clone_from.vdisk: no vDisk 'ghost' on vPool pool1"),
 ])
 def test_refusals(server, tmp_path, options, text):
-    args = dict(name='vd1', storagerouter='ctl01', size='1GiB')
-    args.update(options)
-    status, result, dummy = run(server, tmp_path, **args)
-    assert status == 'fail' and text in result['msg'], result
+    expect_fail(run, server, tmp_path, text, **dict(VALID, **options))
     assert server.ovs.posts == []
 
 

@@ -7,8 +7,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_vpool
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer, module_args
-from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import expect_fail, run_api_module
 
 GIB = 1024 ** 3
 SECRET = 'S3cr3tS3cr3tS3cr3tS3cr3tS3cr3t00'
@@ -18,21 +18,22 @@ SECRET = 'S3cr3tS3cr3tS3cr3tS3cr3tS3cr3t00'
 def server(tmp_path):
     srv = StorageApiServer(str(tmp_path)).start()
     ovs = srv.ovs
-    srv.r = {}
-    for index, name in enumerate(['ctl01', 'ctl02', 'ctl03']):
-        srv.r[name] = ovs.add_storagerouter(name, '172.30.250.1{0}'.format(index + 1), 'MaChInE000000ct{0}'.format(index))
-        if name != 'ctl03':
-            disk = ovs.add_disk(name, 'sdb', 100 * GIB)
-            ovs.add_partition(disk, 0, 100 * GIB, roles=['DB', 'DTL', 'WRITE'] + (['SCRUB'] if name == 'ctl01' else []),
-                              mountpoint='/mnt/ssd1')
+    srv.r = dict(zip(['ctl01', 'ctl02', 'ctl03'], ovs.add_controllers(3)))
+    for name in ('ctl01', 'ctl02'):
+        disk = ovs.add_disk(name, 'sdb', 100 * GIB)
+        ovs.add_partition(disk, 0, 100 * GIB, roles=['DB', 'DTL', 'WRITE'] + (['SCRUB'] if name == 'ctl01' else []),
+                          mountpoint='/mnt/ssd1')
     srv.be = ovs.add_albabackend('be1')
     yield srv
     srv.stop()
 
 
-def run(server, tmp_path, check_mode=False, diff=False, **options):
-    return run_module(ovs_vpool.main, module_args(server, tmp_path, **options), FakeHost(),
-                      check_mode=check_mode, diff=diff)
+def run(server, tmp_path, **options):
+    return run_api_module(ovs_vpool.main, server, tmp_path, **options)
+
+
+# options that pass every check
+VALID = dict(name='pool1', backend='be1', storagerouters=['ctl01'], writecache_size=10)
 
 
 def create(server, tmp_path, **extra):
@@ -183,10 +184,7 @@ def test_other_backend_refused(server, tmp_path):
     (dict(dtl_transport='udp'), 'value of dtl_transport must be one of: tcp, rdma, got: udp'),
 ])
 def test_validation_before_any_call(server, tmp_path, options, text):
-    args = dict(name='pool1', backend='be1', storagerouters=['ctl01'], writecache_size=10)
-    args.update(options)
-    status, result, dummy = run(server, tmp_path, **args)
-    assert status == 'fail' and text in result['msg'], result
+    expect_fail(run, server, tmp_path, text, **dict(VALID, **options))
     assert server.ovs.requests == []
 
 
@@ -202,10 +200,7 @@ def test_validation_before_any_call(server, tmp_path, options, text):
     (dict(backend_host='10.0.0.1'), 'backend_host and backend_port need backend_client_id and backend_client_secret'),
 ])
 def test_refusals_after_reading(server, tmp_path, options, text):
-    args = dict(name='pool1', backend='be1', storagerouters=['ctl01'], writecache_size=10)
-    args.update(options)
-    status, result, dummy = run(server, tmp_path, **args)
-    assert status == 'fail' and text in result['msg'], result
+    expect_fail(run, server, tmp_path, text, **dict(VALID, **options))
     assert server.ovs.posts == []
 
 

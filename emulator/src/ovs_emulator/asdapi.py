@@ -527,13 +527,7 @@ def main(argv=None):
         print(f"asd-manager: cannot start: {exc}", file=sys.stderr)
         return 1
     LOG.info("Listening on https://%s:%s", bind, port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return server.run()
 
 
 if __name__ == "__main__":

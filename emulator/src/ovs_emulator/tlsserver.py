@@ -40,3 +40,13 @@ class TlsHttpServer(ThreadingHTTPServer):
                                   daemon=True)
         thread.start()
         return thread
+
+    def run(self):
+        """Serve in the foreground until interrupted (the services); the exit code, 0."""
+        try:
+            self.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.server_close()
+        return 0

@@ -28,13 +28,7 @@ def main(argv=None):
         return 1
     logging.getLogger("ovs_emulator.webapi").info("Listening on https://%s:%s", args.bind,
                                                   args.port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return server.run()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, the openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every module of the collection does around its own logic.
+
+* :func:`ovs_module` builds the ``AnsibleModule`` (check mode supported) and fails with
+  ``Invalid options: ...`` when the module's own checks of its options find errors;
+* :func:`run_api_module` does that for the modules that use the framework API - with the
+  API options (doc fragment ``openvstorage.hyperscale.ovs_api``) and their constraints -,
+  runs the module's logic with an :class:`OvsApiClient`, turns a refusal of the module
+  (such as ``StorageError`` or ``AlbaError``) into ``fail_json(msg=<its text>)`` and an
+  :class:`OvsApiError` into ``fail_json`` with the API's fields, drops ``diff`` unless the
+  task runs with ``--diff``, and exits with the result.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
+    OVS_API_MUTUALLY_EXCLUSIVE,
+    OVS_API_REQUIRED_ONE_OF,
+    OVS_API_REQUIRED_TOGETHER,
+    OvsApiClient,
+    OvsApiError,
+    fail_from_api_error,
+    ovs_api_argument_spec,
+)
+
+
+def fail_if_invalid(module, errors):
+    """``fail_json`` listing ``errors`` (texts naming the option, the value and what is allowed), if any."""
+    if errors:
+        module.fail_json(msg='Invalid options: ' + '; '.join(errors), errors=errors)
+
+
+def ovs_module(argument_spec, validate=None, **kwargs):
+    """The ``AnsibleModule`` (check mode supported) whose options passed ``validate(params)`` -> errors."""
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
+    if validate is not None:
+        fail_if_invalid(module, validate(module.params))
+    return module
+
+
+def ovs_api_module(argument_spec, validate=None, required_together=()):
+    """:func:`ovs_module` with the API options and their constraints added to the module's own."""
+    spec = ovs_api_argument_spec()
+    spec.update(argument_spec)
+    return ovs_module(spec, validate=validate,
+                      required_together=OVS_API_REQUIRED_TOGETHER + list(required_together),
+                      mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE,
+                      required_one_of=OVS_API_REQUIRED_ONE_OF)
+
+
+def run_api_module(argument_spec, run, refusals=(), validate=None, required_together=()):
+    """Run an API module: ``run(module, client)`` returns its result; exits or fails the module.
+
+    argument_spec:     the module's own options (the API options are added).
+    run:               the module's logic; its result may carry ``diff`` (dropped without ``--diff``).
+    refusals:          exception classes whose text is the ``msg`` of ``fail_json``.
+    validate:          ``validate(params)`` -> list of errors, checked before anything else.
+    required_together: the module's own pairs, added to those of the API options.
+    """
+    module = ovs_api_module(argument_spec, validate=validate, required_together=required_together)
+    try:
+        result = run(module, OvsApiClient.from_module(module))
+    except refusals as exc:
+        module.fail_json(msg=str(exc))
+    except OvsApiError as exc:
+        fail_from_api_error(module, exc)
+    if not module._diff:
+        result.pop('diff', None)
+    module.exit_json(**result)
