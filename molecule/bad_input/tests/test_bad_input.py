@@ -74,10 +74,10 @@ PRESET = ("ovs_backends", 0, "presets", 0)
 VPOOL = ("ovs_vpools", 0)
 
 
-def run_playbook(tmp_path, inv, extra_vars=None):
+def run_playbook(tmp_path, inv, extra_vars=None, playbook="hyperscale.yml"):
     inv_file = tmp_path / "hosts.yml"
     inv_file.write_text(yaml.safe_dump(inv))
-    cmd = ["ansible-playbook", "-i", str(inv_file), os.path.join(PROJECT, "playbooks", "hyperscale.yml")]
+    cmd = ["ansible-playbook", "-i", str(inv_file), os.path.join(PROJECT, "playbooks", playbook)]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1",
@@ -231,3 +231,11 @@ def test_bad_input_fails_before_any_change(tmp_path, case):
     for text in expected:
         assert text in output, "%r not in output: %s" % (text, output[-3000:])
     assert_untouched()
+
+
+def test_healthcheck_without_controllers_group_fails_naming_it(tmp_path):
+    rc, output = run_playbook(tmp_path, inventory(kinds={"computenodes": ["cmp01"], "storagenodes": ["str01"]}),
+                              playbook="healthcheck.yml")
+    assert rc != 0
+    assert "The inventory group 'controllers' is missing" in output, output[-3000:]
+    assert "cmp01" not in output.split("PLAY RECAP")[-1], "no node is contacted"
