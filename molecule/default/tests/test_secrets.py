@@ -6,7 +6,8 @@ scenario at -vvv (ANSIBLE_VERBOSITY=3). The log therefore holds the cold build o
 (converge: node setup with the master password, ASD manager setup, ASD registration with the
 ASD manager passwords, every API call with its OAuth token) and its rerun (idempotence) at
 -vvv, where Ansible prints every module's arguments. None of the secrets of that run, read back
-from the cluster, may be in it.
+from the cluster, may be in it, nor in a file the runs left in Ansible's directory on the control
+machine (~/.ansible: local temporary files, molecule's state, caches).
 """
 import os
 import re
@@ -55,3 +56,24 @@ def test_no_secret_in_the_log(scenario_log, install_master):
     found = run_secrets(install_master)
     leaks = sorted(name for name, value in found.items() if value in scenario_log)
     assert not leaks, "secrets printed into %s: %s" % (SCENARIO_LOG, leaks)
+
+
+def test_no_secret_in_the_files_left_on_the_control_machine(install_master):
+    found = run_secrets(install_master)
+    top = os.path.expanduser("~/.ansible")
+    read = 0
+    for root, dirs, files in os.walk(top):
+        if root == top:
+            # the installed collections (the demo inventory holds the demo's cluster password)
+            # and ansible-test's virtual environments are not left by a run
+            dirs[:] = [d for d in dirs if d not in ("collections", "test")]
+        for name in files:
+            path = os.path.join(root, name)
+            if os.path.islink(path) or not os.path.isfile(path) or path == SCENARIO_LOG:
+                continue
+            with open(path, "rb") as handle:
+                data = handle.read()
+            read += 1
+            leaked = sorted(key for key, value in found.items() if value.encode() in data)
+            assert not leaked, (path, leaked)
+    assert read, "molecule keeps the scenario's state under %s" % top
