@@ -77,7 +77,7 @@ molecule-test: testbed
 	testbed/clean
 	molecule test -s bad_input
 	ANSIBLE_VERBOSITY=3 molecule test -s default
-	molecule test -s ssh
+	ANSIBLE_VERBOSITY=3 molecule test -s ssh
 
 # docs/collection (module, filter and role docs: antsibull-docs' simplified RST, which GitHub
 # shows) and CHANGELOG.rst (antsibull-changelog) are generated and committed. `make docs` renders
