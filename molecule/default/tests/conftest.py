@@ -18,7 +18,8 @@ KINDS = ("controllers", "computenodes", "storagenodes", "framework")
 SCENARIO_LOG = os.environ.pop("ANSIBLE_LOG_PATH", None)
 SCENARIO_VERBOSITY = int(os.environ.pop("ANSIBLE_VERBOSITY", "0") or 0)
 PROJECT = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
-RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+# a PLAY RECAP line: host, changed, unreachable, failed (after the prefix of a log file line, if any)
+RECAP = re.compile(r"^.*?(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 # molecule's inventory directory: its own file plus the linked group tree and variables
 INVENTORY = os.path.dirname(os.environ.get("MOLECULE_INVENTORY_FILE", ""))
 RUNNER = testinfra.utils.ansible_runner.AnsibleRunner(INVENTORY) if INVENTORY else None

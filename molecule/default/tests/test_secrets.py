@@ -10,13 +10,11 @@ from the cluster, may be in it, nor in a file the runs left in Ansible's directo
 machine (~/.ansible: local temporary files, molecule's state, caches).
 """
 import os
-import re
 
 import pytest
 
-from conftest import RUNNER, SCENARIO_LOG, SCENARIO_VERBOSITY, run_secrets
+from conftest import RECAP, RUNNER, SCENARIO_LOG, SCENARIO_VERBOSITY, run_secrets
 
-RECAP = re.compile(r"^.*?(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=\d+\s+failed=\d+", re.M)
 NO_LOG_VALUE = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
@@ -28,11 +26,17 @@ def scenario_log():
         return handle.read()
 
 
+@pytest.fixture(scope="module")
+def secrets(install_master):
+    return run_secrets(install_master)
+
+
 def recaps(log):
     """Each PLAY RECAP of the log as {host: changed}."""
     found = []
     for block in log.split("PLAY RECAP")[1:]:
-        found.append({host: int(changed) for host, changed in RECAP.findall(block.split("PLAY [")[0])})
+        found.append({host: int(changed) for host, changed, _unreachable, _failed
+                      in RECAP.findall(block.split("PLAY [")[0])})
     return found
 
 
@@ -52,14 +56,12 @@ def test_the_log_is_at_vvv(scenario_log):
     assert NO_LOG_VALUE in scenario_log
 
 
-def test_no_secret_in_the_log(scenario_log, install_master):
-    found = run_secrets(install_master)
-    leaks = sorted(name for name, value in found.items() if value in scenario_log)
+def test_no_secret_in_the_log(scenario_log, secrets):
+    leaks = sorted(name for name, value in secrets.items() if value in scenario_log)
     assert not leaks, "secrets printed into %s: %s" % (SCENARIO_LOG, leaks)
 
 
-def test_no_secret_in_the_files_left_on_the_control_machine(install_master):
-    found = run_secrets(install_master)
+def test_no_secret_in_the_files_left_on_the_control_machine(secrets):
     top = os.path.expanduser("~/.ansible")
     read = 0
     for root, dirs, files in os.walk(top):
@@ -74,6 +76,6 @@ def test_no_secret_in_the_files_left_on_the_control_machine(install_master):
             with open(path, "rb") as handle:
                 data = handle.read()
             read += 1
-            leaked = sorted(key for key, value in found.items() if value.encode() in data)
+            leaked = sorted(key for key, value in secrets.items() if value.encode() in data)
             assert not leaked, (path, leaked)
     assert read, "molecule keeps the scenario's state under %s" % top
