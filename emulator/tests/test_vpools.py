@@ -244,6 +244,18 @@ def test_extend_and_shrink(api, vpool, ready, store, systemd, root, monkeypatch)
         # a vDisk served by sr-1 blocks shrinking sr-1
         task = create_vdisk(api, vpool["guid"])
         assert task["status"] == "SUCCESS", task
+        # the vDisk moves to sr-0 and back (ovs.vdisk.move); a router without the vPool is refused
+        vdisk_guid = api.call("GET", "/api/vdisks/")[1]["data"][0]
+        status, task_id = api.call("POST", f"/api/vdisks/{vdisk_guid}/move/", {"target_storagerouter_guid": "sr-2"})
+        assert api.wait_task(task_id)["result"] == "Failed to find the matching StorageDriver for vdisk disk1"
+        for router in ("sr-0", "sr-1"):
+            status, task_id = api.call("POST", f"/api/vdisks/{vdisk_guid}/move/",
+                                       {"target_storagerouter_guid": router})
+            assert status == 200 and api.wait_task(task_id)["status"] == "SUCCESS"
+            moved = api.call("GET", f"/api/vdisks/{vdisk_guid}/")[1]
+            assert moved["storagerouter_guid"] == router and moved["storagedriver_id"].endswith(
+                OTHER if router == "sr-0" else ME)
+            assert (root / "mnt/vp1/disk1.raw").stat().st_size == 10 * GiB
         status, task_id = api.call("POST", f"/api/vpools/{vpool['guid']}/shrink_vpool/",
                                    {"storagerouter_guid": "sr-1"})
         assert status == 200

@@ -100,18 +100,17 @@ problems:
   sample: [{test: ovs-processes-test, state: FAILED, messages: ["FWK0201 Service ovs-workers is not running!"]}]
 '''
 
-import json
-
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
     OvsRunner,
     fail_from_command_error,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_health import (
+    failing_text,
+    run_healthcheck,
+    summarize,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
-
-STATES = ('SUCCESS', 'WARNING', 'FAILED', 'EXCEPTION', 'SKIPPED')
-PROBLEM_STATES = ('FAILED', 'EXCEPTION', 'WARNING')
-PROBLEM_MESSAGES = ('error', 'exception', 'warning')
 
 
 def argument_spec():
@@ -122,48 +121,6 @@ def argument_spec():
     )
 
 
-def parse_report(stdout):
-    """The dict printed by ``ovs healthcheck --to-json``; lines printed before it are skipped."""
-    text = stdout or ''
-    start = text.find('{')
-    if start < 0:
-        raise ValueError('no JSON object in the output')
-    report = json.loads(text[start:text.rindex('}') + 1])
-    if not isinstance(report, dict) or not all(isinstance(v, dict) and 'state' in v for v in report.values()):
-        raise ValueError('the JSON is not a health check report (test name -> state and messages)')
-    return report
-
-
-def summarize(tests):
-    """``states`` (state -> test names) and ``problems`` (tests not SUCCESS/SKIPPED with their messages)."""
-    states = dict((state, []) for state in STATES)
-    problems = []
-    for name in sorted(tests):
-        result = tests[name]
-        states.setdefault(result['state'], []).append(name)
-        if result['state'] in PROBLEM_STATES:
-            messages = result.get('messages') or {}
-            texts = ['{0} {1}'.format(m.get('code', ''), m.get('message', '')).strip()
-                     for kind in PROBLEM_MESSAGES for m in messages.get(kind) or []]
-            problems.append(dict(test=name, state=result['state'], messages=texts))
-    return states, problems
-
-
-def run_healthcheck(runner, modules):
-    """All tests of the given modules (all modules when empty), by test name."""
-    tests = {}
-    for module_name in modules or [None]:
-        args = ['healthcheck', '--to-json'] + ([module_name] if module_name else [])
-        what = 'ovs ' + ' '.join(args)
-        dummy, stdout, stderr = runner.run('ovs', args, what=what)
-        try:
-            tests.update(parse_report(stdout))
-        except ValueError as exc:
-            raise OvsCommandError('{0} printed no health check report ({1}): {2}'.format(
-                what, exc, (stdout or stderr or '').strip()[-500:]))
-    return tests
-
-
 def main():
     module = ovs_module(argument_spec())
     try:
@@ -172,14 +129,9 @@ def main():
         fail_from_command_error(module, exc)
     states, problems = summarize(tests)
     result = dict(changed=False, tests=tests, states=states, problems=problems)
-    failing = [p for p in problems if p['state'] in module.params['fail_on']]
-    if failing:
-        module.fail_json(
-            msg='{0} health check test(s) in state {1}: {2}'.format(
-                len(failing), '/'.join(module.params['fail_on']),
-                '; '.join('{0} {1}: {2}'.format(p['test'], p['state'], ' | '.join(p['messages']) or '(no message)')
-                          for p in failing)),
-            **result)
+    message = failing_text(problems, module.params['fail_on'])
+    if message:
+        module.fail_json(msg=message, **result)
     module.exit_json(**result)
 
 

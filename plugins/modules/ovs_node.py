@@ -50,10 +50,32 @@ options:
     description:
       - Role of a joining node. Without it the cluster decides (master while fewer than 3 masters exist).
       - The first node is always a master; V(extra) is refused for it.
-      - On a node that is already set up, a different type is reported as a warning only
-        (promotion and demotion are other operations).
+      - On a node that is already set up, a different type promotes it (V(master): C(ovs setup promote)) or
+        demotes it (V(extra): C(ovs setup demote)), both with C(--rollback-on-failure), unless
+        O(change_node_type=false). Run it on one node at a time.
     type: str
     choices: [master, extra]
+  change_node_type:
+    description:
+      - Promote or demote a set-up node whose type differs from O(node_type).
+      - V(false) only warns about the difference.
+    type: bool
+    default: true
+  min_masters:
+    description:
+      - A demote is refused, before anything changes, when it would leave fewer masters than this
+        (the masters are read from the configuration store). The framework itself refuses only the
+        last master; a cluster whose configuration store loses the majority of its masters cannot write.
+      - The roles pass a majority of the controllers the inventory declares.
+    type: int
+    default: 1
+  health_gate:
+    description:
+      - Before a promote or demote, run the health check (C(ovs healthcheck --to-json)) on this node and refuse
+        when a test is C(FAILED) or C(EXCEPTION); after it, run it again and fail (the change is done) when one is.
+      - The framework never runs the health check during these operations itself.
+    type: bool
+    default: true
   enable_heartbeats:
     description:
       - Send heartbeats to the Open vStorage support service. The framework default is V(true).
@@ -96,7 +118,10 @@ options:
     type: bool
     default: false
 notes:
-  - Run it on one node at a time, first master first, as the framework requires.
+  - Run it on one node at a time, first master first, as the framework requires; promotes and demotes too.
+  - C(ovs setup promote) asks for the root password of the node only when root SSH to itself without a
+    password fails; O(master_password) is given on its standard input (the HyperScale nodes share the root
+    password of the cluster).
   - The facts of a set-up node come from C(ovs config get), so the configuration store must be reachable.
 seealso:
   - module: openvstorage.hyperscale.ovs_asd_manager
@@ -115,6 +140,15 @@ EXAMPLES = r'''
     cluster_ip: "{{ ovs_node_ip }}"
     master_password: "{{ ovs_master_password }}"
     node_type: master
+
+- name: Demote a controller to an extra node, keeping at least 2 masters
+  openvstorage.hyperscale.ovs_node:
+    master_ip: 172.30.250.11
+    cluster_ip: 172.30.250.13
+    master_password: "{{ ovs_master_password }}"
+    node_type: extra
+    min_masters: 2
+  throttle: 1
 
 - name: Compute nodes join as extra nodes, logging to the console
   openvstorage.hyperscale.ovs_node:
@@ -155,8 +189,23 @@ node_ip:
   returned: when the node is set up (not in check mode before the setup)
   type: str
   sample: 172.30.250.12
+node_type_change:
+  description: The type change made (or predicted in check mode), C(promote) or C(demote).
+  returned: when the type of a set-up node changed
+  type: str
+  sample: demote
+masters:
+  description: Machine ids of the masters (from the configuration store) before a promote or demote.
+  returned: when the type of a set-up node changes
+  type: list
+  elements: str
+health:
+  description: The health check states before and after a promote or demote (see M(openvstorage.hyperscale.ovs_healthcheck)).
+  returned: when the type of a set-up node changed and O(health_gate=true)
+  type: dict
+  sample: {before: {FAILED: [], SUCCESS: [ovs-processes-test]}, after: {FAILED: [], SUCCESS: [ovs-processes-test]}}
 stdout:
-  description: Output of C(ovs setup).
+  description: Output of C(ovs setup) (or of C(ovs setup promote|demote)).
   returned: when the setup ran
   type: str
 stdout_lines:
@@ -174,6 +223,11 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_comman
     OvsRunner,
     fail_from_command_error,
     failure_text,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_health import (
+    failing_text,
+    run_healthcheck,
+    summarize,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import (
     ipv4_error,
@@ -207,6 +261,9 @@ def argument_spec():
         rdma=dict(type='bool'),
         preconfig_path=dict(type='path', default='/opt/OpenvStorage/config/preconfig.json'),
         keep_preconfig=dict(type='bool', default=False),
+        change_node_type=dict(type='bool', default=True),
+        min_masters=dict(type='int', default=1),
+        health_gate=dict(type='bool', default=True),
     )
 
 
@@ -225,6 +282,9 @@ def validate(params):
         errors.append("node_type: 'extra' is not allowed for the first node of a cluster "
                       "(cluster_ip omitted or equal to master_ip {0}); allowed: master, or give cluster_ip "
                       "of this node to join the cluster at master_ip".format(params['master_ip']))
+    if params.get('min_masters', 1) < 1:
+        errors.append('min_masters: {0} is not allowed; allowed is an integer of at least 1 (the framework never '
+                      'removes the last master)'.format(params['min_masters']))
     target = params.get('logging_target')
     if target and target.get('type') == 'redis':
         port = target.get('port')
@@ -299,6 +359,79 @@ def expected_node_type(params):
     return None
 
 
+def masters(runner):
+    """Machine ids of the framework nodes whose type is MASTER in the configuration store."""
+    found = []
+    for machine_id in runner.config_list('/ovs/framework/hosts'):
+        if runner.config_get(HOST_KEY.format(machine_id, 'type')) == 'MASTER':
+            found.append(machine_id)
+    return sorted(found)
+
+
+def type_change_refusal(change, state, current_masters, min_masters):
+    """None, or why the promote/demote must not run (before anything changes)."""
+    if change != 'demote':
+        return None
+    left = len([m for m in current_masters if m != state['machine_id']])
+    if left < min_masters:
+        return ('Refusing to demote this node ({0}, {1}): it would leave {2} master(s) ({3}) where min_masters is {4} '
+                '(a majority of the declared controllers keeps the configuration store writable). Promote another '
+                'node first, or lower min_masters knowingly.'.format(
+                    state.get('node_ip'), state['machine_id'], left,
+                    ', '.join(m for m in current_masters if m != state['machine_id']) or 'none', min_masters))
+    return None
+
+
+def health_gate(module, runner, when):
+    """The health check's states; fails the module naming the failed tests."""
+    try:
+        states, problems = summarize(run_healthcheck(runner, []))
+    except OvsCommandError as exc:
+        fail_from_command_error(module, exc, msg='Health check {0} failed to run: {1}'.format(when, exc.message))
+    message = failing_text(problems, ('FAILED', 'EXCEPTION'))
+    if message:
+        module.fail_json(msg='Health check {0}: {1}'.format(when, message), changed=when.startswith('after'),
+                         problems=problems)
+    return states
+
+
+def change_node_type(module, runner, state):
+    """Promote or demote this set-up node to O(node_type); exits the module."""
+    params = module.params
+    change = 'promote' if params['node_type'] == 'master' else 'demote'
+    try:
+        current_masters = masters(runner)
+    except OvsCommandError as exc:
+        fail_from_command_error(module, exc, msg='Cannot read the masters of the cluster: ' + exc.message)
+    refusal = type_change_refusal(change, state, current_masters, params['min_masters'])
+    if refusal:
+        module.fail_json(msg=refusal, masters=current_masters, **facts(state))
+    after_type = params['node_type'].upper()
+    diff = dict(before=dict(node_type=state['node_type']), after=dict(node_type=after_type))
+    result = dict(changed=True, diff=diff, node_type_change=change, masters=current_masters)
+    if module.check_mode:
+        module.exit_json(**dict(facts(state), **dict(result, node_type=after_type)))
+    health = dict(before=health_gate(module, runner, 'before the ' + change)) if params['health_gate'] else None
+    rc, stdout, stderr = runner.run('ovs', ['setup', change, '--rollback-on-failure'], check=False,
+                                    data=params['master_password'])
+    if rc != 0:
+        module.fail_json(msg='ovs setup {0} failed (rc {1}): {2}'.format(change, rc, failure_text(stdout, stderr)),
+                         rc=rc, stdout=stdout, stderr=stderr, stdout_lines=stdout.splitlines(), **facts(state))
+    try:
+        state = read_state(runner)
+    except OvsCommandError as exc:
+        fail_from_command_error(module, exc, changed=True, stdout=stdout,
+                                msg='ovs setup {0} finished but the node cannot be read: {1}'.format(change, exc.message))
+    if state.get('node_type') != after_type:
+        module.fail_json(msg='ovs setup {0} exited 0 but the node type is {1}, not {2}'.format(
+            change, state.get('node_type'), after_type), changed=True, stdout=stdout, **facts(state))
+    if health is not None:
+        health['after'] = health_gate(module, runner, 'after the {0} (the node is {1} now)'.format(change, after_type))
+        result['health'] = health
+    result.update(stdout=stdout, stdout_lines=stdout.splitlines(), **facts(state))
+    module.exit_json(**result)
+
+
 def main():
     module = ovs_module(argument_spec(), validate=validate)
     params = module.params
@@ -310,12 +443,13 @@ def main():
         fail_from_command_error(module, exc, msg='Cannot read the setup state of this node: ' + exc.message)
 
     if state['setup_completed']:
-        result = dict(changed=False, **facts(state))
         wanted = params.get('node_type')
         if wanted and state.get('node_type') and wanted.upper() != state['node_type']:
-            module.warn('node_type is {0} but this node is already set up as {1}; ovs_node does not promote '
-                        'or demote nodes'.format(wanted, state['node_type']))
-        module.exit_json(**result)
+            if params['change_node_type']:
+                change_node_type(module, runner, state)
+            module.warn('node_type is {0} but this node is already set up as {1} (change_node_type=false: '
+                        'not changed)'.format(wanted, state['node_type']))
+        module.exit_json(changed=False, **facts(state))
 
     if state['broken']:
         module.fail_json(msg='A previous Open vStorage setup of this node broke: {0}. The setup is not run again; '

@@ -34,9 +34,17 @@ options:
     required: true
   storagerouter:
     description:
-      - Host name or IP of the storage router that serves the vDisk when it is created; it must run the vPool.
-      - Not compared for an existing vDisk.
+      - Host name or IP of the storage router that serves the vDisk; it must run the vPool.
+      - For an existing vDisk served elsewhere, the vDisk is moved there (C(POST /api/vdisks/<guid>/move/)) when
+        O(move=true); otherwise it is not compared.
     type: str
+  move:
+    description:
+      - Move an existing vDisk to O(storagerouter) when another storage router serves it (the volume driver
+        migrates the volume; the vDisk stays served).
+    type: bool
+    default: false
+    version_added: 0.2.0
   size:
     description:
       - Size in bytes (an integer) or with a unit (V(10GiB), V(500MiB), V(1TB); KiB/MiB/GiB/TiB are binary, KB/MB/GB/TB
@@ -163,6 +171,7 @@ def argument_spec():
         name=dict(type='str', required=True),
         vpool=dict(type='str', required=True),
         storagerouter=dict(type='str'),
+        move=dict(type='bool', default=False),
         size=dict(type='raw'),
         snapshots=dict(type='list', elements='str'),
         purge_snapshots=dict(type='bool', default=False),
@@ -206,6 +215,24 @@ class VDiskManager(object):
                     storagerouter=self.router_names.get(vdisk.get('storagerouter_guid')),
                     snapshots=labels(vdisk), parent_vdisk=names.get(vdisk.get('parent_vdisk_guid')))
 
+    def serving_router(self, vpool):
+        """The storage router of O(storagerouter); StorageError unless it runs the vPool."""
+        router = resolve_storagerouter(self.routers, self.params['storagerouter'])
+        drivers = self.client.list('storagedrivers', contents='storagerouter_guid,vpool_guid',
+                                   params={'vpool_guid': vpool['guid']})
+        if router['guid'] not in [d.get('storagerouter_guid') for d in drivers if d.get('vpool_guid') == vpool['guid']]:
+            raise StorageError('storagerouter: vPool {0} does not run on storage router {1}; it runs on: {2}'.format(
+                vpool['name'], router['name'],
+                ', '.join(sorted(self.router_names.get(d.get('storagerouter_guid'), '') for d in drivers)) or 'none'))
+        return router
+
+    def move_target(self, vpool, vdisk):
+        """The storage router the existing vDisk must move to (O(move)), or None."""
+        if not self.params['move'] or self.params['storagerouter'] is None:
+            return None
+        router = self.serving_router(vpool)
+        return None if router['guid'] == vdisk.get('storagerouter_guid') else router
+
     def action(self, vdisk_guid, name, data):
         return run_action(self.client, 'vdisks/{0}/{1}'.format(vdisk_guid, name), data, timeout=self.timeout)
 
@@ -246,15 +273,11 @@ class VDiskManager(object):
                         parent['name'], source['snapshot'], ', '.join(labels(parent)) or 'none'))
                 snapshot_id = snaps[0]['guid']
         created = vdisk is None
+        target = None
         if created:
             if params['storagerouter'] is None:
                 raise StorageError('storagerouter is required to create vDisk {0}'.format(params['name']))
-            router = resolve_storagerouter(self.routers, params['storagerouter'])
-            drivers = self.client.list('storagedrivers', contents=FULL, params={'vpool_guid': vpool['guid']})
-            if router['guid'] not in [d.get('storagerouter_guid') for d in drivers if d.get('vpool_guid') == vpool['guid']]:
-                raise StorageError('storagerouter: vPool {0} does not run on storage router {1}; it runs on: {2}'.format(
-                    vpool['name'], router['name'],
-                    ', '.join(sorted(self.router_names.get(d.get('storagerouter_guid'), '') for d in drivers)) or 'none'))
+            router = self.serving_router(vpool)
             if parent is None and size is None:
                 raise StorageError('size is required to create vDisk {0}'.format(params['name']))
             base_size = parent.get('size') if parent is not None else size
@@ -268,6 +291,9 @@ class VDiskManager(object):
                     vdisk['name'], parent['name']))
             base_size = vdisk.get('size')
             current = dict(size=base_size, snapshots=labels(vdisk))
+            target = self.move_target(vpool, vdisk)
+            if target is not None:
+                current['storagerouter'] = self.router_names.get(vdisk.get('storagerouter_guid'))
             if size is not None and size < base_size:
                 raise StorageError('size: vDisk {0} is {1} bytes; it cannot shrink to {2} bytes'.format(
                     vdisk['name'], base_size, size))
@@ -280,7 +306,9 @@ class VDiskManager(object):
             to_remove = [s for s in (vdisk or {}).get('snapshots') or [] if s.get('label') not in wanted_snapshots]
         after_snapshots = [s for s in have if s not in [r.get('label') for r in to_remove]] + to_create
         wanted = dict(size=new_size, snapshots=after_snapshots)
-        result['changed'] = created or new_size != current['size'] or bool(to_create or to_remove)
+        if target is not None:
+            wanted['storagerouter'] = target['name']
+        result['changed'] = created or new_size != current['size'] or bool(to_create or to_remove or target)
         if result['changed'] and self.module._diff:
             if created:
                 result['diff'] = object_diff(None, dict(wanted, name=params['name']))
@@ -292,6 +320,8 @@ class VDiskManager(object):
                                        parent_vdisk_guid=parent['guid'] if parent else None))
             shown['size'] = new_size
             shown['snapshots'] = [dict(label=s) for s in after_snapshots]
+            if target is not None:
+                shown['storagerouter_guid'] = target['guid']
             result['vdisk'] = self.view(shown, vpool, vdisks)
             return result
         if created and parent is not None:
@@ -305,6 +335,8 @@ class VDiskManager(object):
                                                           storagerouter_guid=router['guid']), timeout=self.timeout)
         else:
             guid = vdisk['guid']
+        if target is not None:
+            self.action(guid, 'move', dict(target_storagerouter_guid=target['guid']))
         if new_size != base_size:
             self.action(guid, 'extend', dict(new_size=new_size))
         for snapshot in to_remove:

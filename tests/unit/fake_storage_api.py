@@ -354,6 +354,15 @@ class StorageHandler(Handler):
                                        parent=vdisk['guid'], snapshot_id=data.get('snapshot_id'))
                 return dict(vdisk_guid=new, name=data['name'], backingdevice='/{0}.raw'.format(data['name']))
             return self._send(200, ovs.task(clone))
+        if action == 'move':
+            def move():
+                target = data['target_storagerouter_guid']
+                vpool = ovs.vpools[vdisk['vpool_guid']]
+                if target not in [d['storagerouter_guid'] for d in ovs.storagedrivers.values()
+                                  if d['vpool_guid'] == vpool['guid']]:
+                    raise RuntimeError('Failed to find the matching StorageDriver for vdisk {0}'.format(vdisk['name']))
+                vdisk['storagerouter_guid'] = target
+            return self._send(200, ovs.task(move))
         if action == 'delete' or method == 'DELETE':
             def delete():
                 if any(v.get('parent_vdisk_guid') == guid for v in ovs.vdisks.values()):

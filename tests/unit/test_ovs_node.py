@@ -91,7 +91,8 @@ def test_build_preconfig_only_allowed_keys():
 # ------------------------------------------------------------ module runs
 def test_already_set_up_reports_facts_unchanged(node):
     configured(node)
-    status, result, warnings = run_module(ovs_node.main, join_args(node, node_type='extra'), node)
+    status, result, warnings = run_module(ovs_node.main, join_args(node, node_type='extra', change_node_type=False),
+                                          node)
     assert status == 'exit'
     assert result['changed'] is False
     assert result['machine_id'] == MACHINE_ID
@@ -241,3 +242,111 @@ def test_joining_node_must_not_point_at_itself(node):
     node.on(['-o', '-4', 'addr', 'show'], (0, IP_OUTPUT + '3: eth1    inet 172.30.250.11/24 scope global\n', ''))
     status, result, dummy = run_module(ovs_node.main, join_args(node), node)
     assert status == 'fail' and result['msg'].startswith('master_ip: 172.30.250.11 is an address of this host')
+
+
+# ------------------------------------------------------------ promote / demote
+FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
+OTHERS = ['Ma5ter0000000002', 'Ma5ter0000000003']
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, 'healthcheck_{0}.json'.format(name))) as handle:
+        return handle.read()
+
+
+def cluster_of(host, node_type, other_masters=OTHERS, health=('ctl01', 'ctl01')):
+    """A set-up node of type ``node_type`` in a cluster with ``other_masters``; ``ovs setup promote|demote``
+    flips its type; the health check answers the given fixtures before and after."""
+    host.paths['cacc'].write_text('[global]\ncluster_id = config\n')
+    key = '/ovs/framework/hosts/{0}/'.format(MACHINE_ID)
+    values = {key + 'setupcompleted': True, key + 'type': node_type, key + 'promotecompleted': True,
+              key + 'ip': '172.30.250.12', '/ovs/framework/cluster_id': 'Cl0st3rId0123456'}
+    for other in other_masters:
+        values['/ovs/framework/hosts/{0}/type'.format(other)] = 'MASTER'
+    set_config(host, values)
+    host.on(['config', 'list', '/ovs/framework/hosts'],
+            lambda argv, kw: (0, '\n'.join(sorted([MACHINE_ID] + list(other_masters))) + '\n', ''))
+    reports = list(health)
+    host.on(['healthcheck', '--to-json'], lambda argv, kw: (0, fixture(reports.pop(0)), ''))
+
+    def change(argv, kwargs):
+        values[key + 'type'] = 'MASTER' if argv[2] == 'promote' else 'EXTRA'
+        host.stdin = kwargs.get('data')
+        title = 'Promote complete.' if argv[2] == 'promote' else 'Demote complete.'
+        return 0, boxed([title]), ''
+    for what in ('promote', 'demote'):
+        host.on(['setup', what, '--rollback-on-failure'], change)
+    return values
+
+
+def test_demote_with_health_gates(node):
+    cluster_of(node, 'MASTER')
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='extra', min_masters=2), node,
+                                       diff=True)
+    assert status == 'exit', result
+    assert result['changed'] is True and result['node_type_change'] == 'demote'
+    assert result['node_type'] == 'EXTRA'
+    assert result['diff'] == {'before': {'node_type': 'MASTER'}, 'after': {'node_type': 'EXTRA'}}
+    assert result['health']['before']['FAILED'] == [] and result['health']['after']['FAILED'] == []
+    assert node.stdin == PASSWORD and PASSWORD not in json.dumps(result)
+    calls = [c[1:] for c in node.calls if c[1:2] in (['setup'], ['healthcheck'])]
+    assert calls == [['healthcheck', '--to-json'], ['setup', 'demote', '--rollback-on-failure'],
+                     ['healthcheck', '--to-json']]
+    # rerun: the type matches, nothing runs
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='extra', min_masters=2), node)
+    assert status == 'exit' and result['changed'] is False
+    assert len([c for c in node.calls if c[1:2] == ['setup']]) == 1
+
+
+def test_promote(node):
+    cluster_of(node, 'EXTRA')
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='master'), node)
+    assert status == 'exit', result
+    assert result['node_type_change'] == 'promote' and result['node_type'] == 'MASTER'
+
+
+def test_demote_refused_below_min_masters_before_anything(node):
+    cluster_of(node, 'MASTER', other_masters=OTHERS[:1])
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='extra', min_masters=2), node)
+    assert status == 'fail'
+    assert result['msg'].startswith('Refusing to demote this node (172.30.250.12, {0}): it would leave 1 '
+                                    'master(s) (Ma5ter0000000002) where min_masters is 2'.format(MACHINE_ID))
+    assert not any(c[1:2] in (['setup'], ['healthcheck']) for c in node.calls)
+
+
+def test_demote_refused_while_unhealthy(node):
+    cluster_of(node, 'MASTER', health=('ctl03_failed',))
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='extra', min_masters=2), node)
+    assert status == 'fail' and result['changed'] is False
+    assert result['msg'].startswith('Health check before the demote: 1 health check test(s) in state FAILED/EXCEPTION')
+    assert 'ovs-processes-test FAILED' in result['msg']
+    assert not any(c[1:2] == ['setup'] for c in node.calls)
+
+
+def test_unhealthy_after_the_change_fails_changed(node):
+    cluster_of(node, 'EXTRA', health=('ctl01', 'ctl03_failed'))
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='master'), node)
+    assert status == 'fail' and result['changed'] is True
+    assert result['msg'].startswith('Health check after the promote (the node is MASTER now)')
+
+
+def test_type_change_check_mode_changes_nothing(node):
+    cluster_of(node, 'MASTER')
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='extra', min_masters=2), node,
+                                       check_mode=True)
+    assert status == 'exit' and result['changed'] is True and result['node_type'] == 'EXTRA'
+    assert not any(c[1:2] in (['setup'], ['healthcheck']) for c in node.calls)
+
+
+def test_failed_demote_reports_the_framework_text(node):
+    cluster_of(node, 'MASTER')
+    text = 'Demote is not supported when single node Arakoon cluster(s) are present on the node to be demoted.'
+    node.on(['setup', 'demote', '--rollback-on-failure'],
+            (1, boxed(['An unexpected error occurred:', text]), ''))
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='extra', min_masters=2), node)
+    assert status == 'fail' and result['msg'] == 'ovs setup demote failed (rc 1): ' + text
+
+
+def test_min_masters_must_be_positive(node):
+    status, result, dummy = run_module(ovs_node.main, join_args(node, min_masters=0), node)
+    assert status == 'fail' and 'min_masters: 0 is not allowed' in result['msg']

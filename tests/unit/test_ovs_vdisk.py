@@ -166,3 +166,27 @@ def test_task_failure(server, tmp_path):
     server.ovs.fail_next_task = 'A vDisk with this name already exists on vPool pool1'
     status, result, dummy = run(server, tmp_path, name='vd1', storagerouter='ctl01', size='1GiB')
     assert status == 'fail' and 'already exists on vPool pool1' in result['msg']
+
+
+def test_move_to_another_storage_router_of_the_vpool(server, tmp_path):
+    assert run(server, tmp_path, name='vd1', storagerouter='ctl01', size='1GiB')[0] == 'exit'
+    # not compared without move
+    status, result, dummy = run(server, tmp_path, name='vd1', storagerouter='ctl02')
+    assert status == 'exit' and result['changed'] is False
+    # ctl02 does not run the vPool: refused before any change
+    count = len(server.ovs.posts)
+    status, result, dummy = run(server, tmp_path, name='vd1', storagerouter='ctl02', move=True)
+    assert status == 'fail' and result['msg'].startswith('storagerouter: vPool pool1 does not run on storage router ctl02')
+    assert len(server.ovs.posts) == count
+    ovs = server.ovs
+    ovs.add_vpool(ovs.router(server.r2), dict(vpool_name='pool1', storage_ip='172.30.250.12', caching_info={}))
+    count = len(server.ovs.posts)
+    status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='vd1', storagerouter='ctl02', move=True)
+    assert status == 'exit' and result['changed'] is True and result['vdisk']['storagerouter'] == 'ctl02'
+    assert result['diff']['before']['storagerouter'] == 'ctl01' and result['diff']['after']['storagerouter'] == 'ctl02'
+    assert len(server.ovs.posts) == count
+    status, result, dummy = run(server, tmp_path, name='vd1', storagerouter='ctl02', move=True)
+    assert status == 'exit' and result['changed'] is True and result['vdisk']['storagerouter'] == 'ctl02'
+    assert server.ovs.posts[-1][0].endswith('/move/') and server.ovs.posts[-1][1] == dict(target_storagerouter_guid=server.r2)
+    status, result, dummy = run(server, tmp_path, name='vd1', storagerouter='ctl02', move=True)
+    assert status == 'exit' and result['changed'] is False

@@ -176,6 +176,45 @@ def delete(model, vdisk_guid):
     return None
 
 
+def move(model, vdisk_guid, target_storagerouter_guid, force=False):
+    """VDiskController.move (task ovs.vdisk.move): the volume is served from the target storage
+    router's storage driver of the same vPool. The volume lives on the backend: its file leaves the
+    source node and appears on the target node (each through its ovs-workers; back on the source when
+    the target fails); with ``force`` an unreachable source node is skipped (the real migrate with
+    force_restart)."""
+    vdisk = model.get("vdisk", vdisk_guid)
+    if model.get("storagerouter", target_storagerouter_guid) is None:
+        raise RuntimeError(f"No valid StorageRouter has been found with provided guid {target_storagerouter_guid}")
+    target = next((sd for sd in model.find("storagedriver", storagerouter_guid=target_storagerouter_guid)
+                   if sd.get("vpool_guid") == vdisk["vpool_guid"]), None)
+    if target is None:
+        raise RuntimeError(f"Failed to find the matching StorageDriver for vdisk {vdisk['name']}")
+    if target["guid"] == vdisk["storagedriver_guid"]:
+        return None
+    source = model.get("storagedriver", vdisk["storagedriver_guid"])
+    vpool = model.get("vpool", vdisk["vpool_guid"])
+    file = dict(vpool=vpool["name"], devicename=vdisk["devicename"])
+    try:
+        if source is not None:
+            workers.call(model.store, _machine_id(model, source), "delete_vdisk_file", **file)
+    except workers.NodeUnreachable:
+        if not force:
+            raise RuntimeError(f"Failed to move vDisk {vdisk['name']}") from None
+    except RuntimeError:
+        raise RuntimeError(f"Failed to move vDisk {vdisk['name']}") from None
+    try:
+        workers.call(model.store, _machine_id(model, target), "create_vdisk_file", size=vdisk["size"], **file)
+    except RuntimeError:  # back where it was: the source still serves it
+        if source is not None:
+            workers.call(model.store, _machine_id(model, source), "create_vdisk_file", size=vdisk["size"], **file)
+        raise RuntimeError(f"Failed to move vDisk {vdisk['name']}") from None
+    vdisk = model.get("vdisk", vdisk_guid)
+    vdisk.update(storagedriver_guid=target["guid"], storagedriver_id=target["storagedriver_id"],
+                 storagerouter_guid=target["storagerouter_guid"])
+    model.save("vdisk", vdisk)
+    return None
+
+
 def dtl_status(model, vdisk):
     vpool = model.get("vpool", vdisk.get("vpool_guid")) or {}
     if not (vpool.get("configuration") or {}).get("dtl_enabled"):

@@ -186,6 +186,14 @@ def vdisks_extend(ctx, guid):
     return ctx.tasks.launch("ovs.vdisk.extend", vdisks.extend, ctx.model, vdisk["guid"], new_size)
 
 
+def vdisks_move(ctx, guid):
+    """``POST /api/vdisks/<guid>/move/`` {target_storagerouter_guid, force} -> task ovs.vdisk.move."""
+    vdisk = _load(ctx, "vdisk", guid)
+    (target,) = _required(ctx, "target_storagerouter_guid")
+    return ctx.tasks.launch("ovs.vdisk.move", vdisks.move, ctx.model, vdisk["guid"], target,
+                            bool(ctx.request.param("force", False)))
+
+
 def vdisks_delete(ctx, guid):
     vdisk = _load(ctx, "vdisk", guid)
     if ctx.model.find("vdisk", parent_vdisk_guid=vdisk["guid"]):
@@ -207,6 +215,7 @@ ROUTES = [
     ("POST", "/api/vdisks/<guid>/remove_snapshot/", vdisks_remove_snapshot, ["read", "write"]),
     ("POST", "/api/vdisks/<guid>/clone/", vdisks_clone, ["read", "write"]),
     ("POST", "/api/vdisks/<guid>/extend/", vdisks_extend, ["read", "write"]),
+    ("POST", "/api/vdisks/<guid>/move/", vdisks_move, ["read", "write", "manage"]),
     ("POST", "/api/vdisks/<guid>/delete/", vdisks_delete, ["read", "write"]),
     ("DELETE", "/api/vdisks/<guid>/", vdisks_delete, ["read", "write"]),
 ]
