@@ -114,7 +114,7 @@ def test_asd_manager_slots_and_data_disk(api, masters, storage_node, store, root
 
 
 def asdapi_client(node):
-    from ovs_emulator.webapi import alba as plugin
+    from ovs_emulator import alba as plugin
     return plugin.client_for(node)
 
 

@@ -5,7 +5,8 @@
 import json
 import sys
 
-from ovs_emulator import paths, store, system, units
+from ovs_emulator import alba as plugin, paths, store, system, units
+from ovs_emulator.model import Model
 
 STATES = ["SUCCESS", "SKIPPED", "WARNING", "FAILED", "EXCEPTION"]  # worst last
 STATE_OF = {"success": "SUCCESS", "skip": "SKIPPED", "warning": "WARNING", "error": "FAILED",
@@ -209,8 +210,6 @@ MODULES["volumedriver"] = {"dtl": test_volumedriver_dtl, "halted-volumes": test_
 def _alba_backends():
     """(model, [{name, alba_id, is_available_for_vpool, guid, disks, type}]) as
     AlbaHealthCheck._get_all_responding_backends (the plugin's dynamics over the store)."""
-    from ovs_emulator.webapi import alba as plugin
-    from ovs_emulator.webapi.model import Model
     model = Model(store.open_store())
     dynamics = plugin.albabackend_dynamics(model)
     found = []
@@ -228,7 +227,6 @@ def _alba_backends():
 
 def _alba_check_asds(model, result, asds, backend_name):
     """_check_backend_asds: an object put/get on every ASD (here: its port answers)."""
-    from ovs_emulator.webapi import alba as plugin
     working, broken = [], []
     if not asds:
         return working, broken
