@@ -14,7 +14,9 @@ from .common import BACKEND_CONFIG_ROOT, abm_name, alba_cli, backend_of, nsm_nam
 from .maintenance import checkup_maintenance_agents
 from .nodes import (discover_nodes, dynamics, fill_slots, register, remove_slot, stack,
                     volatile_node)
-from .osds import add_osds, link_alba_backends, remove_units, reset_osd, unlink_alba_backends
+from .osds import (add_osds, link_alba_backends, remove_node, remove_units, reset_osd,
+                   unlink_alba_backends)
+from .safety import calculate_safety
 from .presets import add_preset, delete_preset, update_preset
 
 __all__ = ["InvalidCredentials", "ManagerUnreachable", "client_for", "add_cluster",
@@ -22,5 +24,5 @@ __all__ = ["InvalidCredentials", "ManagerUnreachable", "client_for", "add_cluste
            "BACKEND_CONFIG_ROOT", "abm_name", "alba_cli", "backend_of", "nsm_names",
            "checkup_maintenance_agents", "discover_nodes", "dynamics", "fill_slots", "register",
            "remove_slot", "stack", "volatile_node", "add_osds", "link_alba_backends",
-           "remove_units", "reset_osd", "unlink_alba_backends", "add_preset", "delete_preset",
+           "remove_node", "remove_units", "reset_osd", "calculate_safety", "unlink_alba_backends", "add_preset", "delete_preset",
            "update_preset"]

@@ -7,12 +7,13 @@ import tempfile
 
 from ovs_emulator import validate
 
-from .asdclient import client_for
+from .asdclient import InvalidCredentials, ManagerUnreachable, client_for
 from .common import (OSD_TYPES, PRESET_NAME, REGEX_GUID, REGEX_VPOOL, abm_name, alba_cli,
                      albacli_failure, backend_of)
 from .maintenance import checkup_maintenance_agents, has_maintenance
 from .backends import presets_of
 from .nodes import node_of as _node
+from .safety import calculate_safety, check_expected
 
 
 def _save_osd(model, alba_backend, osd):
@@ -81,6 +82,20 @@ def add_osds(model, alba_backend_guid, osds, alba_node_guid=None, metadata=None)
     return unclaimed
 
 
+def _claim(model, abm, long_id, unclaimed, failed, failure):
+    """``alba claim-osd``; False when it failed (already claimed: the id goes to
+    ``unclaimed``, else ``failure`` to ``failed``)."""
+    try:
+        alba_cli(model, "claim-osd", abm, **{"long-id": long_id})
+        return True
+    except RuntimeError as exc:
+        if albacli_failure(exc) == (11, "albamgr_exn"):
+            unclaimed.append(long_id)
+        else:
+            failed.append(failure)
+        return False
+
+
 def _add_generic_osds(model, alba_backend, alba_node_guid, osds, domain_guid, metadata):
     used_ip_ports = []
     for osd in model.all("albaosd"):
@@ -132,15 +147,8 @@ def _add_generic_osds(model, alba_backend, alba_node_guid, osds, domain_guid, me
                 except RuntimeError:
                     failed.append(f"{ips[0]}:{port}")
                     continue
-        if not requested["claimed"]:
-            try:
-                alba_cli(model, "claim-osd", abm, **{"long-id": osd_id})
-            except RuntimeError as exc:
-                if albacli_failure(exc) == (11, "albamgr_exn"):
-                    unclaimed.append(osd_id)
-                    continue
-                failed.append(port)
-                continue
+        if not requested["claimed"] and not _claim(model, abm, osd_id, unclaimed, failed, port):
+            continue
         osd = next((o for o in model.find("albaosd", alba_backend_guid=alba_backend["guid"])
                     if o.get("osd_id") == osd_id), None) or {}
         osd.update(osd_id=osd_id, osd_type=requested["osd_type"], ips=ips, port=port,
@@ -194,15 +202,9 @@ def _add_backend_osds(model, alba_backend, osds, domain_guid, metadata):
                         continue
                     failed.append(linked_alba_id)
                     continue
-        if not is_claimed:
-            try:
-                alba_cli(model, "claim-osd", abm, **{"long-id": linked_alba_id})
-            except RuntimeError as exc:
-                if albacli_failure(exc) == (11, "albamgr_exn"):
-                    unclaimed.append(linked_alba_id)
-                    continue
-                failed.append(linked_alba_id)
-                continue
+        if not is_claimed and not _claim(model, abm, linked_alba_id, unclaimed, failed,
+                                         linked_alba_id):
+            continue
         osd = next((o for o in model.find("albaosd", alba_backend_guid=alba_backend["guid"])
                     if o.get("osd_id") == linked_alba_id), None)
         if osd is None:
@@ -275,17 +277,50 @@ def unlink_alba_backends(model, target_guid, linked_guid):
 
 
 def reset_osd(model, node_guid, osd_id, expected_safety=None):
-    """AlbaNodeController.reset_osd for an ASD: purge it from its backend, remove it, make a
-    new ASD on the same slot (unclaimed)."""
+    """AlbaNodeController.reset_osd for an ASD: safety check (skipped without an expected
+    safety), purge it from its backend, remove it, make a new ASD on the same slot (unclaimed)."""
     node = _node(model, node_guid)
     osd = next((o for o in model.find("albaosd", osd_id=osd_id)), None)
     if osd is None:
         raise RuntimeError(f"Could not find OSD {osd_id}")
     if osd.get("alba_node_guid") != node["guid"]:
         raise RuntimeError(f"Could not locate OSD {osd_id} on node {node_guid}")
+    if expected_safety is not None:
+        current = calculate_safety(model, osd["alba_backend_guid"], [osd_id])
+        check_expected(current, expected_safety, osd_id)
     remove_units(model, osd["alba_backend_guid"], [osd_id])
     _delete_osd(model, osd)
     client = client_for(node, timeout=60)
     client.call("DELETE", f"slots/{osd['slot_id']}/asds/{osd_id}")
     client.call("POST", f"slots/{osd['slot_id']}/asds")
     return None
+
+
+def remove_node(model, node_guid):
+    """AlbaNodeController.remove_node: every OSD of the node purged from its backend WITHOUT a
+    safety check, its slots cleared and its maintenance agents removed through the ASD manager
+    (skipped when it does not answer), the albanode object deleted.  The ASD manager stays."""
+    node = _node(model, node_guid)
+    for osd in model.find("albaosd", alba_node_guid=node["guid"]):
+        if osd.get("alba_backend_guid") and osd.get("osd_id"):
+            remove_units(model, osd["alba_backend_guid"], [osd["osd_id"]])
+        _delete_osd(model, osd)
+    try:
+        _clear_node(model, node)
+    except (ManagerUnreachable, InvalidCredentials):
+        pass
+    model.delete("albanode", node["guid"])
+    checkup_maintenance_agents(model)
+    return None
+
+
+def _clear_node(model, node):
+    client = client_for(node, timeout=60)
+    for slot_id, slot in client.get_stack().items():
+        if slot.get("mountpoint"):
+            client.call("DELETE", f"slots/{slot_id}")
+    backends = {backend_of(model, ab).get("name"): ab["guid"] for ab in model.all("albabackend")}
+    for name in client.call("GET", "maintenance").get("services", []):
+        backend_name = name[len("alba-maintenance_"):].rsplit("-", 1)[0]
+        client.call("POST", f"maintenance/{name}/remove",
+                    {"alba_backend_guid": backends.get(backend_name)})

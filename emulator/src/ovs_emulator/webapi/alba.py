@@ -165,8 +165,28 @@ def albanodes_reset_osd(ctx, guid):
     osd_id = ctx.request.param("osd_id", ctx.request.param("asd_id"))
     if osd_id is None:
         raise errors.missing("osd_id")
+    safety = ctx.request.param("safety")
+    if safety is None:
+        raise errors.invalid_data("Safety must be passed")
     return ctx.tasks.launch("albanode.reset_osd", alba.reset_osd, ctx.model, node["guid"],
-                            str(osd_id), ctx.request.param("safety"))
+                            str(osd_id), safety)
+
+
+def albanodes_delete(ctx, guid):
+    """``DELETE /api/alba/nodes/<g>/``: task ``albanode.remove_node`` (no safety check)."""
+    node = _load(ctx, "albanode", guid)
+    return ctx.tasks.launch("albanode.remove_node", alba.remove_node, ctx.model, node["guid"])
+
+
+def albabackends_calculate_safety(ctx, guid):
+    """``GET /api/alba/backends/<g>/calculate_safety/?asd_id=<long id>`` (the real parameter;
+    ``osd_id`` accepted too) -> task ``alba.calculate_safety``."""
+    alba_backend = _load(ctx, "albabackend", guid)
+    osd_id = ctx.request.param("asd_id", ctx.request.param("osd_id"))
+    if osd_id is None:
+        raise errors.missing("asd_id")
+    return ctx.tasks.launch("alba.calculate_safety", alba.calculate_safety, ctx.model,
+                            alba_backend["guid"], [str(osd_id)])
 
 
 
@@ -175,10 +195,12 @@ ROUTES = [
     ("GET", "/api/alba/nodes/", albanodes_list, ["read"]),
     ("POST", "/api/alba/nodes/", albanodes_create, WRITE),
     ("GET", "/api/alba/nodes/<guid>/", albanodes_get, ["read"]),
+    ("DELETE", "/api/alba/nodes/<guid>/", albanodes_delete, WRITE),
     ("GET", "/api/alba/backends/", albabackends_list, ["read"]),
     ("POST", "/api/alba/backends/", albabackends_create, WRITE),
     ("GET", "/api/alba/backends/<guid>/", albabackends_get, ["read"]),
     ("DELETE", "/api/alba/backends/<guid>/", albabackends_delete, WRITE),
+    ("GET", "/api/alba/backends/<guid>/calculate_safety/", albabackends_calculate_safety, ["read"]),
     ("POST", "/api/alba/backends/<guid>/add_preset/", albabackends_add_preset,
      WRITE),
     ("POST", "/api/alba/backends/<guid>/update_preset/", albabackends_update_preset,
