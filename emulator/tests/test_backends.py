@@ -204,8 +204,8 @@ def test_maintenance_agents_through_asd_manager(api, masters, asd_node, store, r
     assert "ExecStart=/usr/bin/alba maintenance --config=arakoon://config/ovs/alba/backends/" in unit
     assert (root / "active" / name).exists()
     # one agent per node only
-    from ovs_emulator.webapi import alba as alba_plugin
-    from ovs_emulator.webapi.model import Model
+    from ovs_emulator import alba as alba_plugin
+    from ovs_emulator.model import Model
     alba_plugin.checkup_maintenance_agents(Model(store))
     assert len(store.list(f"/ovs/alba/backends/{guid}/maintenance")) == 2
     # the agent's process: runs while its config and the ABM are there

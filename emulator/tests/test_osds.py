@@ -114,7 +114,7 @@ def test_asd_manager_slots_and_data_disk(api, masters, storage_node, store, root
 
 
 def asdapi_client(node):
-    from ovs_emulator.webapi import alba as plugin
+    from ovs_emulator import alba as plugin
     return plugin.client_for(node)
 
 
@@ -464,5 +464,8 @@ def test_healthcheck_alba(api, masters, storage_node, store, root, systemd, monk
     assert results["alba-disk-safety-test"] == {"state": "SUCCESS", "messages": {
         "error": [], "exception": [], "skip": [], "success": [], "warning": []}}
     store.set("/albamgr/lb1-abm/namespaces/vpool1", {"preset_name": "default"})
-    assert healthcheck.run("alba", "disk-safety")["alba-disk-safety-test"]["messages"]["warning"][0][
-        "code"] == "ALBA0301"
+    # (2, 2, 3, 4) on 3 ASDs: 3 fragments, none of the ASDs answers any more: safety 3 - 2 - 3
+    safety = healthcheck.run("alba", "disk-safety")["alba-disk-safety-test"]
+    assert safety["state"] == "FAILED" and safety["messages"]["error"] == [
+        {"code": "ALBA0303", "message": "The disk safety of 1 namespace(s) is/are below ZERO, "
+                                        "safety: -2: \nvpool1 with 100.00000% of its objects"}]

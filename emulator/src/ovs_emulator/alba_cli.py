@@ -43,8 +43,8 @@ def parse(argv):
             name, equals, value = arg[2:].partition("=")
             if not equals and name in VALUE_OPTIONS and rest and not rest[0].startswith("--"):
                 value = rest.pop(0)  # cmdliner also takes ``--option value``
-            if name == "host":  # may be repeated (``--host a --host b``)
-                options.setdefault("hosts", []).append(value)
+            if name in REPEATABLE:  # may be repeated (``--host a --host b``)
+                options.setdefault(REPEATABLE[name], []).append(value)
             options[name] = value
         else:
             args.append(arg)
@@ -54,7 +54,9 @@ def parse(argv):
 
 
 VALUE_OPTIONS = {"config", "host", "port", "node-id", "long-id", "input-url", "ip", "prefix",
-                 "preset", "alba-osd-config-url", "attempts", "endpoint", "log-sink"}
+                 "preset", "alba-osd-config-url", "attempts", "endpoint", "log-sink", "namespace"}
+REPEATABLE = {"host": "hosts", "long-id": "long-ids", "node-id": "node-ids"}
+MAINTENANCE_INTERVAL = 5.0  # seconds between two rounds of a maintenance agent
 
 
 def _read(path):
@@ -96,12 +98,18 @@ def execute(command, options, args, config_store=None):
         return {"id": albamgr.AlbaManager.from_url(options.get("config"), config_store).alba_id()}
     if command in OSD_COMMANDS:
         return osd_command(command, options, config_store)
+    if command == "get-disk-safety":
+        manager = albamgr.AlbaManager.from_url(options.get("config"), config_store)
+        return manager.disk_safety(options.get("long-ids", []), options.get("node-ids", []),
+                                   "include-decommissioning-as-dead" in options,
+                                   "include-errored-as-dead" in options, options.get("namespace"))
     raise AlbaError(f'Failure("{command} is not available in this build")')
 
 
-def maintenance(options, interval=30.0, rounds=None):
+def maintenance(options, interval=MAINTENANCE_INTERVAL, rounds=None):
     """``alba maintenance --config=<maintenance config url>``: the maintenance agent of one
-    backend (a long-running process; it needs its config and the backend's ABM)."""
+    backend (a long-running process; it needs its config and the backend's ABM); every round
+    it repairs what the ABM's pace allows (``AlbaManager.repair``)."""
     from urllib.parse import parse_qs, unquote, urlsplit
     from ovs_emulator import paths, store
     url = options.get("config")
@@ -114,7 +122,10 @@ def maintenance(options, interval=30.0, rounds=None):
             config = config_store.get(parts.path)
             if not isinstance(config, dict):
                 raise AlbaError(f'Failure("Could not retrieve the maintenance config at {url}")')
-            albamgr.AlbaManager.from_url(config.get("albamgr_cfg_url"), config_store)
+            manager = albamgr.AlbaManager.from_url(config.get("albamgr_cfg_url"), config_store)
+            repaired = manager.repair(time.time())
+            if repaired:
+                print(f"alba maintenance: repaired namespace {repaired}", flush=True)
         except (AlbaError, store.StoreError) as exc:
             print(f"alba maintenance: {exc}", file=sys.stderr, flush=True)
             if done == 0:

@@ -17,7 +17,7 @@ import json
 import uuid
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from ovs_emulator import paths, store
+from ovs_emulator import albasafety, paths, store
 
 ROOT = "/albamgr"
 CLAIMS = f"{ROOT}/osd-claims"
@@ -246,6 +246,78 @@ class AlbaManager:
     def list_available_osds(self):
         return [osd_json(record["info"], None, None) for record in self._records()
                 if self._claim(record) == (None, None)]
+
+    # --- namespaces: placement, disk safety, repair (ovs_emulator.albasafety) -------------
+    def _owned_records(self):
+        return [dict(record, owner=self.store.get(f"{CLAIMS}/{record['info']['long_id']}"))
+                for record in self._records()]
+
+    def _placements(self, records, only=None):
+        """{namespace: placement or None}, placing namespaces looked at for the first time."""
+        nodes = albasafety.osd_nodes(records, self.alba_id())
+        result = {}
+        for name in self.store.list(f"{self.root}/namespaces"):
+            if only is not None and name != only:
+                continue
+            key = f"{self.root}/namespaces/{name}"
+            record = self.store.get(key)
+            if not isinstance(record, dict):
+                continue
+            if "placement" not in record:
+                preset = self.store.get(f"{self.root}/presets/{record.get('preset_name')}") or {}
+                policies = (preset.get("preset") or {}).get("policies") or []
+                record["placement"] = albasafety.place(policies, nodes)
+                self.store.set(key, record)
+            result[name] = record["placement"]
+        return result
+
+    def disk_safety(self, long_ids=(), node_ids=(), decommissioning=False, errored=False,
+                    namespace=None):
+        """``get-disk-safety``: one entry per namespace (see albasafety)."""
+        records = self._owned_records()
+        known = {record["info"]["long_id"]: record["info"] for record in records}
+        for long_id in long_ids:
+            if long_id not in known:
+                raise AlbaFailure(f'Failure("unknown osd {long_id}")')
+        if namespace is not None and not self.store.exists(f"{self.root}/namespaces/{namespace}"):
+            raise AlbaFailure(f'Failure("Namespace {namespace} does not exist")')
+        dead = set(long_ids)
+        dead |= {lid for lid, info in known.items() if info.get("node_id") in set(node_ids)}
+        if decommissioning:
+            dead |= {lid for lid, info in known.items() if info.get("decommissioned")}
+        if errored:
+            dead |= albasafety.errored(records)
+        placements = self._placements(records, namespace)
+        result = []
+        for name, placement in placements.items():
+            gone = {lid for lid in (placement or {}).get("fragments", []) if lid not in known}
+            result.append(albasafety.namespace_safety(name, placement, dead | gone))
+        return result
+
+    def repair(self, now):
+        """One maintenance round: at most one namespace repaired per ``repair_pace`` seconds;
+        returns its name (None when nothing was done)."""
+        pace = self.store.get(f"{self.root}/repair_pace")
+        pace = albasafety.REPAIR_PACE if pace is None else float(pace)
+        last = self.store.get(f"{self.root}/last_repair") or 0
+        if now - last < pace:
+            return None
+        records = self._owned_records()
+        nodes = albasafety.osd_nodes(records, self.alba_id())
+        healthy = {lid for ids in nodes.values() for lid in ids}
+        for name, placement in sorted(self._placements(records).items()):
+            if not placement:
+                continue
+            broken = {lid for lid in placement["fragments"] if lid not in healthy}
+            repaired = albasafety.repair(placement, nodes, broken) if broken else None
+            if repaired is not None:
+                key = f"{self.root}/namespaces/{name}"
+                record = self.store.get(key)
+                record["placement"] = repaired
+                self.store.set(key, record)
+                self.store.set(f"{self.root}/last_repair", now)
+                return name
+        return None
 
 
 def _now():

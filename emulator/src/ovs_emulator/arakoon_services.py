@@ -15,6 +15,7 @@ from ovs_emulator import model, paths, store, system, units, workers
 from ovs_emulator.store import ArakoonNode
 
 LIB = units.LIB_DIRS["openvstorage"]
+STOP_TIMEOUT = 15.0  # seconds a shrink waits for the left node's ovs-workers
 
 
 def cluster_names(config_store):
@@ -39,11 +40,7 @@ def clusters_on(config_store, machine_id, types=("ABM", "NSM")):
 
 def free_ports(config_store, ips):
     """The lowest (client, messaging) pair in the Arakoon range free on all ``ips``."""
-    used = set()
-    for cluster in cluster_names(config_store):
-        for node in cluster_nodes(config_store, cluster):
-            if node.ip in ips:
-                used |= {node.client_port, node.messaging_port}
+    used = used_ports(config_store, ips)
     for ports in units.ARAKOON_PORTS.values():
         used |= set(ports)
     low, high = units.ARAKOON_PORT_RANGE
@@ -53,6 +50,16 @@ def free_ports(config_store, ips):
             return port, port + 1
         port += 1
     raise RuntimeError("No free ports in the Arakoon port range")
+
+
+def used_ports(config_store, ips):
+    """The ports the internal Arakoon clusters use on ``ips``."""
+    used = set()
+    for cluster in cluster_names(config_store):
+        for node in cluster_nodes(config_store, cluster):
+            if node.ip in ips:
+                used |= {node.client_port, node.messaging_port}
+    return used
 
 
 def db_routers(config_store):
@@ -89,6 +96,49 @@ def deploy(config_store, cluster, cluster_type):
                      client_port=client_port, messaging_port=messaging_port,
                      home=home_of(partition, cluster))
     return nodes
+
+
+def extend(config_store, cluster, router, partition):
+    """``cluster`` extended with a node on ``router`` (its DB ``partition``): the ini gets the
+    node (the cluster's ports when they are free there), the node's ovs-workers start it."""
+    text = config_store.get_raw(f"/ovs/arakoon/{cluster}/config")
+    cluster_id, nodes = store.parse_cacc(text)
+    if any(node.name == router["machine_id"] for node in nodes):
+        return nodes
+    wanted = (nodes[0].client_port, nodes[0].messaging_port) if nodes else None
+    used = used_ports(config_store, [router["ip"]])
+    ports = wanted if wanted and not used & set(wanted) else free_ports(config_store, [router["ip"]])
+    nodes.append(ArakoonNode(router["machine_id"], router["ip"], *ports))
+    config_store.set_raw(f"/ovs/arakoon/{cluster}/config",
+                         store.cacc_text(nodes, cluster_id, ini_home(text)))
+    workers.call(config_store, router["machine_id"], "start_arakoon", cluster=cluster,
+                 client_port=ports[0], messaging_port=ports[1], home=home_of(partition, cluster))
+    return nodes
+
+
+def shrink(config_store, cluster, machine_id, timeout=STOP_TIMEOUT):
+    """The node ``machine_id`` out of ``cluster``: the ini without its section, its service
+    stopped and removed by its ovs-workers (an unreachable node keeps it)."""
+    text = config_store.get_raw(f"/ovs/arakoon/{cluster}/config")
+    cluster_id, nodes = store.parse_cacc(text)
+    remaining = [node for node in nodes if node.name != machine_id]
+    if len(remaining) == len(nodes):
+        return nodes
+    config_store.set_raw(f"/ovs/arakoon/{cluster}/config",
+                         store.cacc_text(remaining, cluster_id, ini_home(text)))
+    try:
+        workers.call(config_store, machine_id, "stop_arakoon", timeout=timeout, cluster=cluster)
+    except workers.NodeUnreachable:
+        pass
+    return remaining
+
+
+def ini_home(text):
+    """The data folder of an Arakoon ini (``home = <folder>/db`` of its first node)."""
+    for line in text.splitlines():
+        if line.startswith("home = ") and line.endswith("/db"):
+            return line[len("home = "):-len("/db")]
+    return None
 
 
 def remove(config_store, cluster):

@@ -17,8 +17,7 @@ def main(argv=None):
         print("\n".join(monitor.services_report(units.SDM_SERVICES)))
         return 0
     if argv[:1] == ["remove"] and argv[1:] in ([], ["--force-yes"]):
-        print("asd-manager remove is not supported by this release", file=sys.stderr)
-        return 1
+        return asd_setup.remove_main(force_yes=argv[1:] == ["--force-yes"])
     print(USAGE, file=sys.stderr)
     return 1
 

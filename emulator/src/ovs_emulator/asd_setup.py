@@ -1,8 +1,11 @@
 """``asd-manager setup`` (package openvstorage-sdm)."""
+import glob
 import json
 import os
+import shutil
+import sys
 
-from ovs_emulator import paths, store, system, ui
+from ovs_emulator import asdapi, paths, store, system, ui
 from ovs_emulator.validate import REGEX_IP, verify_required_params
 
 EXPECTED_KEYS = ["api_ip", "api_port", "asd_ips", "asd_start_port", "configuration_store", "ipmi"]
@@ -109,3 +112,70 @@ def main():
         ui.box(*exc.args)
         return 1
     return 0
+
+
+# --- asd-manager remove (alba-asdmanager source/asdmanager.py remove) --------------------
+
+def confirm(question):
+    """``<question> (y/[n]): `` on stdin; EOF or anything but y/yes is no."""
+    print(f"{question} (y/[n]): ", end="", flush=True)
+    answer = sys.stdin.readline()
+    print("", flush=True)
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _node_store():
+    """(store, node_id) of this ASD node; SetupFailed when the store cannot be reached."""
+    node_id = (system.read_text(paths.SDM_ID) or "").strip()
+    try:
+        config_store = store.open_store()
+        config_store.exists(f"/ovs/alba/asdnodes/{node_id}/config/main")
+    except store.StoreError:
+        raise SetupFailed("Could not connect to Arakoon") from None
+    return config_store, node_id
+
+
+def _remove_maintenance(config_store):
+    """The node's ``alba-maintenance*`` units and their configs."""
+    for path in sorted(glob.glob(os.path.join(paths.SYSTEMD_DIR, "alba-maintenance*.service"))):
+        name = os.path.basename(path)[:-len(".service")]
+        asdapi.remove_unit(name, system.systemctl)
+        for guid in config_store.list("/ovs/alba/backends"):
+            config_store.delete(f"/ovs/alba/backends/{guid}/maintenance/{name}", recursive=True)
+
+
+def remove(force_yes=False):
+    """Removes the ASDs and disks, services and the node's configuration; does not purge the
+    OSDs from their backends."""
+    ui.box("ASD Manager removal")
+    if not system.is_enabled("asd-manager"):
+        raise SetupFailed("The ASD Manager has already been removed")
+    config_store, node_id = _node_store()
+    asds = asdapi.asds_of(config_store, node_id)
+    if asds and not force_yes and not confirm("DATA LOSS possible if proceeding! Continue?"):
+        return 1
+    ui.say(" - Removing ASDs and disks")
+    for config in asds.values():
+        asdapi.remove_asd(config_store, config, system.systemctl)
+    slots_file = paths.real(asdapi.SLOT_STATE)
+    prepared = json.loads(system.read_text(slots_file) or "{}")
+    for entry in prepared.values():
+        shutil.rmtree(paths.real(entry.get("mountpoint") or "/nonexistent"), ignore_errors=True)
+    if os.path.exists(slots_file):
+        os.remove(slots_file)
+    ui.say(" - Removing services")
+    _remove_maintenance(config_store)
+    for name in ("asd-watcher", "asd-manager"):
+        system.disable_stop(name)
+    ui.say(" - Removing configuration")
+    config_store.delete(f"/ovs/alba/asdnodes/{node_id}", recursive=True)
+    ui.box("ASD Manager removal completed")
+    return 0
+
+
+def remove_main(force_yes=False):
+    try:
+        return remove(force_yes)
+    except SetupFailed as exc:
+        ui.box(*exc.args)
+        return 1

@@ -70,6 +70,37 @@ def asd_service(asd_id):
     return f"alba-asd-{asd_id}"
 
 
+def remove_unit(name, systemctl):
+    """A unit of this node stopped, disabled and its file removed (``systemctl(*args)``)."""
+    path = os.path.join(paths.SYSTEMD_DIR, f"{name}.service")
+    if os.path.exists(path):
+        systemctl("disable", "--now", name)
+        os.remove(path)
+        systemctl("daemon-reload")
+
+
+def remove_asd(config_store, config, systemctl):
+    """An ASD gone: its service, its data (home) and its config key."""
+    remove_unit(asd_service(config["asd_id"]), systemctl)
+    shutil.rmtree(paths.real(config["home"]), ignore_errors=True)
+    config_store.delete(f"{ASD_ROOT}/{config['asd_id']}", recursive=True)
+
+
+def asds_of(config_store, node_id):
+    """{asd_id: config} of the ASDs of ``node_id`` (``/ovs/alba/asds/<asd_id>/config``)."""
+    result = {}
+    for asd_id in config_store.list(ASD_ROOT):
+        config = config_store.get(f"{ASD_ROOT}/{asd_id}/config")
+        if isinstance(config, dict) and config.get("node_id") == node_id:
+            result[asd_id] = config
+    return result
+
+
+def on_mountpoint(asds, mountpoint):
+    return {asd_id: config for asd_id, config in asds.items()
+            if mountpoint and str(config.get("home", "")).startswith(mountpoint + "/")}
+
+
 def request_data(headers, body):
     """The request's JSON body, or its form fields (provide_request_data)."""
     content_type = (headers.get("Content-Type") or "").split(";")[0].strip()
@@ -195,8 +226,7 @@ class AsdApp:
                             partition_amount=1,
                             partition_aliases=[f"{alias}-part1" for alias in slot["aliases"]])
             elif mountpoint:
-                mine = {asd_id: config for asd_id, config in asds.items()
-                        if str(config.get("home", "")).startswith(mountpoint + "/")}
+                mine = on_mountpoint(asds, mountpoint)
                 slot.update(available=False, mountpoint=mountpoint,
                             state="ok" if mine else "empty", partition_amount=1,
                             partition_aliases=[f"{alias}-part1" for alias in slot["aliases"]],
@@ -205,7 +235,24 @@ class AsdApp:
                                    "available": disk["size"]})
                 slot["osds"] = {asd_id: self._asd_export(config) for asd_id, config in mine.items()}
             stack[slot["slot_id"]] = slot
+        stack.update(self._missing_slots(prepared, asds, stack))
         return stack
+
+    def _missing_slots(self, prepared, asds, present):
+        """Slots whose disk is gone (swapped: hardware.json no longer lists it) but that still
+        carry ASDs: state ``error``, detail ``missing``.  Without ASDs they are not shown."""
+        missing = {}
+        for slot_id, entry in prepared.items():
+            mine = on_mountpoint(asds, entry.get("mountpoint"))
+            if slot_id in present or not mine:
+                continue
+            missing[slot_id] = {
+                "slot_id": slot_id, "device": entry.get("device"), "aliases": [], "size": None,
+                "node_id": self.node_id, "state": "error", "state_detail": "missing",
+                "available": False, "mountpoint": entry["mountpoint"], "usage": {},
+                "partition_amount": 0, "partition_aliases": [],
+                "osds": {asd_id: self._asd_export(config) for asd_id, config in mine.items()}}
+        return missing
 
     # --- ASDs (alba-asdmanager source/controllers/asd.py, disk.py) -----------------------
 
@@ -225,13 +272,8 @@ class AsdApp:
         return bool(disk.get("has_data") or hardware.partition_table().get(disk["name"]))
 
     def _asds(self):
-        """{asd_id: config} of this node's ASDs (``/ovs/alba/asds/<asd_id>/config``)."""
-        result = {}
-        for asd_id in self.store.list(ASD_ROOT):
-            config = self.store.get(f"{ASD_ROOT}/{asd_id}/config")
-            if isinstance(config, dict) and config.get("node_id") == self.node_id:
-                result[asd_id] = config
-        return result
+        """{asd_id: config} of this node's ASDs."""
+        return asds_of(self.store, self.node_id)
 
     def _asd_export(self, config):
         """ASD.export: the config plus the ASD's state (from its service)."""
@@ -270,8 +312,7 @@ class AsdApp:
     def create_asd(self, disk, mountpoint):
         """ASDController.create_asd."""
         asds = self._asds()
-        on_disk = {asd_id: config for asd_id, config in asds.items()
-                   if str(config.get("home", "")).startswith(mountpoint + "/")}
+        on_disk = on_mountpoint(asds, mountpoint)
         asd_size = disk["size"] // (len(on_disk) + 1)
         for asd_id, config in on_disk.items():
             config.update(capacity=asd_size, rocksdb_block_cache_size=asd_size // 1024 // 4)
@@ -324,14 +365,7 @@ class AsdApp:
 
     def remove_asd(self, config):
         """ASDController.remove_asd: stop and remove the service, its data and its config."""
-        name = asd_service(config["asd_id"])
-        path = os.path.join(paths.SYSTEMD_DIR, f"{name}.service")
-        if os.path.exists(path):
-            self._systemctl("disable", "--now", name)
-            os.remove(path)
-            self._systemctl("daemon-reload")
-        shutil.rmtree(paths.real(config["home"]), ignore_errors=True)
-        self.store.delete(f"{ASD_ROOT}/{config['asd_id']}", recursive=True)
+        remove_asd(self.store, config, self._systemctl)
 
     def asd_delete(self, slot_id, asd_id):
         with _LOCK:
@@ -345,26 +379,26 @@ class AsdApp:
 
     def slot_restart(self, slot_id):
         self._disk(slot_id)
-        for asd_id, config in self._asds().items():
-            mountpoint = (self._slot_state().get(slot_id) or {}).get("mountpoint")
-            if mountpoint and str(config.get("home", "")).startswith(mountpoint + "/"):
-                self._systemctl("restart", asd_service(asd_id))
+        mountpoint = (self._slot_state().get(slot_id) or {}).get("mountpoint")
+        for asd_id in on_mountpoint(self._asds(), mountpoint):
+            self._systemctl("restart", asd_service(asd_id))
         return {}
 
     def clear_slot(self, slot_id):
         """DELETE /slots/<slot_id>: remove its ASDs, unmount and wipe the disk."""
         with _LOCK:
+            state = self._slot_state()
             try:
                 self._disk(slot_id)
             except AsdError:
-                return {}  # the real API only logs a warning
-            state = self._slot_state()
+                if slot_id not in state:
+                    return {}  # the real API only logs a warning
+                # a swapped disk: its ASDs and mount point are cleaned up
             mountpoint = (state.get(slot_id) or {}).get("mountpoint")
             if not mountpoint:
                 raise AsdError(406, "Disk not yet configured")
-            for config in self._asds().values():
-                if str(config.get("home", "")).startswith(mountpoint + "/"):
-                    self.remove_asd(config)
+            for config in on_mountpoint(self._asds(), mountpoint).values():
+                self.remove_asd(config)
             shutil.rmtree(paths.real(mountpoint), ignore_errors=True)
             state.pop(slot_id, None)
             self._save_slot_state(state)
@@ -440,11 +474,7 @@ class AsdApp:
         return {}
 
     def remove_maintenance(self, name, request_data):
-        path = os.path.join(paths.SYSTEMD_DIR, f"{name}.service")
-        if os.path.exists(path):
-            self._systemctl("disable", "--now", name)
-            os.remove(path)
-            self._systemctl("daemon-reload")
+        remove_unit(name, self._systemctl)
         guid = request_data.get("alba_backend_guid")
         if guid:
             self.store.delete(f"/ovs/alba/backends/{guid}/maintenance/{name}", recursive=True)

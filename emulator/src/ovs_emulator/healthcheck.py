@@ -5,7 +5,8 @@
 import json
 import sys
 
-from ovs_emulator import paths, store, system, units
+from ovs_emulator import alba as plugin, paths, store, system, units
+from ovs_emulator.model import Model
 
 STATES = ["SUCCESS", "SKIPPED", "WARNING", "FAILED", "EXCEPTION"]  # worst last
 STATE_OF = {"success": "SUCCESS", "skip": "SKIPPED", "warning": "WARNING", "error": "FAILED",
@@ -209,8 +210,6 @@ MODULES["volumedriver"] = {"dtl": test_volumedriver_dtl, "halted-volumes": test_
 def _alba_backends():
     """(model, [{name, alba_id, is_available_for_vpool, guid, disks, type}]) as
     AlbaHealthCheck._get_all_responding_backends (the plugin's dynamics over the store)."""
-    from ovs_emulator.webapi import alba as plugin
-    from ovs_emulator.webapi.model import Model
     model = Model(store.open_store())
     dynamics = plugin.albabackend_dynamics(model)
     found = []
@@ -228,7 +227,6 @@ def _alba_backends():
 
 def _alba_check_asds(model, result, asds, backend_name):
     """_check_backend_asds: an object put/get on every ASD (here: its port answers)."""
-    from ovs_emulator.webapi import alba as plugin
     working, broken = [], []
     if not asds:
         return working, broken
@@ -313,26 +311,69 @@ def test_alba_processes(node, result):
             result.add("error", "ALBA0401", f"Service {service} is NOT running! ")
 
 
+def _disk_safety(model, name):
+    """AlbaHealthCheck.get_disk_safety for one backend: {"k,m": {"max": m, "current":
+    {safety: [{namespace, amount_in_bucket}]}}} from ``alba get-disk-safety`` (errored OSDs,
+    i.e. ASDs that do not answer, counted as dead) and the presets in use."""
+    abm = f"{name}-abm"
+    namespaces = plugin.alba_cli(model, "get-disk-safety", abm, **{"include-errored-as-dead": ""})
+    overview = {}
+    for preset in plugin.alba_cli(model, "list-presets", abm):
+        if preset.get("in_use"):
+            for policy in preset["policies"]:
+                overview[f"{policy[0]},{policy[1]}"] = {"max": policy[1], "current": {}}
+    for namespace in namespaces:
+        total = sum(bucket["count"] for bucket in namespace["bucket_safety"])
+        for bucket in namespace["bucket_safety"]:
+            key = f"{bucket['bucket'][0]},{bucket['bucket'][1]}"
+            entry = overview.setdefault(key, {"max": bucket["bucket"][1], "current": {}})
+            entry["current"].setdefault(bucket["remaining_safety"], []).append({
+                "namespace": namespace["namespace"],
+                "amount_in_bucket": "%.5f" % (float(bucket["count"]) / float(total) * 100)})
+    return overview
+
+
+def _listing(namespaces):
+    return ",\n".join(f"{n['namespace']} with {n['amount_in_bucket']}% of its objects" for n in namespaces)
+
+
 def test_alba_disk_safety(node, result):
-    """With every claimed ASD answering, all data of a backend is safe (ALBA0300); otherwise the
-    namespaces miss as many fragments as ASDs are down (ALBA0301/0302)."""
+    """AlbaHealthCheck.check_disk_safety: per backend and policy, all safe (ALBA0300), reduced
+    (ALBA0301), zero (ALBA0302) or below zero (ALBA0303)."""
     model, backends = _alba_backends()
     for backend in backends:
         if not backend["alba_id"]:
             continue
-        namespaces = model.store.list(f"/albamgr/{backend['name']}-abm/namespaces")
-        if not namespaces:
-            continue  # 'No data/namespaces found': not added to the result
-        down = [d for d in backend["disks"] if d.get("status") not in ("ok", "warning")
-                or not (d.get("ips") and d.get("port")
-                        and system.port_open(d["ips"][0], int(d["port"])))]
-        if not down:
-            result.add("success", "ALBA0300", f"All data is safe on backend {backend['name']} with "
-                                              f"{len(namespaces)} namespace(s)")
-        else:
-            result.add("warning", "ALBA0301", f"The disk safety of {len(namespaces)} namespace(s) is "
-                                              f"reduced on backend {backend['name']}: {len(down)} "
-                                              "OSD(s) are not responding")
+        name = backend["name"]
+        try:
+            overview = _disk_safety(model, name)
+        except RuntimeError as exc:
+            result.add("exception", "ALBA0001", f"Could not fetch alba information for backend {name} "
+                                                f"Message: {exc}")
+            continue
+        for policy in overview.values():
+            current, top = policy["current"], policy["max"]
+            if not current:
+                continue  # 'No data/namespaces found': not added to the result
+            if len(current) == 1 and top in current:
+                result.add("success", "ALBA0300", f"All data is safe on backend {name} with "
+                                                  f"{len(current[top])} namespace(s)")
+                continue
+            for safety, namespaces in current.items():
+                if safety == top:
+                    result.add("success", "ALBA0300", f"The disk safety of {len(namespaces)} "
+                                                      "namespace(s) is/are totally safe!")
+                elif safety > 0:
+                    result.add("warning", "ALBA0301", f"The disk safety of {len(namespaces)} namespace(s) "
+                                                      f"is {safety}, max. disk safety is {top}: \n"
+                                                      f"{_listing(namespaces)}")
+                elif safety == 0:
+                    result.add("error", "ALBA0302", f"The disk safety of {len(namespaces)} namespace(s) "
+                                                    f"is/are ZERO: \n{_listing(namespaces)}")
+                else:
+                    result.add("error", "ALBA0303", f"The disk safety of {len(namespaces)} namespace(s) "
+                                                    f"is/are below ZERO, safety: {safety}: \n"
+                                                    f"{_listing(namespaces)}")
 
 
 def _runs_alba(node):

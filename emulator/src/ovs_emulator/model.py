@@ -58,3 +58,57 @@ def get(config_store, kind, guid):
 
 def delete(config_store, kind, guid):
     config_store.delete(f"/ovsdb/{kind}/{guid}")
+
+
+def new_guid():
+    return str(uuid.uuid4())
+
+
+class Model:
+    """Typed access to ``/ovsdb/<type>/<guid>`` objects of one configuration store (the
+    framework's DAL; the API's ``webapi.model.Model`` adds users and roles)."""
+
+    ROOT = "/ovsdb"
+
+    def __init__(self, config_store):
+        self.store = config_store
+
+    @classmethod
+    def key(cls, object_type, guid):
+        return f"{cls.ROOT}/{object_type}/{guid}"
+
+    def get(self, object_type, guid):
+        if not guid or "/" in guid:
+            return None
+        value = self.store.get(self.key(object_type, guid))
+        if not isinstance(value, dict):
+            return None
+        value.setdefault("guid", guid)
+        return value
+
+    def guids(self, object_type):
+        return self.store.list(f"{self.ROOT}/{object_type}")
+
+    def all(self, object_type):
+        objects_found = []
+        for guid in self.guids(object_type):
+            obj = self.get(object_type, guid)
+            if obj is not None:
+                objects_found.append(obj)
+        return objects_found
+
+    def find(self, object_type, **fields):
+        return [obj for obj in self.all(object_type)
+                if all(obj.get(name) == value for name, value in fields.items())]
+
+    def find_one(self, object_type, **fields):
+        found = self.find(object_type, **fields)
+        return found[0] if found else None
+
+    def save(self, object_type, obj):
+        obj.setdefault("guid", new_guid())
+        self.store.set(self.key(object_type, obj["guid"]), obj)
+        return obj
+
+    def delete(self, object_type, guid):
+        self.store.delete(self.key(object_type, guid))

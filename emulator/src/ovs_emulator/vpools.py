@@ -27,7 +27,7 @@ import re
 import shutil
 import sys
 
-from ovs_emulator import paths, system, units, workers
+from ovs_emulator import alba, paths, system, units, workers
 
 REGEX_VPOOL = r"^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$"
 REGEX_IP = r"^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$"
@@ -129,7 +129,6 @@ def namespace_name(vpool):
 
 
 def _abm(model, alba_backend_guid):
-    from ovs_emulator.webapi import alba
     alba_backend = model.get("albabackend", alba_backend_guid) or {}
     return alba.abm_name(alba.backend_of(model, alba_backend))
 
@@ -205,7 +204,6 @@ def _free_ports(model, router, amount):
 
 def _backend_metadata(model, backend_info, connection_info, sco_size):
     """VPoolInstaller._refresh_backend_metadata for a backend of this cluster."""
-    from ovs_emulator.webapi import alba
     alba_backend = model.get("albabackend", backend_info["alba_backend_guid"])
     if alba_backend is None:
         raise RuntimeError(f"ALBA Backend with guid {backend_info['alba_backend_guid']} could "

@@ -4,16 +4,16 @@ Every object is one JSON value at ``/ovsdb/<type>/<guid>`` (docs/design.md); gui
 strings.  Relations are ``<name>_guid`` / ``<name>_guids`` fields of the stored objects.
 """
 import hashlib
-import uuid
 
-ROOT = "/ovsdb"
+from ovs_emulator import model
+from ovs_emulator.model import new_guid
+
+__all__ = ["Model", "ROOT", "new_guid", "role_codes", "sha256"]
+
+ROOT = model.Model.ROOT
 
 # Real role codes are read / write / manage; the group model may carry the short forms.
 ROLE_ALIASES = {"ro": "read", "rw": "write", "read": "read", "write": "write", "manage": "manage"}
-
-
-def new_guid():
-    return str(uuid.uuid4())
 
 
 def sha256(text):
@@ -30,51 +30,8 @@ def role_codes(codes):
     return result
 
 
-class Model:
-    """Typed access to ``/ovsdb/<type>/<guid>`` objects."""
-
-    def __init__(self, store):
-        self.store = store
-
-    @staticmethod
-    def key(object_type, guid):
-        return f"{ROOT}/{object_type}/{guid}"
-
-    def get(self, object_type, guid):
-        if not guid or "/" in guid:
-            return None
-        value = self.store.get(self.key(object_type, guid))
-        if not isinstance(value, dict):
-            return None
-        value.setdefault("guid", guid)
-        return value
-
-    def guids(self, object_type):
-        return self.store.list(f"{ROOT}/{object_type}")
-
-    def all(self, object_type):
-        objects = []
-        for guid in self.guids(object_type):
-            obj = self.get(object_type, guid)
-            if obj is not None:
-                objects.append(obj)
-        return objects
-
-    def find(self, object_type, **fields):
-        return [obj for obj in self.all(object_type)
-                if all(obj.get(name) == value for name, value in fields.items())]
-
-    def find_one(self, object_type, **fields):
-        found = self.find(object_type, **fields)
-        return found[0] if found else None
-
-    def save(self, object_type, obj):
-        obj.setdefault("guid", new_guid())
-        self.store.set(self.key(object_type, obj["guid"]), obj)
-        return obj
-
-    def delete(self, object_type, guid):
-        self.store.delete(self.key(object_type, guid))
+class Model(model.Model):
+    """The DAL of the API: ``ovs_emulator.model.Model`` plus users, groups and roles."""
 
     # --- users, groups, roles --------------------------------------------------------
 

@@ -1,0 +1,77 @@
+"""The framework's client of the ASD managers (alba-asdmanager source/app/api.py over HTTPS,
+self-signed certificate, HTTP Basic with the node's user and password)."""
+import base64
+import http.client
+import json
+import ssl
+import urllib.error
+import urllib.request
+
+
+class InvalidCredentials(Exception):
+    pass
+
+
+class ManagerUnreachable(Exception):
+    pass
+
+
+class ASDManagerClient:
+    """HTTPS client of an ASD manager (self-signed certificate, HTTP Basic)."""
+
+    def __init__(self, ip, port, username, password, timeout=20):
+        self.base = f"https://{ip}:{port}"
+        self.auth = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+        self.timeout = timeout
+        self.context = ssl.create_default_context()
+        self.context.check_hostname = False
+        self.context.verify_mode = ssl.CERT_NONE
+
+    def call(self, method, path, body=None, timeout=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + "/" + path.lstrip("/"), data=data,
+                                         method=method, headers={"Authorization": self.auth})
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout,
+                                        context=self.context) as answer:
+                return json.loads(answer.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            try:
+                payload = json.loads(exc.read() or b"{}")
+            except ValueError:
+                payload = {}
+            if exc.code == 401 or payload.get("_error") == "Invalid credentials":
+                raise InvalidCredentials("Invalid credentials") from None
+            raise RuntimeError(payload.get("_error") or f"HTTP {exc.code}") from None
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ManagerUnreachable(f"Could not connect to {self.base}: {reason}") from None
+
+    def get_metadata(self):
+        return self.call("GET", "")
+
+    def get_stack(self):
+        data = self.call("GET", "slots", timeout=5).get("data", {})
+        for slot in data.values():
+            for osd in slot.get("osds", {}).values():
+                osd["type"] = "ASD"
+        return data
+
+
+def client_for(node, timeout=20):
+    return ASDManagerClient(node.get("ip"), node.get("port"), node.get("username"),
+                            node.get("password"), timeout=timeout)
+
+
+def reachable_nodes(model, timeout=5):
+    """[(albanode, its maintenance services)] of the ASD nodes whose manager answers."""
+    nodes = []
+    for node in model.find("albanode", type="ASD"):
+        try:
+            services = client_for(node, timeout=timeout).call("GET", "maintenance").get("services", [])
+        except (ManagerUnreachable, InvalidCredentials, RuntimeError):
+            continue
+        nodes.append((node, services))
+    return nodes

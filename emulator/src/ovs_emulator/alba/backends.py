@@ -1,0 +1,208 @@
+"""ALBA backends (framework-alba-plugin ovs/lib/alba.py ``add_cluster``/``remove_cluster`` and
+the dynamics of dal/objects/albabackend.py and backend.py)."""
+from ovs_emulator import albamgr
+from ovs_emulator.model import new_guid
+
+from . import arakoon
+from .common import BACKEND_CONFIG_ROOT, abm_name, alba_cli, backend_of, computed, set_status
+from .maintenance import checkup_maintenance_agents, remove_agents
+from .nodes import stack
+from .presets import list_presets, render_presets
+
+
+def create_alba_backend(model, backend, scaling):
+    """The albabackend object of ``backend`` (its status INSTALLING until ``add_cluster``)."""
+    alba_backend = model.save("albabackend", {
+        "guid": new_guid(), "alba_id": None, "scaling": scaling, "backend_guid": backend["guid"],
+        "osds_guids": [], "abm_cluster_guid": None, "nsm_clusters_guids": []})
+    set_status(model, backend["guid"], "INSTALLING")
+    return alba_backend
+
+
+def add_cluster(model, alba_backend_guid):
+    """AlbaController.add_cluster: ABM and NSM Arakoon clusters on the masters, the ALBA id,
+    status RUNNING, maintenance agents.  A failure leaves the backend in status FAILURE."""
+    alba_backend = model.get("albabackend", alba_backend_guid)
+    backend = backend_of(model, alba_backend)
+    try:
+        arakoon.deploy(model, backend)
+        alba_id = alba_cli(model, "get-alba-id", abm_name(backend), attempts="5")["id"]
+    except Exception:
+        set_status(model, backend["guid"], "FAILURE")
+        raise
+    alba_backend = model.get("albabackend", alba_backend_guid)
+    alba_backend["alba_id"] = alba_id
+    model.save("albabackend", alba_backend)
+    if not model.store.exists(f"{BACKEND_CONFIG_ROOT}/default_nsm_hosts"):
+        model.store.set(f"{BACKEND_CONFIG_ROOT}/default_nsm_hosts", 1)
+    set_status(model, backend["guid"], "RUNNING")
+    checkup_maintenance_agents(model)
+
+
+def remove_cluster(model, alba_backend_guid):
+    """AlbaController.remove_cluster."""
+    alba_backend = model.get("albabackend", alba_backend_guid)
+    if alba_backend is None:
+        raise RuntimeError(f"AlbaBackend with guid {alba_backend_guid} could not be found")
+    if alba_backend.get("osds_guids"):
+        raise RuntimeError("An ALBA Backend with claimed OSDs cannot be removed")
+    backend = backend_of(model, alba_backend)
+    set_status(model, backend.get("guid"), "DELETING")
+    arakoon.remove(model, backend)
+    albamgr.AlbaManager(model.store, abm_name(backend)).destroy()
+    remove_agents(model, alba_backend_guid, backend["name"])
+    model.store.delete(f"{BACKEND_CONFIG_ROOT}/{alba_backend_guid}", recursive=True)
+    for junction in model.find("backenddomain", backend_guid=backend.get("guid")):
+        model.delete("backenddomain", junction["guid"])
+    model.delete("albabackend", alba_backend_guid)
+    if backend.get("guid"):
+        model.delete("backend", backend["guid"])
+
+
+def albabackend_dynamics(model):
+    def _backend(alba_backend):
+        return backend_of(model, alba_backend)
+
+    def _running(alba_backend):
+        return bool(alba_backend.get("alba_id")) and _backend(alba_backend).get("status") == "RUNNING"
+
+    def _local_stack(alba_backend):
+        if alba_backend.get("scaling") != "LOCAL":
+            return {}
+        return {node["node_id"]: stack(model, node) for node in model.find("albanode", type="ASD")}
+
+    def _osds_per_node(alba_backend):
+        counts = {}
+        for node_id, slots in computed(alba_backend, "local_stack", _local_stack).items():
+            counts[node_id] = sum(1 for slot in slots.values() for osd in slot.get("osds", {}).values()
+                                  if osd.get("status") in ("ok", "warning")
+                                  and osd.get("claimed_by") == alba_backend["guid"])
+        return counts
+
+    def _presets_of(alba_backend):
+        if not alba_backend.get("alba_id"):
+            return []
+        scaling = alba_backend.get("scaling")
+        devices = 0
+        if scaling == "GLOBAL":
+            devices = sum(computed(alba_backend, "local_summary", _local_summary)["devices"].values())
+        return render_presets(list_presets(model, alba_backend), scaling,
+                              _osds_per_node(alba_backend) if scaling == "LOCAL" else {}, devices)
+
+    def _local_summary(alba_backend):
+        devices = {"red": 0, "green": 0, "orange": 0, "gray": 0}
+        colours = {"ok": "green", "warning": "orange", "error": "red", "unknown": "gray"}
+        usage = {"size": 0, "used": 0}
+        if alba_backend.get("scaling") != "GLOBAL":
+            for slots in computed(alba_backend, "local_stack", _local_stack).values():
+                for slot in slots.values():
+                    for osd in slot.get("osds", {}).values():
+                        if osd.get("claimed_by") == alba_backend["guid"]:
+                            colour = colours.get(osd.get("status", "unknown"))
+                            if colour:
+                                devices[colour] += 1
+            usages = computed(alba_backend, "usages", lambda ab: dict(_usages(ab)))
+            usage = {"size": usages["size"], "used": usages["used"]}
+        if alba_backend.get("scaling") != "LOCAL":
+            for values in computed(alba_backend, "remote_stack", _remote_stack).values():
+                for key, value in values.get("sizes", {}).items():
+                    usage[key] = usage.get(key, 0) + value
+                remote = values.get("devices")
+                if remote is None:
+                    continue
+                for colour in ("red", "orange", "green", "gray"):
+                    if remote.get(colour, 0) > 0:
+                        devices[colour] += 1
+                        break
+        backend = _backend(alba_backend)
+        domains = {}
+        for junction in model.find("backenddomain", backend_guid=backend.get("guid")):
+            domain = model.get("domain", junction.get("domain_guid")) or {}
+            domains[junction.get("domain_guid")] = domain.get("name")
+        return {"name": backend.get("name"), "sizes": usage, "devices": devices,
+                "scaling": alba_backend.get("scaling"), "domain_info": domains,
+                "backend_guid": backend.get("guid")}
+
+    def _usages(alba_backend):
+        """AlbaBackend._usages: the totals of ``alba list-osds``."""
+        usages = {"free": 0.0, "size": 0.0, "used": 0.0}
+        if not alba_backend.get("alba_id"):
+            return usages
+        try:
+            osds = alba_cli(model, "list-osds", abm_name(_backend(alba_backend)))
+        except RuntimeError:
+            return usages
+        for osd in osds:
+            usages["size"] += osd["total"]
+            usages["used"] += osd["used"]
+        usages["free"] = usages["size"] - usages["used"]
+        return usages
+
+    def _linked_osds(alba_backend):
+        return [osd for osd in model.find("albaosd", alba_backend_guid=alba_backend["guid"])
+                if osd.get("osd_type") == "ALBA_BACKEND" and osd.get("metadata")]
+
+    def _remote_stack(alba_backend):
+        """{linked alba id: the linked backend's local_summary} (backends of this cluster)."""
+        result = {}
+        for osd in _linked_osds(alba_backend):
+            info = osd["metadata"]["backend_info"]
+            linked = model.get("albabackend", info["linked_guid"])
+            summary = _local_summary(linked) if linked else {}
+            result[osd["osd_id"]] = dict(summary, name=info.get("linked_name"),
+                                         alba_backend_guid=info["linked_guid"],
+                                         preset=info.get("linked_preset"))
+        return result
+
+    def _linked_backend_guids(alba_backend, seen=None):
+        """The ALBA backends linked to this one (recursively) through ALBA_BACKEND OSDs."""
+        seen = set() if seen is None else seen
+        for osd in _linked_osds(alba_backend):
+            guid = osd["metadata"]["backend_info"]["linked_guid"]
+            if guid not in seen:
+                seen.add(guid)
+                linked = model.get("albabackend", guid)
+                if linked:
+                    _linked_backend_guids(linked, seen)
+        return sorted(seen - {alba_backend["guid"]})
+
+    def _live_status(alba_backend):
+        status = _backend(alba_backend).get("status")
+        return {"RUNNING": "running", "INSTALLING": "running", "DELETING": "running",
+                "WARNING": "warning"}.get(status, "failure")
+
+    return {"name": lambda ab: _backend(ab).get("name"),
+            "available": _running,
+            "presets": _presets_of,
+            "usages": _usages,
+            "local_stack": _local_stack,
+            "local_summary": _local_summary,
+            "linked_backend_guids": _linked_backend_guids,
+            "remote_stack": _remote_stack,
+            "statistics": lambda ab: {},
+            "ns_data": lambda ab: [],
+            "osd_statistics": lambda ab: {},
+            "live_status": _live_status}
+
+
+def backend_dynamics(model):
+    def _alba_backend(backend):
+        return model.find_one("albabackend", backend_guid=backend["guid"])
+
+    def _available(backend):
+        alba_backend = _alba_backend(backend)
+        return bool(alba_backend and alba_backend.get("alba_id") and backend.get("status") == "RUNNING")
+
+    return {"linked_guid": lambda b: (_alba_backend(b) or {}).get("guid"),
+            "alba_backend_guid": lambda b: (_alba_backend(b) or {}).get("guid"),
+            "available": _available,
+            "regular_domains": lambda b: [j["domain_guid"] for j in
+                                          model.find("backenddomain", backend_guid=b["guid"])],
+            "access_rights": lambda b: {"users": {}, "clients": {}},
+            "live_status": lambda b: "running" if b.get("status") == "RUNNING" else
+            ("failure" if b.get("status") == "FAILURE" else "running")}
+
+
+def presets_of(model, alba_backend):
+    """The ``presets`` dynamic of an albabackend."""
+    return albabackend_dynamics(model)["presets"](alba_backend)

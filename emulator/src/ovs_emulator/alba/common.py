@@ -1,0 +1,69 @@
+"""What every part of the ALBA plugin domain shares: the ``alba`` CLI as the framework runs it
+(``AlbaCLI.run``), the names of a backend's Arakoon clusters and maintenance agents, and the
+validation patterns of the plugin."""
+import re
+
+from ovs_emulator import alba_cli as albacli, albamgr
+
+BACKEND_CONFIG_ROOT = "/ovs/alba/backends"
+ASD_NODE_ROOT = "/ovs/alba/asdnodes"
+PRESET_NAME = re.compile(r"^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$")
+REGEX_GUID = re.compile(r"^[a-f0-9]{8}-(?:[a-f0-9]{4}-){3}[a-f0-9]{12}$")
+REGEX_VPOOL = re.compile(r"^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$")
+OSD_TYPES = ["ASD", "ALBA_BACKEND", "AD", "S3"]
+
+
+def alba_cli(model, command, cluster, args=(), **options):
+    """AlbaCLI.run: the ``alba`` command's own code on the configuration store; an ALBA
+    failure raises RuntimeError with the framework's AlbaError text."""
+    options = dict({"config": albamgr.config_url(cluster), "to-json": ""}, **options)
+    try:
+        return albacli.execute(command, options, list(args), config_store=model.store)
+    except albamgr.AlbaFailure as exc:
+        raise RuntimeError(f"{exc} - code: {exc.exception_code} - type: {exc.exception_type}") \
+            from None
+
+
+def albacli_failure(exc):
+    """(code, type) of an alba_cli RuntimeError text ``<message> - code: <n> - type: <t>``."""
+    match = re.search(r" - code: (\d+) - type: (\S+)$", str(exc))
+    return (int(match.group(1)), match.group(2)) if match else (0, "unknown")
+
+
+def abm_name(backend):
+    return f"{backend['name']}-abm"
+
+
+def nsm_names(backend):
+    return [f"{backend['name']}-nsm_0"]
+
+
+def backend_of(model, alba_backend):
+    return model.get("backend", (alba_backend or {}).get("backend_guid")) or {}
+
+
+def alba_backend_named(model, name):
+    """The albabackend whose backend is called ``name`` (None if there is none)."""
+    for alba_backend in model.all("albabackend"):
+        if backend_of(model, alba_backend).get("name") == name:
+            return alba_backend
+    return None
+
+
+def set_status(model, backend_guid, status):
+    backend = model.get("backend", backend_guid)
+    if backend is not None:
+        backend["status"] = status
+        model.save("backend", backend)
+
+
+def maintenance_re(backend_name):
+    return re.compile(f"^alba-maintenance_{re.escape(backend_name)}-[a-zA-Z0-9]{{16}}$")
+
+
+def computed(obj, name, function):
+    """``function(obj)`` once per object (cached in ``obj['_computed']``)."""
+    cache = obj.setdefault("_computed", {})
+    if name not in cache:
+        cache[name] = function(obj)
+    return cache[name]
