@@ -245,7 +245,7 @@ def remove(config_store, dal, target, offline, remove_asd):
     if online:
         ui.say("Removing services")
         for service in on_node(config_store, "remove_framework_services"):
-            ui.say(f"Removing service {service}")
+            ui.say("Removing service {0}".format(service[len("ovs-"):] if service.startswith("ovs-") else service))
     hooks.run("noderemoval.remove", config_store=config_store, machine_id=machine_id, ip=ip)
     _remove_from_model(config_store, target, on_node)
     ui.say("Successfully removed node\n")

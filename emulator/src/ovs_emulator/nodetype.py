@@ -187,7 +187,11 @@ def demote_node(config_store, machine_id, ip, on_node=None):
     else:
         ui.say("Removing/unconfiguring RabbitMQ")
         ui.say("Stopping services")
+        for service in ("memcached", "rabbitmq-server"):
+            ui.say(f"Stopping service {service}")
         ui.say("Removing services")
+        for service in ("scheduled-tasks", "webapp-api", "volumerouter-consumer"):
+            ui.say(f"Removing service {service}")
         on_node(config_store, "leave_master_services")
     ui.say("Restarting services")
     # the framework's own demote hook: the volume driver cluster shrinks off the node
