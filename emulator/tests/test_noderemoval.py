@@ -1,11 +1,13 @@
 """ovs remove node <ip> [--force-yes]: every validation text and its order, the connection lines,
 the questions (no / EOF / --force-yes), the removal of an extra, an online master and offline
 nodes (vPools shrunk, demote, services, model, client files, ASD manager), the leftovers."""
+import socket
+import threading
 from types import SimpleNamespace
 
 import pytest
 
-from ovs_emulator import arakoon, hooks, model, noderemoval, workers
+from ovs_emulator import arakoon, hooks, model, noderemoval, remote, workers
 from ovs_emulator.ui import boxed_message
 from test_nodetype import CMP, CTL, nodes  # noqa: F401  (fixture)
 
@@ -226,3 +228,18 @@ def test_asd_removal_question_from_a_plugin(nodes, etcd, quick, monkeypatch):
     assert code == 0, out
     assert "The removal of this StorageRouter will cause data loss on Backend b1 (y/[n]): " in out
     assert "Removing ASD Manager" not in out and quick == []
+
+
+def test_connection_state(monkeypatch):
+    """The probe: an SSH greeting = connected; another service or a closed port = unable."""
+    def serve(greeting):
+        server = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=lambda: server.accept()[0].sendall(greeting), daemon=True).start()
+        return server
+
+    for greeting, state in ((b"SSH-2.0-OpenSSH_9.2\r\n", remote.CONNECTED), (b"HTTP/1.1 400\r\n", remote.UNABLE)):
+        server = serve(greeting)
+        monkeypatch.setattr(remote, "SSH_PORT", server.getsockname()[1])
+        assert remote.connection_state("127.0.0.1", timeout=2) == state
+        server.close()
+    assert remote.connection_state("127.0.0.1", timeout=2) == remote.UNABLE  # closed now
