@@ -1,4 +1,6 @@
 """Shared fixtures: an emulator root in a temporary directory, a fake systemd, a memory store."""
+import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from ovs_emulator import paths, remote, store, system  # noqa: E402
+from ovs_emulator import ovs_cli, paths, remote, store, system, workers  # noqa: E402
 
 DPKG_STATUS = """Package: openvstorage
 Status: install ok installed
@@ -60,12 +62,20 @@ class FakeEtcd(store.MemoryStore):
     def __init__(self):
         super().__init__()
         self.members = []
+        self.next_id = 1
 
     def member_list(self):
         return self.members
 
-    def member_add(self, peer_url):
-        self.members.append({"ID": str(len(self.members) + 1), "name": "", "peerURLs": [peer_url]})
+    def member_add(self, peer_url, name=""):
+        self.members.append({"ID": str(self.next_id), "name": name, "peerURLs": [peer_url]})
+        self.next_id += 1
+        return self.members
+
+    def member_remove(self, member_id):
+        if not any(member["ID"] == member_id for member in self.members):
+            raise store.StoreUnavailable("etcdserver: member not found")
+        self.members = [member for member in self.members if member["ID"] != member_id]
         return self.members
 
 
@@ -116,3 +126,89 @@ def certificate(tmp_path_factory):
                     "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"],
                    check=True, capture_output=True)
     return str(cert), str(key)
+
+
+# --- several nodes sharing one configuration store ------------------------------------------
+
+def preconfig(setup):
+    path = Path(paths.PRECONFIG)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(setup if isinstance(setup, str) else json.dumps({"setup": setup}))
+
+
+def run_setup(capsys, *args):
+    code = ovs_cli.main(["setup", *args])
+    return code, capsys.readouterr().out
+
+
+class Cluster:
+    """Nodes (one root and one set of systemd units each) sharing one configuration store; SSH
+    reads the master's files and reaches the nodes in ``online``; ``workers.call`` runs the
+    action on the target node (an offline node's queue is left to whoever answers it)."""
+
+    def __init__(self, tmp_path, monkeypatch, capsys, etcd, systemd):
+        self.tmp, self.monkeypatch, self.capsys, self.etcd, self.systemd = tmp_path, monkeypatch, capsys, etcd, systemd
+        self.roots, self.names, self.units = {}, {}, {}
+        self.online, self.current = set(), None
+        self.password = "rooter"
+        self.queue_call = workers.call
+        monkeypatch.setattr(remote, "fetch_files", self.fetch_files)
+        monkeypatch.setattr(remote, "connection_state", self.connection_state)
+        monkeypatch.setattr(workers, "call", self.call)
+
+    def fetch_files(self, ip, password, filenames):
+        if password != self.password:
+            raise remote.ConnectError(f"Could not connect to master node {ip} as root: authentication "
+                                      "failed, the master_password is not correct")
+        return {name: (self.roots[ip] / name.lstrip("/")).read_text() for name in filenames}
+
+    def connection_state(self, ip, timeout=None):
+        return remote.CONNECTED if ip in self.online else remote.UNABLE
+
+    def as_node(self, ip):
+        """Act as node ``ip`` from now on: its root, IP, hostname and systemd units."""
+        self.current = ip
+        self.monkeypatch.setenv("OVS_EMULATOR_ROOT", str(self.roots[ip]))
+        self.monkeypatch.setattr(system, "local_ips", lambda: [ip])
+        self.monkeypatch.setattr(system, "hostname", lambda: self.names[ip])
+        self.systemd.enabled, self.systemd.active = self.units.setdefault(ip, (set(), set()))
+
+    def setup(self, ip, name, **extra):
+        self.roots[ip], self.names[ip] = self.tmp / name, name
+        self.as_node(ip)
+        preconfig({"master_ip": "10.0.0.1", "master_password": "rooter", "cluster_ip": ip, **extra})
+        code, out = run_setup(self.capsys)
+        self.online.add(ip)
+        return code, out
+
+    def machine_id(self, ip):
+        return (self.roots[ip] / "etc/openvstorage_id").read_text().strip()
+
+    def host(self, name, key):
+        machine_id = (self.tmp / name / "etc/openvstorage_id").read_text().strip()
+        return self.etcd.get(f"/ovs/framework/hosts/{machine_id}/{key}")
+
+    def ovs(self, ip, *args, stdin=""):
+        """``ovs <args>`` on node ``ip`` with ``stdin``; (exit code, stdout)."""
+        self.as_node(ip)
+        self.monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = ovs_cli.main(list(args))
+        return code, self.capsys.readouterr().out
+
+    def call(self, config_store, machine_id, name, timeout=None, **kwargs):
+        ip = next(ip for ip in self.roots if self.machine_id(ip) == machine_id)
+        if ip not in self.online:
+            return self.queue_call(config_store, machine_id, name, timeout=timeout, **kwargs)
+        caller = self.current
+        self.as_node(ip)
+        try:
+            return workers.ACTIONS[name](config_store, machine_id, **kwargs)
+        except Exception as exc:  # as the job's FAILURE reaches the caller
+            raise RuntimeError(str(exc)) from None
+        finally:
+            self.as_node(caller)
+
+
+@pytest.fixture
+def cluster(tmp_path, monkeypatch, capsys, etcd, systemd):
+    return Cluster(tmp_path, monkeypatch, capsys, etcd, systemd)

@@ -7,21 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from ovs_emulator import ovs_cli, ovs_setup, paths, remote, store, system, units
+from ovs_emulator import ovs_cli, ovs_setup, paths, store, system, units
 from ovs_emulator.ui import boxed_message
+from conftest import preconfig, run_setup as run
 
 FIRST = {"master_ip": "10.0.0.1", "master_password": "rooter"}
-
-
-def preconfig(setup):
-    path = Path(paths.PRECONFIG)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(setup if isinstance(setup, str) else json.dumps({"setup": setup}))
-
-
-def run(capsys, *args):
-    code = ovs_cli.main(["setup", *args])
-    return code, capsys.readouterr().out
 
 
 def error_box(*lines):
@@ -153,42 +143,6 @@ def test_missing_preconfig(node, capsys):
     assert code == 1 and "An unexpected error occurred:" in out and "preconfig.json" in out
 
 
-class Cluster:
-    """Several nodes (one root each) sharing one configuration store; SSH reads the master's files."""
-
-    def __init__(self, tmp_path, monkeypatch, capsys, etcd, systemd):
-        self.tmp, self.monkeypatch, self.capsys, self.etcd, self.systemd = tmp_path, monkeypatch, capsys, etcd, systemd
-        self.roots = {}
-        self.password = "rooter"
-        monkeypatch.setattr(remote, "fetch_files", self.fetch_files)
-
-    def fetch_files(self, ip, password, filenames):
-        if password != self.password:
-            raise remote.ConnectError(f"Could not connect to master node {ip} as root: authentication "
-                                      "failed, the master_password is not correct")
-        return {name: (self.roots[ip] / name.lstrip("/")).read_text() for name in filenames}
-
-    def setup(self, ip, name, **extra):
-        root = self.tmp / name
-        self.roots[ip] = root
-        self.monkeypatch.setenv("OVS_EMULATOR_ROOT", str(root))
-        self.monkeypatch.setattr(system, "local_ips", lambda: [ip])
-        self.monkeypatch.setattr(system, "hostname", lambda: name)
-        self.systemd.enabled.clear()
-        self.systemd.active.clear()
-        preconfig({"master_ip": "10.0.0.1", "master_password": "rooter", "cluster_ip": ip, **extra})
-        return run(self.capsys)
-
-    def host(self, name, key):
-        machine_id = (self.tmp / name / "etc/openvstorage_id").read_text().strip()
-        return self.etcd.get(f"/ovs/framework/hosts/{machine_id}/{key}")
-
-
-@pytest.fixture
-def cluster(tmp_path, monkeypatch, capsys, etcd, systemd):
-    return Cluster(tmp_path, monkeypatch, capsys, etcd, systemd)
-
-
 def test_join_masters_then_extra(cluster, etcd, systemd):
     assert cluster.setup("10.0.0.1", "ctl01")[0] == 0
     code, out = cluster.setup("10.0.0.2", "ctl02")
@@ -266,6 +220,9 @@ def test_asd_manager_setup_launched(node, capsys, monkeypatch):
     assert calls == [[paths.ASD_MANAGER_BIN, "setup"]]
 
 
-def test_promote_demote_not_supported(node, capsys):
-    assert ovs_cli.main(["setup", "promote"]) == 1
+def test_promote_demote_usage(node, capsys):
     assert ovs_cli.main(["setup", "bogus"]) == 1
+    assert ovs_cli.main(["setup", "promote", "10.0.0.1"]) == 1
+    assert ovs_cli.main(["setup", "demote", "10.0.0.1", "10.0.0.2"]) == 1
+    assert ovs_cli.main(["remove", "node"]) == 1
+    assert capsys.readouterr().err.count("Usage:") == 4

@@ -74,3 +74,34 @@ def set_cluster_nodes(config_store, cluster, nodes):
 def add_node(config_store, cluster, machine_id, ip):
     nodes = [n for n in cluster_nodes(config_store, cluster) if n.name != machine_id]
     set_cluster_nodes(config_store, cluster, nodes + [node(machine_id, ip, cluster)])
+
+
+def remove_node(config_store, cluster, machine_id):
+    """Drop ``machine_id`` from the ini of ``cluster`` (nothing when it is not a member)."""
+    nodes = cluster_nodes(config_store, cluster)
+    if any(n.name == machine_id for n in nodes):
+        set_cluster_nodes(config_store, cluster, [n for n in nodes if n.name != machine_id])
+
+
+def join_peers(members, machine_id, ip):
+    """ETCD_INITIAL_CLUSTER of a member joining with ``ip``: {name: peer url} of ``members``
+    (an unstarted member has no name yet: that is the joining one)."""
+    initial = {member.get("name") or machine_id: member["peerURLs"][0] for member in members
+               if member.get("peerURLs")}
+    initial[machine_id] = peer_url(ip)
+    return initial
+
+
+def leave_config_cluster(config_store, machine_id, ip):
+    """Remove this node from the ``config`` cluster through the OTHER nodes (so the quorum is
+    counted without it): its etcd member, then its section of the ini.  Returns a store on
+    the remaining nodes."""
+    remaining = [n for n in cluster_nodes(config_store, "config") if n.name != machine_id]
+    if not remaining:
+        raise RuntimeError("There should be at least one other master node")
+    others = store.EtcdStore(nodes=remaining)
+    for member in others.member_list():
+        if peer_url(ip) in member.get("peerURLs", []):
+            others.member_remove(member["ID"])
+    set_cluster_nodes(others, "config", remaining)
+    return others

@@ -3,10 +3,14 @@ import json
 import os
 import sys
 
-from ovs_emulator import monitor, ovs_setup, paths, store, units
+from ovs_emulator import monitor, noderemoval, nodetype, ovs_setup, paths, store, units
+from ovs_emulator.webapi.model import Model
 
 USAGE = """Usage:
-    ovs setup [master|extra|promote|demote]
+    ovs setup [master|extra]
+    ovs setup promote [--rollback-on-failure]
+    ovs setup demote [<ip>] [--rollback-on-failure]
+    ovs remove node <ip> [--force-yes]
     ovs config list [path]
     ovs config list-recursive [path]
     ovs config get <key>[|field.subfield]
@@ -76,11 +80,20 @@ def healthcheck(args):
 def setup(args):
     if args in ([], ["master"], ["extra"]):
         return ovs_setup.main(args[0] if args else None)
-    if args in (["promote"], ["demote"]):
-        print(f"ovs setup {args[0]} is not supported by this release", file=sys.stderr)
-        return 1
+    rollback = "--rollback-on-failure" in args[1:]
+    rest = [arg for arg in args[1:] if arg != "--rollback-on-failure"]
+    if args[:1] == ["promote"] and not rest or args[:1] == ["demote"] and len(rest) <= 1:
+        return nodetype.main(args[0], ip=rest[0] if rest else None, rollback=rollback)
     print(USAGE, file=sys.stderr)
     return 1
+
+
+def remove(args):
+    """``ovs remove node <ip> [--force-yes]`` (any other 4th word: the questions are asked)."""
+    if args[:1] != ["node"] or len(args) not in (2, 3):
+        print(USAGE, file=sys.stderr)
+        return 1
+    return noderemoval.main(args[1], force_yes=args[2:] == ["--force-yes"], dal=Model)
 
 
 def monitor_services(args):
@@ -92,7 +105,8 @@ def monitor_services(args):
     return 0
 
 
-COMMANDS = {"setup": setup, "config": config, "healthcheck": healthcheck, "monitor": monitor_services}
+COMMANDS = {"setup": setup, "remove": remove, "config": config, "healthcheck": healthcheck,
+            "monitor": monitor_services}
 
 
 def main(argv=None):

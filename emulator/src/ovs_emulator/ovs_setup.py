@@ -4,7 +4,7 @@ import os
 import subprocess
 import time
 
-from ovs_emulator import arakoon, disks, model, paths, remote, store, system, ui, units
+from ovs_emulator import arakoon, disks, model, nodetype, paths, remote, store, system, ui, units
 from ovs_emulator.validate import REGEX_IP, verify_required_params
 
 FRAMEWORK_VERSION = 9  # the model/config version the real framework 2.7 writes
@@ -202,35 +202,7 @@ class NodeSetup:
         ui.say("Extra node complete")
 
     def promote_node(self):
-        ui.title("Promoting node")
-        ui.say("Joining the configuration Arakoon cluster")
-        peer = arakoon.peer_url(self.ip)
-        # read all that is needed first: once the member is added, the store has no quorum
-        # until the local etcd runs
-        cluster_id = self.store.get("/ovs/framework/cluster_id")
-        members = self.store.member_add(peer)
-        initial = {member.get("name") or self.machine_id: member["peerURLs"][0] for member in members
-                   if member.get("peerURLs")}
-        initial[self.machine_id] = peer
-        arakoon.write_etcd_environment(self.machine_id, self.ip, initial, "existing", cluster_id)
-        self.start("ovs-arakoon-config")
-        _, cacc_nodes = store.read_cacc()
-        self.store = store.EtcdStore(nodes=cacc_nodes + [arakoon.node(self.machine_id, self.ip)])
-        arakoon.wait_until_ready(self.store)
-        for cluster in ("config", "ovsdb", "voldrv"):
-            arakoon.add_node(self.store, cluster, self.machine_id, self.ip)
-        system.write_text(paths.CACC_INI, self.store.get_raw(store.CACC_KEY))
-        for key, port in (("messagequeue", 5672), ("memcache", 11211)):
-            endpoints = self.store.get(f"/ovs/framework/{key}|endpoints", [])
-            self.store.set(f"/ovs/framework/{key}|endpoints", endpoints + [f"{self.ip}:{port}"])
-        ui.say("Starting services")
-        for service in units.services_for("MASTER", self.store.get("/ovs/framework/support|enabled", True)):
-            self.start(service)
-        self.finalize("MASTER")
-        host = f"/ovs/framework/hosts/{self.machine_id}"
-        self.store.set(f"{host}/type", "MASTER")
-        self.store.set(f"{host}/promotecompleted", True)
-        ui.say("Promote complete")
+        self.store = nodetype.promote_node(self.store, self.machine_id, self.ip)
 
     # --- steps ------------------------------------------------------------------------
     def initialize_configuration(self, cluster_id):
@@ -273,23 +245,7 @@ class NodeSetup:
         disks.sync_disks(self.store, self.machine_id)
 
     def start(self, service):
-        if service == "memcached":  # (re)started to listen on the cluster IP
-            configure_memcached(self.ip)
-            system.enable_start(service, restart=True)
-        elif system.is_active(service):
-            ui.say(f"  [{self.ip}] {service} already running")
-            return
-        else:
-            system.enable_start(service)
-        ui.say(f"  [{self.ip}] {service} Started")
-
-
-def configure_memcached(ip):
-    """Let Debian's memcached listen on the cluster IP too (its config says 127.0.0.1)."""
-    conf = paths.real("/etc/memcached.conf")
-    text = system.read_text(conf)
-    if text is not None and "\n-l 127.0.0.1\n" in text:
-        system.write_text(conf, text.replace("\n-l 127.0.0.1\n", f"\n-l 127.0.0.1,{ip}\n"))
+        nodetype.start_service(self.ip, service)
 
 
 def run_asd_manager_setup():

@@ -1,4 +1,13 @@
-"""SSH to the master node, as the real ``ovs setup`` does (paramiko, root + master password)."""
+"""SSH to the other nodes: the files a joining node reads from the master (paramiko, root +
+master password, as the real ``ovs setup``) and the reachability probe of ``ovs remove node``
+and ``ovs setup demote <ip>`` (the real ``SSHClient(ip, timeout=...)``)."""
+import socket
+
+SSH_PORT = 22
+PROBE_TIMEOUT = 3.0  # a stopped container: no ARP answer, "No route to host" within ~3 s
+CONNECTED = "Successfully connected"
+UNABLE = "Unable to connect"
+TIMED_OUT = "Connection timed out"
 
 
 class ConnectError(Exception):
@@ -32,3 +41,16 @@ def fetch_files(ip, password, filenames, timeout=15):
         return files
     finally:
         client.close()
+
+
+def connection_state(ip, timeout=PROBE_TIMEOUT):
+    """How an SSH connection to ``ip`` goes: ``CONNECTED`` when its SSH server greets,
+    ``TIMED_OUT`` or ``UNABLE`` (refused, no route, no SSH server) otherwise."""
+    try:
+        with socket.create_connection((ip, SSH_PORT), timeout=timeout) as connection:
+            greeting = connection.recv(4)
+    except socket.timeout:
+        return TIMED_OUT
+    except OSError:
+        return UNABLE
+    return CONNECTED if greeting == b"SSH-" else UNABLE

@@ -285,6 +285,10 @@ class EtcdStore(Store):
                     raise
                 time.sleep(1)
 
+    def member_remove(self, member_id):
+        """Remove the member ``member_id`` (an "ID" of ``member_list``); the members after it."""
+        return self.call("/v3/cluster/member/remove", {"ID": member_id}).get("members", [])
+
     def _members_if_added(self, peer_url):
         try:
             members = self.member_list()

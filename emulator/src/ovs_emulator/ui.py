@@ -37,3 +37,19 @@ def title(message):
 
 def say(message):
     print(message, flush=True)
+
+
+def ask_yesno(message):
+    """``Interactive.ask_yesno(message, default_value=False)``: ``<message> (y/[n]): ``; y/yes
+    is yes, n/no or nothing the default no, anything else asks again; end of input is no."""
+    while True:
+        try:
+            answer = input(f"{message} (y/[n]): ").rstrip("\r")
+        except EOFError:
+            print(flush=True)
+            return False
+        if answer.lower() in ("y", "yes"):
+            return True
+        if answer.lower() in ("", "n", "no"):
+            return False
+        print("Illegal value. Press 'y' or 'n' (or nothing for default).", flush=True)
