@@ -3,7 +3,6 @@ import glob
 import json
 import os
 import shutil
-import sys
 
 from ovs_emulator import asdapi, paths, store, system, ui
 from ovs_emulator.validate import REGEX_IP, verify_required_params
@@ -116,14 +115,6 @@ def main():
 
 # --- asd-manager remove (alba-asdmanager source/asdmanager.py remove) --------------------
 
-def confirm(question):
-    """``<question> (y/[n]): `` on stdin; EOF or anything but y/yes is no."""
-    print(f"{question} (y/[n]): ", end="", flush=True)
-    answer = sys.stdin.readline()
-    print("", flush=True)
-    return answer.strip().lower() in ("y", "yes")
-
-
 def _node_store():
     """(store, node_id) of this ASD node; SetupFailed when the store cannot be reached."""
     node_id = (system.read_text(paths.SDM_ID) or "").strip()
@@ -152,7 +143,7 @@ def remove(force_yes=False):
         raise SetupFailed("The ASD Manager has already been removed")
     config_store, node_id = _node_store()
     asds = asdapi.asds_of(config_store, node_id)
-    if asds and not force_yes and not confirm("DATA LOSS possible if proceeding! Continue?"):
+    if asds and not force_yes and not ui.ask_yesno("DATA LOSS possible if proceeding! Continue?"):
         return 1
     ui.say(" - Removing ASDs and disks")
     for config in asds.values():
