@@ -75,3 +75,19 @@ def controller_host(ovs, cluster_id='config'):
         return 0, '\n'.join(sorted(names)) + '\n', ''
     host.on(['config', 'list', '/ovs/arakoon'], arakoon_clusters)
     return host
+
+
+def safety_layout(ovs):
+    """Backend be1 with str01 (2 ASDs on sdc, 1 on sdb) and str02 (1 ASD, ``other``); namespace ns-a spread over
+    the four survives 3 lost OSDs, ns-b on sdb and other survives 1, ns-empty holds no object."""
+    ovs.be1 = ovs.make_backend('be1')
+    ovs.str01 = ovs.add_node('AsDnOdE000000001', '172.30.250.31')
+    ovs.str02 = ovs.add_node('StRnOdE000000002', '172.30.250.32')
+    sdc, sdb = 'ata-QEMU_HARDDISK_AsDn-sdc', 'ata-QEMU_HARDDISK_AsDn-sdb'
+    ovs.sdc = [ovs.make_asd(ovs.str01, sdc, claimed_by=ovs.be1) for dummy in range(2)]
+    ovs.sdb = ovs.make_asd(ovs.str01, sdb, claimed_by=ovs.be1)
+    ovs.other = ovs.make_asd(ovs.str02, 'ata-QEMU_HARDDISK_StRn-sdb', claimed_by=ovs.be1)
+    ovs.add_namespace(ovs.be1, 'ns-a', ovs.sdc + [ovs.sdb, ovs.other], spare=3)
+    ovs.add_namespace(ovs.be1, 'ns-b', [ovs.sdb, ovs.other], spare=1)
+    ovs.add_namespace(ovs.be1, 'ns-empty', [], spare=2)
+    return ovs

@@ -10,36 +10,12 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alb
 from ansible_collections.openvstorage.hyperscale.plugins.modules import alba_osd_safety
 
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import FakeAlbaOvs
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_cli import controller_host
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_cli import controller_host, safety_layout
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import run_module
-
-SDB = 'ata-QEMU_HARDDISK_AsDn-sdb'
-SDC = 'ata-QEMU_HARDDISK_AsDn-sdc'
-
-
-@pytest.fixture
-def cacc(tmp_path, monkeypatch):
-    ini = tmp_path / 'arakoon_cacc.ini'
-    ini.write_text(u'[global]\ncluster_id = config\ncluster = ctl01\n\n[ctl01]\nip = 172.30.250.11\n')
-    monkeypatch.setattr(alba_safety, 'CACC_INI', str(ini))
-    return ini
-
 
 @pytest.fixture
 def ovs(cacc):
-    """Backend be1: str01 with 2 ASDs on sdc and 1 on sdb, str02 with 1 (``other``); namespace ns-a spread over
-    the four tolerates 3 lost OSDs, ns-b on sdb and other 1, ns-empty holds no object."""
-    state = FakeAlbaOvs()
-    state.be1 = state.make_backend('be1')
-    state.str01 = state.add_node('AsDnOdE000000001', '172.30.250.31')
-    state.str02 = state.add_node('AsDnOdE000000002', '172.30.250.32')
-    state.sdc = [state.make_asd(state.str01, SDC, claimed_by=state.be1) for dummy in range(2)]
-    state.sdb = state.make_asd(state.str01, SDB, claimed_by=state.be1)
-    state.other = state.make_asd(state.str02, 'ata-QEMU_HARDDISK_AsDn-sdb', claimed_by=state.be1)
-    state.add_namespace(state.be1, 'ns-a', state.sdc + [state.sdb, state.other], spare=3)
-    state.add_namespace(state.be1, 'ns-b', [state.sdb, state.other], spare=1)
-    state.add_namespace(state.be1, 'ns-empty', [], spare=2)
-    return state
+    return safety_layout(FakeAlbaOvs())
 
 
 def run(ovs, check_mode=False, **options):
@@ -66,7 +42,7 @@ def test_one_disk_is_safe(ovs):
 
 
 def test_whole_node_at_risk_refused_then_allowed(ovs):
-    status, result, dummy, dummy = run(ovs, node_ids=['AsDnOdE000000001'])
+    status, result, dummy, dummy = run(ovs, node_ids=[ovs.str01['node_id']])
     assert status == 'fail'
     osds = sorted(ovs.sdc + [ovs.sdb])
     assert result['msg'] == (
@@ -75,7 +51,7 @@ def test_whole_node_at_risk_refused_then_allowed(ovs):
         'maintenance agents have repaired earlier removals (health check alba-disk-safety-test) or add ASDs first; '
         'to remove them anyway allow at_risk'.format(', '.join(osds)))
     assert result['backends']['be1'] == dict(good=1, critical=2, lost=0, osds=osds, unknown=[])
-    status, result, dummy, host = run(ovs, node_ids=['AsDnOdE000000001'], allow='at_risk')
+    status, result, dummy, host = run(ovs, node_ids=[ovs.str01['node_id']], allow='at_risk')
     assert status == 'exit' and result['at_risk'] is True
     assert result['backends']['be1']['critical'] == 2
     assert [c[1] for c in host.calls] == ['config', 'list-osds', 'get-disk-safety']
@@ -83,7 +59,7 @@ def test_whole_node_at_risk_refused_then_allowed(ovs):
 
 def test_lost_always_refused(ovs):
     ovs.purging.add(ovs.other)
-    status, result, dummy, dummy = run(ovs, node_ids=['AsDnOdE000000001'], backends=['be1'], allow='at_risk')
+    status, result, dummy, dummy = run(ovs, node_ids=[ovs.str01['node_id']], backends=['be1'], allow='at_risk')
     assert status == 'fail'
     assert result['msg'] == (
         'Removing OSD(s) {0} from ALBA backend be1 would lose data (lost 2, critical 0, good 1 namespace(s)): '
@@ -103,7 +79,7 @@ def test_purging_osd_counts_as_dead(ovs):
 
 def test_backends_discovered_and_unknown_osd_left_out(ovs):
     other = ovs.make_backend('be2')
-    ovs.make_asd(ovs.str02, 'ata-QEMU_HARDDISK_AsDn-sdc', claimed_by=other)
+    ovs.make_asd(ovs.str02, 'ata-QEMU_HARDDISK_StRn-sdc', claimed_by=other)
     status, result, warnings, host = run(ovs, osds=[ovs.sdc[0], 'nOsUcHoSd'])
     assert status == 'exit', result
     assert result['backends']['be1'] == dict(good=3, critical=0, lost=0, osds=sorted([ovs.sdc[0], 'nOsUcHoSd']),
