@@ -270,7 +270,11 @@ class OvsApiClient:
 
     @classmethod
     def from_module(cls, module, **kwargs):
-        params = module.params
+        return cls.from_params(module.params, **kwargs)
+
+    @classmethod
+    def from_params(cls, params, **kwargs):
+        """A client from the API options (``ovs_api_argument_spec``) in ``params``."""
         return cls(host=params['api_host'],
                    port=params['api_port'],
                    api_version=params['api_version'],

@@ -218,6 +218,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     AlbaError,
     alba_backend_usable,
     backend_names,
+    find_alba_node,
     find_backend,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_safety import (
@@ -229,7 +230,6 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_safet
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import OvsCommandError, OvsRunner
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 
-NODE_FIELDS = 'node_id,ip,port,type,name,stack'
 TASK_TIMEOUT = 600
 TO_BE_CREATED = '(to be created)'
 
@@ -331,14 +331,6 @@ def node_view(node, stack, names):
                 slots=dict((sid, slot_view(slot, names)) for sid, slot in sorted(stack.items())))
 
 
-def find_node(client, node_id, discover=False):
-    params = {'discover': True} if discover else None
-    for node in client.list('alba/nodes', contents=NODE_FIELDS, params=params):
-        if isinstance(node, dict) and node.get('node_id') == node_id:
-            return node
-    return None
-
-
 def read_stack(client, node):
     if node.get('guid') and 'stack' not in node:
         node = client.get('alba/nodes/{0}'.format(node['guid']))
@@ -381,13 +373,13 @@ def resolve_backend(module, client, name):
 def ensure_registered(module, client, params):
     """(node, changed): the registered node (predicted in check mode), registering it when needed."""
     node_id = params['node_id']
-    node = find_node(client, node_id)
+    node = find_alba_node(client, node_id)
     if node is not None:
         if params['name'] is not None and node.get('name') != params['name']:
             module.warn('ASD node {0} is registered with the name {1!r}; the name {2!r} is not applied (a '
                         'registered node is not renamed)'.format(node_id, node.get('name'), params['name']))
         return node, False
-    discovered = find_node(client, node_id, discover=True)
+    discovered = find_alba_node(client, node_id, discover=True)
     if discovered is None:
         raise AlbaError('ASD node {0} is neither registered nor discoverable: set up its ASD manager first '
                         '(ovs_asd_manager, with the configuration store client file arakoon_cacc.ini copied '
@@ -398,7 +390,7 @@ def ensure_registered(module, client, params):
     if params['name'] is not None:
         data['name'] = params['name']
     wait(client, client.post('alba/nodes', data))
-    node = find_node(client, node_id)
+    node = find_alba_node(client, node_id)
     if node is None:
         raise AlbaError('ASD node {0} is not listed after its registration'.format(node_id))
     return node, True
@@ -567,7 +559,7 @@ def remove_disks(module, client, node, stack, names):
 def ensure_absent(module, client, names):
     """``state=absent``: every claimed ASD reset with its safety, then ``DELETE /api/alba/nodes/<guid>/``."""
     node_id = module.params['node_id']
-    node = find_node(client, node_id)
+    node = find_alba_node(client, node_id)
     if node is None:
         return dict(changed=False, node=None, removed_slots=[], removed_osds=[], safety={},
                     diff=dict(before={}, after={}))
