@@ -30,7 +30,7 @@ description:
     O(openvstorage.hyperscale.ovs_asd_manager#module:state=absent)).
   - Before any removal changes anything, the safety of removing ALL the OSDs that go is checked together, per
     backend, as M(openvstorage.hyperscale.alba_osd_safety) does (C(alba get-disk-safety) on the host that runs the
-    module): a removal that loses data is refused, one that brings data at risk unless O(allow=at_risk). The
+    module) - a removal that loses data is refused, one that brings data at risk unless O(allow=at_risk). The
     safety of each OSD is read again just before its C(reset_osd), which refuses when it changed.
 author:
   - Open vStorage HyperScale developers (@openvstorage)

@@ -26,7 +26,7 @@ description:
   - The preconfiguration file is written with mode C(0600) and kept, because C(asd-manager remove) reads it.
   - O(state=absent) runs C(asd-manager remove --force-yes) - it removes the node's ASDs and disks, the services
     C(alba-maintenance*), C(asd-watcher) and C(asd-manager) and C(/ovs/alba/asdnodes/<node_id>) from the
-    configuration store (box C(ASD Manager removal completed)). It does NOT purge the OSDs from their backends:
+    configuration store (box C(ASD Manager removal completed)). It does NOT purge the OSDs from their backends -
     remove the ALBA node first (O(openvstorage.hyperscale.alba_node#module:state=absent), which purges them after a
     safety check). With O(ovs_api) the module checks that through the API and refuses while the node is registered
     with claimed OSDs. A manager already removed (C(The ASD Manager has already been removed), or neither its
