@@ -115,7 +115,8 @@ def disk_safety(runner, config_url, long_ids):
 
 def refusal(backend, osds, safety, allow):
     """Why removing ``osds`` from ``backend`` is refused (None when it is not)."""
-    numbers = 'lost {lost}, critical {critical}, good {good} namespace(s)'.format(**safety)
+    numbers = 'lost {0}, critical {1}, good {2} namespace(s)'.format(safety['lost'], safety['critical'],
+                                                                     safety['good'])
     what = 'Removing OSD(s) {0} from ALBA backend {1}'.format(', '.join(osds), backend)
     if safety['lost'] > 0:
         return ('{0} would lose data ({1}): refused. Add ASDs to the backend, or bring back the OSDs that are '

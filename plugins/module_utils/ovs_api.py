@@ -89,6 +89,12 @@ OVS_API_REQUIRED_ONE_OF = [
 ]
 
 
+def ovs_api_dict_option():
+    """The API options as ONE option of type dict, for a module whose own options would clash with them."""
+    return dict(type='dict', options=ovs_api_argument_spec(), required_together=OVS_API_REQUIRED_TOGETHER,
+                mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE, required_one_of=OVS_API_REQUIRED_ONE_OF)
+
+
 class OvsApiError(Exception):
     """An answer of the API that is not a success, or a transport failure."""
 

@@ -524,7 +524,9 @@ def reset_osds(client, node, claims, names, allow):
         task = client.get('alba/backends/{0}/calculate_safety'.format(owner),
                           params=dict(asd_id=asd_id, osd_id=asd_id))
         safety = dict((k, v) for k, v in (wait(client, task) or {}).items() if k in SAFETY_KEYS)
-        text = refusal(names.get(owner, owner), [asd_id], dict(dict.fromkeys(SAFETY_KEYS, 0), **safety), allow)
+        counts = dict.fromkeys(SAFETY_KEYS, 0)
+        counts.update(safety)
+        text = refusal(names.get(owner, owner), [asd_id], counts, allow)
         if text:
             raise AlbaError('{0} (calculate_safety, just before its reset_osd); OSDs already removed: {1}'.format(
                 text, ', '.join(done) or 'none'))

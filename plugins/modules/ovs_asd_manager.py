@@ -219,13 +219,10 @@ import os
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import find_alba_node
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
-    OVS_API_MUTUALLY_EXCLUSIVE,
-    OVS_API_REQUIRED_ONE_OF,
-    OVS_API_REQUIRED_TOGETHER,
     OvsApiClient,
     OvsApiError,
     fail_from_api_error,
-    ovs_api_argument_spec,
+    ovs_api_dict_option,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
@@ -264,8 +261,7 @@ REMOVAL_DONE = 'ASD Manager removal completed'
 def argument_spec():
     return dict(
         state=dict(type='str', choices=['present', 'absent'], default='present'),
-        ovs_api=dict(type='dict', options=ovs_api_argument_spec(), required_together=OVS_API_REQUIRED_TOGETHER,
-                     mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE, required_one_of=OVS_API_REQUIRED_ONE_OF),
+        ovs_api=ovs_api_dict_option(),
         api_ip=dict(type='str'),
         api_port=dict(type='int', default=8500),
         asd_ips=dict(type='list', elements='str', default=[]),
