@@ -181,6 +181,15 @@ def backend_names(client):
     return names
 
 
+def find_alba_node(client, node_id, discover=False, contents='node_id,ip,port,type,name,stack'):
+    """The ALBA node with ``node_id`` from ``GET /api/alba/nodes/`` (``?discover=true``: unregistered), or None."""
+    params = {'discover': True} if discover else None
+    for node in client.list('alba/nodes', contents=contents, params=params):
+        if isinstance(node, dict) and node.get('node_id') == node_id:
+            return node
+    return None
+
+
 def backend_status(client, backend_guid):
     return (client.get('backends/{0}'.format(backend_guid)) or {}).get('status')
 

@@ -89,6 +89,12 @@ OVS_API_REQUIRED_ONE_OF = [
 ]
 
 
+def ovs_api_dict_option():
+    """The API options as ONE option of type dict, for a module whose own options would clash with them."""
+    return dict(type='dict', options=ovs_api_argument_spec(), required_together=OVS_API_REQUIRED_TOGETHER,
+                mutually_exclusive=OVS_API_MUTUALLY_EXCLUSIVE, required_one_of=OVS_API_REQUIRED_ONE_OF)
+
+
 class OvsApiError(Exception):
     """An answer of the API that is not a success, or a transport failure."""
 
@@ -270,7 +276,11 @@ class OvsApiClient:
 
     @classmethod
     def from_module(cls, module, **kwargs):
-        params = module.params
+        return cls.from_params(module.params, **kwargs)
+
+    @classmethod
+    def from_params(cls, params, **kwargs):
+        """A client from the API options (``ovs_api_argument_spec``) in ``params``."""
         return cls(host=params['api_host'],
                    port=params['api_port'],
                    api_version=params['api_version'],

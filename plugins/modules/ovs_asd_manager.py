@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: ovs_asd_manager
-short_description: Set up the ASD manager of an Open vStorage storage node (unattended C(asd-manager setup))
+short_description: Set up (unattended C(asd-manager setup)) or remove the ASD manager of an Open vStorage storage node
 version_added: 0.1.0
 description:
   - Runs the unattended C(asd-manager setup) of a storage node through C(/opt/asd-manager/config/preconfig.json),
@@ -24,16 +24,29 @@ description:
   - All options are validated before anything changes, including the rule of the ASD manager that O(api_port)
     may not lie in [O(asd_start_port), O(asd_start_port) + 100).
   - The preconfiguration file is written with mode C(0600) and kept, because C(asd-manager remove) reads it.
+  - O(state=absent) runs C(asd-manager remove --force-yes) - it removes the node's ASDs and disks, the services
+    C(alba-maintenance*), C(asd-watcher) and C(asd-manager) and C(/ovs/alba/asdnodes/<node_id>) from the
+    configuration store (box C(ASD Manager removal completed)). It does NOT purge the OSDs from their backends -
+    remove the ALBA node first (O(openvstorage.hyperscale.alba_node#module:state=absent), which purges them after a
+    safety check). With O(ovs_api) the module checks that through the API and refuses while the node is registered
+    with claimed OSDs. A manager already removed (C(The ASD Manager has already been removed), or neither its
+    service nor its database C(/opt/asd-manager/db/main.db)) is left as it is.
 author:
   - Open vStorage HyperScale developers (@openvstorage)
 extends_documentation_fragment:
   - openvstorage.hyperscale.attributes
 options:
+  state:
+    description:
+      - V(present) sets the ASD manager up once; V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
   api_ip:
     description:
       - IPv4 address of this node on which the ASD manager API listens. Must be an address of this host.
+      - Required with O(state=present).
     type: str
-    required: true
   api_port:
     description:
       - Port of the ASD manager API (1025-65535).
@@ -72,12 +85,63 @@ options:
       - Path of the preconfiguration file read by C(asd-manager setup).
     type: path
     default: /opt/asd-manager/config/preconfig.json
+  ovs_api:
+    description:
+      - With O(state=absent), the framework API through which the module checks that this node is no longer an
+        ALBA node with claimed OSDs (C(GET /api/alba/nodes/)). Without it the caller must have removed the ALBA
+        node first.
+      - The same options as the API modules of the collection (doc fragment C(openvstorage.hyperscale.ovs_api)).
+    type: dict
+    suboptions:
+      api_host:
+        description: Address or name of a controller that serves the API.
+        type: str
+        required: true
+      api_port:
+        description: HTTPS port of the API.
+        type: int
+        default: 443
+      api_version:
+        description: API version of the C(Accept) header.
+        type: int
+        default: 9
+        choices: [6, 7, 8, 9, 10]
+      api_username:
+        description: User for the OAuth2 password grant; or O(ovs_api.api_client_id).
+        type: str
+      api_password:
+        description: Password of O(ovs_api.api_username).
+        type: str
+      api_client_id:
+        description: Client id for the OAuth2 client credentials grant.
+        type: str
+      api_client_secret:
+        description: Secret of O(ovs_api.api_client_id).
+        type: str
+      validate_certs:
+        description: Verify the TLS certificate of the API.
+        type: bool
+        default: true
+      ca_path:
+        description: PEM file with the CA certificate(s) of the API.
+        type: path
+      api_timeout:
+        description: Timeout in seconds of each HTTP request.
+        type: int
+        default: 30
+      api_token_cache:
+        description: File on this host where the access token is cached (mode C(0600)).
+        type: path
+        default: ~/.cache/openvstorage.hyperscale/api_tokens.json
 notes:
   - The client file of the configuration store, C(/opt/OpenvStorage/config/arakoon_cacc.ini), must have been
     copied from a controller before; the module fails when it is missing.
+  - Remove a storage node in this order - O(openvstorage.hyperscale.alba_node#module:state=absent) (delegated to
+    a controller), then this module with O(state=absent) on the node.
 seealso:
   - module: openvstorage.hyperscale.ovs_node
   - module: openvstorage.hyperscale.ovs_cluster_info
+  - module: openvstorage.hyperscale.alba_node
 '''
 
 EXAMPLES = r'''
@@ -96,6 +160,15 @@ EXAMPLES = r'''
       ip: 10.20.0.31
       username: admin
       pwd: "{{ ipmi_password }}"
+
+- name: Remove the ASD manager (after alba_node state=absent), checked through the API
+  openvstorage.hyperscale.ovs_asd_manager:
+    state: absent
+    ovs_api:
+      api_host: 172.30.250.11
+      api_username: admin
+      api_password: "{{ ovs_api_password }}"
+      ca_path: /etc/ssl/ovs-ca.pem
 '''
 
 RETURN = r'''
@@ -105,7 +178,7 @@ node_id:
   type: str
   sample: aB3dE5fG7hJ9kL1m
 setup_completed:
-  description: Whether the ASD manager is set up (after the run; predicted in check mode).
+  description: Whether the ASD manager is set up (after the run; predicted in check mode; false after O(state=absent)).
   returned: always
   type: bool
   sample: true
@@ -136,19 +209,28 @@ asd_start_port:
   type: int
   sample: 8600
 stdout:
-  description: Output of C(asd-manager setup).
-  returned: when the setup ran
+  description: Output of C(asd-manager setup) or C(asd-manager remove --force-yes).
+  returned: when the setup or the removal ran
   type: str
 '''
 
 import json
 import os
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import find_alba_node
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
+    OvsApiClient,
+    OvsApiError,
+    fail_from_api_error,
+    ovs_api_dict_option,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
     OvsRunner,
     fail_from_command_error,
     failure_text,
+    parse_boxes,
+    success_box,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import (
     ipv4_error,
@@ -170,11 +252,17 @@ SERVICE_FILES = (
     '/etc/init/asd-manager.conf',
 )
 SETTING_KEYS = ('api_ip', 'api_port', 'asd_ips', 'asd_start_port')
+# The ASD manager's database (Setting.DATABASE_FOLDER); ``asd-manager remove`` deletes it.
+DATABASE_FILE = '/opt/asd-manager/db/main.db'
+REMOVED_TEXT = 'The ASD Manager has already been removed'
+REMOVAL_DONE = 'ASD Manager removal completed'
 
 
 def argument_spec():
     return dict(
-        api_ip=dict(type='str', required=True),
+        state=dict(type='str', choices=['present', 'absent'], default='present'),
+        ovs_api=ovs_api_dict_option(),
+        api_ip=dict(type='str'),
         api_port=dict(type='int', default=8500),
         asd_ips=dict(type='list', elements='str', default=[]),
         asd_start_port=dict(type='int', default=8600),
@@ -190,6 +278,8 @@ def argument_spec():
 def validate(params):
     """Errors of the input, each naming the option, the value and what is allowed."""
     errors = []
+    if params.get('state') == 'absent':
+        return errors
     error = ipv4_error('api_ip', params['api_ip'])
     if error:
         errors.append(error)
@@ -284,11 +374,9 @@ def drift(wanted, current):
     return result
 
 
-def main():
-    module = ovs_module(argument_spec(), validate=validate)
+def set_up(module, runner):
+    """``state=present``: ``asd-manager setup`` once (exits the module)."""
     params = module.params
-
-    runner = OvsRunner(module)
     wanted = settings(params)
     state = read_state(module, runner, params['preconfig_path'])
 
@@ -353,6 +441,57 @@ def main():
     # the node id may be rewritten by the setup
     module.exit_json(changed=True, diff=diff, node_id=state['node_id'], setup_completed=True,
                      service_active=service_active(module), stdout=stdout, **wanted)
+
+
+def check_not_an_alba_node(module, api, node_id):
+    """Refuse while ``node_id`` is a registered ALBA node with claimed OSDs (warn when registered without)."""
+    try:
+        node = find_alba_node(OvsApiClient.from_params(api), node_id, contents='node_id,name,stack')
+    except OvsApiError as exc:
+        fail_from_api_error(module, exc)
+    if node is None:
+        return
+    stack = node.get('stack') if isinstance(node.get('stack'), dict) else {}
+    claimed = sorted(asd_id for slot in stack.values() for asd_id, osd in (slot.get('osds') or {}).items()
+                     if osd.get('claimed_by'))
+    if claimed:
+        module.fail_json(msg='ASD node {0} is still registered as ALBA node {1} ({2}) with claimed OSDs {3}: remove '
+                             'the ALBA node first (openvstorage.hyperscale.alba_node with state=absent, which purges '
+                             'its OSDs after a safety check); asd-manager remove does not purge OSDs from their '
+                             'backends'.format(node_id, node.get('name'), node.get('guid'), ', '.join(claimed)),
+                         node_id=node_id)
+    module.warn('ASD node {0} is still registered as ALBA node {1} ({2}) without claimed OSDs; remove it with '
+                'openvstorage.hyperscale.alba_node state=absent'.format(node_id, node.get('name'), node.get('guid')))
+
+
+def remove(module, runner, exists=os.path.exists):
+    """``state=absent``: ``asd-manager remove --force-yes`` unless already removed (exits the module)."""
+    state = read_state(module, runner, module.params['preconfig_path'])
+    if not state['installed'] or not (state['setup_completed'] or exists(DATABASE_FILE)):
+        module.exit_json(changed=False, node_id=state['node_id'], setup_completed=False)
+    if module.params['ovs_api']:
+        check_not_an_alba_node(module, module.params['ovs_api'], state['node_id'])
+    diff = dict(before=dict(setup_completed=True, node_id=state['node_id']), after=dict(setup_completed=False))
+    if module.check_mode:
+        module.exit_json(changed=True, diff=diff, node_id=state['node_id'], setup_completed=False)
+    try:
+        rc, stdout, stderr = runner.run('asd-manager', ['remove', '--force-yes'], check=False)
+    except OvsCommandError as exc:
+        fail_from_command_error(module, exc)
+    if rc != 0 and any(REMOVED_TEXT in ' '.join(box) for box in parse_boxes(stdout) + parse_boxes(stderr)):
+        module.exit_json(changed=False, node_id=state['node_id'], setup_completed=False, stdout=stdout)
+    if rc != 0 or not success_box(stdout, REMOVAL_DONE):
+        module.fail_json(msg='asd-manager remove --force-yes failed (rc {0}): {1}'.format(
+            rc, failure_text(stdout, stderr)), rc=rc, stdout=stdout, stderr=stderr, node_id=state['node_id'])
+    module.exit_json(changed=True, diff=diff, node_id=state['node_id'], setup_completed=False, stdout=stdout)
+
+
+def main():
+    module = ovs_module(argument_spec(), validate=validate, required_if=[('state', 'present', ['api_ip'])])
+    runner = OvsRunner(module)
+    if module.params['state'] == 'absent':
+        remove(module, runner)
+    set_up(module, runner)
 
 
 if __name__ == '__main__':

@@ -13,6 +13,8 @@ __metaclass__ = type
 import os
 import sys
 
+import pytest
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 
 
@@ -30,3 +32,16 @@ def _expose_collection():
 
 
 _expose_collection()
+
+
+# importable only once the collection is exposed above
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alba_safety  # noqa: E402
+
+
+@pytest.fixture
+def cacc(tmp_path, monkeypatch):
+    """A controller's configuration store client file (cluster id ``config``) for alba_safety."""
+    ini = tmp_path / 'arakoon_cacc.ini'
+    ini.write_text(u'[global]\ncluster_id = config\ncluster = ctl01\n\n[ctl01]\nip = 172.30.250.11\n')
+    monkeypatch.setattr(alba_safety, 'CACC_INI', str(ini))
+    return ini

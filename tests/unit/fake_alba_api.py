@@ -47,6 +47,8 @@ class FakeAlbaOvs(FakeOvs):
         self.install_polls = 1   # status reads of a new backend before it is done
         self.install_result = 'RUNNING'
         self.next_port = 8600
+        self.namespaces = []     # {'name', 'alba_backend_guid', 'osds': [long ids holding fragments], 'spare'}
+        self.purging = set()     # long ids purged and not yet repaired by maintenance
 
     # -------------------------------------------------------------- helpers for tests
     def make_backend(self, name, scaling='LOCAL', status='RUNNING'):
@@ -100,6 +102,63 @@ class FakeAlbaOvs(FakeOvs):
         if claimed_by:
             self.albabackends[claimed_by]['osds_guids'].append(guid())
         return asd_id
+
+    def add_namespace(self, alba_backend_guid, name, osds, spare):
+        """A namespace whose objects have fragments on ``osds`` and survive ``spare`` more lost OSDs."""
+        self.namespaces.append({'name': name, 'alba_backend_guid': alba_backend_guid, 'osds': list(osds),
+                                'spare': spare})
+
+    def claimed_osds(self, alba_backend_guid):
+        """``{long id: (node, slot_id)}`` of the ASDs claimed by a backend."""
+        result = {}
+        for node in list(self.nodes.values()):
+            for slot_id, slot in node['slots'].items():
+                for asd_id, asd in slot['osds'].items():
+                    if asd['claimed_by'] == alba_backend_guid:
+                        result[asd_id] = (node, slot_id)
+        return result
+
+    def disk_safety(self, alba_backend_guid, long_ids):
+        """``alba get-disk-safety --include-decommissioning-as-dead --long-id=...``: per namespace its safety
+        (purging OSDs count as dead); RuntimeError ``unknown osd <id>`` for an OSD the backend did not claim."""
+        claimed = self.claimed_osds(alba_backend_guid)
+        for long_id in long_ids:
+            if long_id not in claimed:
+                raise RuntimeError('Failure("unknown osd {0}")'.format(long_id))
+        dead = set(long_ids) | self.purging
+        result = []
+        for namespace in self.namespaces:
+            if namespace['alba_backend_guid'] != alba_backend_guid:
+                continue
+            safety = namespace['spare'] - len(dead & set(namespace['osds'])) if namespace['osds'] else None
+            result.append({'namespace': namespace['name'], 'safety': safety, 'safety_count': 1 if namespace['osds']
+                           else None, 'bucket_safety': []})
+        return result
+
+    def calculate_safety(self, alba_backend_guid, long_ids):
+        """AlbaController.calculate_safety: only the backend's own OSDs are passed to the CLI."""
+        claimed = self.claimed_osds(alba_backend_guid)
+        counts = {'good': 0, 'critical': 0, 'lost': 0}
+        for namespace in self.disk_safety(alba_backend_guid, [i for i in long_ids if i in claimed]):
+            safety = namespace['safety']
+            key = 'good' if safety is None or safety > 0 else 'critical' if safety == 0 else 'lost'
+            counts[key] += 1
+        return counts
+
+    def repair(self):
+        """The maintenance agents have rewritten the namespaces of the purged OSDs elsewhere."""
+        for namespace in self.namespaces:
+            namespace['osds'] = [o for o in namespace['osds'] if o not in self.purging]
+        self.purging.clear()
+
+    def purge_asd(self, node, slot_id, asd_id):
+        """``alba purge-osd`` of a claimed ASD and its removal from the node."""
+        asd = node['slots'][slot_id]['osds'].pop(asd_id)
+        if asd['claimed_by']:
+            self.purging.add(asd_id)
+            alba_backend = self.albabackends.get(asd['claimed_by'])
+            if alba_backend and alba_backend['osds_guids']:
+                alba_backend['osds_guids'].pop()
 
     def posts(self, prefix=''):
         return [c for c in self.calls if c[0] in ('POST', 'DELETE') and c[1].startswith(prefix)]
@@ -278,6 +337,9 @@ class AlbaHandler(Handler):
             return self._not_found()
         if len(rest) == 1 and method == 'GET':
             return self._send(200, ovs.render_alba_backend(alba_backend))
+        if rest[1:] == ['calculate_safety'] and method == 'GET':
+            osd_id = query.get('osd_id', query.get('asd_id'))
+            return self._task(lambda: ovs.calculate_safety(alba_backend['guid'], [osd_id]))
         if len(rest) == 1 and method == 'DELETE':
             return self._task(lambda: self._remove_cluster(alba_backend))
         action = rest[1] if len(rest) == 2 else None
@@ -457,6 +519,14 @@ class AlbaHandler(Handler):
             return self._not_found()
         if len(rest) == 1 and method == 'GET':
             return self._send(200, ovs.render_node(node))
+        if len(rest) == 1 and method == 'DELETE':
+            return self._task(lambda: self._remove_node(node))
+        if rest[1:] == ['reset_osd'] and method == 'POST':
+            if data.get('safety') is None:
+                return self._error(406, 'invalid_data', 'Safety must be passed')
+            return self._task(lambda: self._reset_osd(node, data.get('osd_id'), data['safety']))
+        if rest[1:] == ['remove_slot'] and method == 'POST':
+            return self._task(lambda: self._remove_slot(node, data.get('slot')))
         if rest[1:] == ['fill_slots'] and method == 'POST':
             information = data.get('slot_information') or data.get('osd_information')
             if information is None:
@@ -470,6 +540,43 @@ class AlbaHandler(Handler):
                         ovs.make_asd(node, item['slot_id'])
             return self._task(fill)
         return NotImplemented
+
+    def _find_asd(self, node, osd_id):
+        for slot_id, slot in node['slots'].items():
+            if osd_id in slot['osds']:
+                return slot_id, slot['osds'][osd_id]
+        raise RuntimeError('Could not locate OSD {0} on node {1}'.format(osd_id, node['guid']))
+
+    def _reset_osd(self, node, osd_id, expected):
+        """AlbaNodeController.reset_osd: safety compared, OSD purged, ASD removed, a fresh one made."""
+        slot_id, asd = self._find_asd(node, osd_id)
+        if asd['claimed_by']:
+            now = self.ovs.calculate_safety(asd['claimed_by'], [osd_id])
+            if (now['critical'] or now['lost']) and (now['critical'] != expected.get('critical')
+                                                     or now['lost'] != expected.get('lost')):
+                raise RuntimeError('Cannot remove OSD {0} as the current safety is not as expected '
+                                   '({1} vs {2})'.format(osd_id, now, expected))
+        self.ovs.purge_asd(node, slot_id, osd_id)
+        self.ovs.make_asd(node, slot_id)
+
+    def _remove_slot(self, node, slot_id):
+        """AlbaNodeController.remove_slot: refused while claimed OSDs remain; the ASD manager clears the disk."""
+        slot = node['slots'].get(slot_id)
+        if slot is None:
+            raise RuntimeError('Slot {0} not found'.format(slot_id))
+        if any(asd['claimed_by'] for asd in slot['osds'].values()):
+            raise RuntimeError("A slot with claimed OSDs can't be removed")
+        slot.update(osds={}, status='empty', available=True, mountpoint=None)
+
+    def _remove_node(self, node):
+        """AlbaNodeController.remove_node: every OSD purged WITHOUT a safety check, the slots cleared; the
+        ASD manager stays, so the node is discoverable again."""
+        for slot_id, slot in node['slots'].items():
+            for asd_id in list(slot['osds']):
+                self.ovs.purge_asd(node, slot_id, asd_id)
+            slot.update(status='empty', available=True, mountpoint=None)
+        del self.ovs.nodes[node['guid']]
+        self.ovs.unregistered.append(node)
 
     @staticmethod
     def _raise(text):

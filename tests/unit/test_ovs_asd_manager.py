@@ -12,7 +12,8 @@ import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_asd_manager
 
-from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, boxed, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import FakeAlbaApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, boxed, run_module
 
 NODE_ID = 'aB3dE5fG7hJ9kL1m'
 IP_OUTPUT = '2: eth0    inet 172.30.250.31/24 brd 172.30.250.255 scope global eth0\n'
@@ -175,3 +176,102 @@ def test_without_systemctl_the_unit_file_tells(node):
     assert status == 'exit' and result['changed'] is False
     assert result['service_active'] is None
     assert not any(c[1:] == ['setup'] for c in node.calls)
+
+
+# ---------------------------------------------------------------- state=absent
+REMOVE_OK = '\n'.join([boxed(['ASD Manager removal']), ' - Validating configuration management',
+                       '  - Retrieving ASD information', ' - Removing disks', ' - Removing services',
+                       '   - Removing service asd-watcher', '   - Removing service asd-manager',
+                       ' - Removing from configuration management', boxed(['ASD Manager removal completed'])])
+ALREADY_REMOVED = '\n'.join([boxed(['ASD Manager removal']), boxed(['The ASD Manager has already been removed'])])
+NO_ARAKOON = '\n'.join([boxed(['ASD Manager removal']), ' - Validating configuration management',
+                        boxed(['Could not connect to Arakoon'])])
+
+
+@pytest.fixture
+def set_up_node(node, tmp_path, monkeypatch):
+    """A set-up node whose ``asd-manager remove --force-yes`` removes the service and the database."""
+    database = tmp_path / 'db' / 'main.db'
+    database.parent.mkdir()
+    database.write_text(u'')
+    monkeypatch.setattr(ovs_asd_manager, 'DATABASE_FILE', str(database))
+    node.paths['enabled'].write_text(u'')
+
+    def remove(argv, kwargs):
+        if not database.exists():
+            return 1, ALREADY_REMOVED, ''
+        database.unlink()
+        if node.paths['enabled'].exists():
+            node.paths['enabled'].unlink()
+        return 0, REMOVE_OK, ''
+    node.on(['remove', '--force-yes'], remove)
+    node.paths['db'] = database
+    return node
+
+
+def removals(node):
+    return [c for c in node.calls if c[1:] == ['remove', '--force-yes']]
+
+
+def test_remove_then_idempotent(set_up_node):
+    status, result, dummy = run_module(ovs_asd_manager.main, dict(state='absent'), set_up_node, diff=True)
+    assert status == 'exit', result
+    assert result['changed'] is True and result['setup_completed'] is False and result['node_id'] == NODE_ID
+    assert result['diff'] == dict(before=dict(setup_completed=True, node_id=NODE_ID), after=dict(setup_completed=False))
+    assert len(removals(set_up_node)) == 1
+    status, result, dummy = run_module(ovs_asd_manager.main, dict(state='absent'), set_up_node)
+    assert status == 'exit' and result['changed'] is False
+    assert len(removals(set_up_node)) == 1
+
+
+def test_remove_check_mode(set_up_node):
+    status, result, dummy = run_module(ovs_asd_manager.main, dict(state='absent'), set_up_node, check_mode=True)
+    assert status == 'exit' and result['changed'] is True and result['setup_completed'] is False
+    assert removals(set_up_node) == [] and set_up_node.paths['db'].exists()
+
+
+def test_remove_told_already_removed(set_up_node):
+    set_up_node.paths['db'].unlink()  # the service is still enabled, the manager says it is gone
+    status, result, dummy = run_module(ovs_asd_manager.main, dict(state='absent'), set_up_node)
+    assert status == 'exit' and result['changed'] is False
+    assert len(removals(set_up_node)) == 1
+
+
+def test_remove_without_configuration_store(set_up_node):
+    set_up_node.on(['remove', '--force-yes'], (1, NO_ARAKOON, ''))
+    status, result, dummy = run_module(ovs_asd_manager.main, dict(state='absent'), set_up_node)
+    assert status == 'fail'
+    assert result['msg'] == 'asd-manager remove --force-yes failed (rc 1): Could not connect to Arakoon'
+
+
+def test_remove_without_package(set_up_node):
+    set_up_node.bins.pop('asd-manager')
+    status, result, dummy = run_module(ovs_asd_manager.main, dict(state='absent'), set_up_node)
+    assert status == 'exit' and result['changed'] is False
+
+
+def test_remove_refused_while_alba_node_has_claimed_osds(set_up_node, tmp_path):
+    server = FakeAlbaApiServer(str(tmp_path)).start()
+    try:
+        backend = server.ovs.make_backend('be1')
+        alba_node = server.ovs.add_node(NODE_ID, '172.30.250.31', name='str01')
+        asd_id = server.ovs.make_asd(alba_node, 'ata-QEMU_HARDDISK_aB3d-sdb', claimed_by=backend)
+        options = dict(state='absent', ovs_api=api_args(server, tmp_path))
+        status, result, dummy = run_module(ovs_asd_manager.main, options, set_up_node)
+        assert status == 'fail'
+        assert result['msg'] == (
+            'ASD node {0} is still registered as ALBA node str01 ({1}) with claimed OSDs {2}: remove the ALBA node '
+            'first (openvstorage.hyperscale.alba_node with state=absent, which purges its OSDs after a safety '
+            'check); asd-manager remove does not purge OSDs from their backends'.format(
+                NODE_ID, alba_node['guid'], asd_id))
+        assert removals(set_up_node) == []
+        alba_node['slots']['ata-QEMU_HARDDISK_aB3d-sdb']['osds'][asd_id]['claimed_by'] = None
+        status, result, warnings = run_module(ovs_asd_manager.main, options, set_up_node)
+        assert status == 'exit' and result['changed'] is True
+        assert warnings[0].startswith('ASD node {0} is still registered as ALBA node str01'.format(NODE_ID))
+        del server.ovs.nodes[alba_node['guid']]
+        set_up_node.paths['db'].write_text(u'')
+        status, result, warnings = run_module(ovs_asd_manager.main, options, set_up_node)
+        assert status == 'exit' and warnings == []
+    finally:
+        server.stop()
