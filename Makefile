@@ -70,7 +70,7 @@ sanity: bootstrap
 	  && ansible-test sanity --venv --python 3.11 --color no
 
 unit: bootstrap
-	python -m pytest -q -p no:cacheprovider tests/unit tests/testbed emulator/tests
+	python -m pytest -q -p no:cacheprovider tests/unit tests/testbed tests/clone emulator/tests
 
 # A fresh scenario: a running demo is destroyed first (same names and addresses).
 molecule-test: testbed
