@@ -140,8 +140,8 @@ def test_the_artifact_ships_the_collection_and_no_clone_only_file(artifact):
     for path in ("README.md", "meta/runtime.yml", "meta/execution-environment.yml",
                  "playbooks/hyperscale.yml", "playbooks/healthcheck.yml", "docs/operations.md"):
         assert path in names, path
-    for path in ("collections", "hyperscale.yml", "healthcheck.yml", ".ansible-lint", "tests/testbed",
-                 "tests/clone", "docs/development.md", "changelogs/fragments", "Makefile"):
+    for path in ("collections", "hyperscale.yml", "healthcheck.yml", ".ansible-lint", "tests",
+                 "docs/development.md", "changelogs/fragments", "Makefile"):
         assert not [name for name in names if name == path or name.startswith(path + "/")], path
 
 
