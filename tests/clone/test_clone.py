@@ -2,8 +2,8 @@
 
 A fresh `git clone` of the repository's HEAD (commit before running this) runs the top-level
 playbooks with an empty collections path and ANSIBLE_HOME: the roles and modules resolve through
-the clone's collections/ link. The Galaxy artifact built from that clone, installed into an
-empty collections path, runs the same playbook by its FQCN. Nothing here contacts a node.
+the clone's collections/ link. Installed into an empty collections path from the Galaxy
+artifact built from that clone, or from git, it runs the same playbooks by their FQCN. Nothing here contacts a node.
 """
 import os
 import re
@@ -109,33 +109,41 @@ def test_every_layout_tag_runs_the_layout_check_first(clone, tag):
     assert "no-such-vpool" in done.stdout
 
 
+def galaxy(clone, *args):
+    return run([str(BIN / "ansible-galaxy"), "collection"] + list(args), env=clone["env"])
+
+
 @pytest.fixture(scope="module")
 def artifact(clone):
-    """The Galaxy artifact built from the clone, installed into an empty collections path."""
+    """The Galaxy artifact built from the clone."""
     out = clone["work"] / "dist"
-    run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(out), str(clone["repo"])],
-        env=clone["env"])
-    tarball = next(out.glob("openvstorage-hyperscale-*.tar.gz"))
-    installed = clone["work"] / "installed"
-    run([str(BIN / "ansible-galaxy"), "collection", "install", "-p", str(installed), str(tarball)],
-        env=clone["env"])
-    env = dict(clone["env"], ANSIBLE_COLLECTIONS_PATH=str(installed))
-    return {"tarball": tarball, "env": env, "installed": installed}
+    galaxy(clone, "build", "--output-path", str(out), str(clone["repo"]))
+    return next(out.glob("openvstorage-hyperscale-*.tar.gz"))
 
 
-def test_the_installed_artifact_runs_the_playbook_by_its_fqcn(clone, artifact):
-    outside = clone["work"] / "elsewhere"
-    outside.mkdir()
+@pytest.fixture(scope="module", params=["artifact", "git"])
+def installed(request, clone, artifact):
+    """The collection installed into an empty collections path: from the artifact, or from git."""
+    source = str(artifact) if request.param == "artifact" else "git+file://%s" % clone["repo"]
+    path = clone["work"] / ("installed-" + request.param)
+    galaxy(clone, "install", "-p", str(path), source)
+    return {"path": path / "ansible_collections" / "openvstorage" / "hyperscale",
+            "env": dict(clone["env"], ANSIBLE_COLLECTIONS_PATH=str(path))}
+
+
+def test_the_installed_collection_runs_the_playbooks_by_their_fqcn(clone, installed, tmp_path):
+    assert (installed["path"] / "MANIFEST.json").is_file()
+    assert not (installed["path"] / "collections").exists()
     inventory = str(clone["repo"] / INVENTORY)
     done = run([str(BIN / "ansible-playbook"), "-i", inventory, "openvstorage.hyperscale.hyperscale",
-                "--list-tasks"], env=artifact["env"], cwd=str(outside))
+                "--list-tasks"], env=installed["env"], cwd=str(tmp_path))
     assert "openvstorage.hyperscale.preflight : Validate the variables of this node" in done.stdout
     run([str(BIN / "ansible-playbook"), "-i", inventory, "openvstorage.hyperscale.healthcheck", "--syntax-check"],
-        env=artifact["env"], cwd=str(outside))
+        env=installed["env"], cwd=str(tmp_path))
 
 
 def test_the_artifact_ships_the_collection_and_no_clone_only_file(artifact):
-    with tarfile.open(str(artifact["tarball"])) as tar:
+    with tarfile.open(str(artifact)) as tar:
         names = tar.getnames()
     for path in ("README.md", "meta/runtime.yml", "meta/execution-environment.yml",
                  "playbooks/hyperscale.yml", "playbooks/healthcheck.yml", "docs/operations.md"):
@@ -147,7 +155,7 @@ def test_the_artifact_ships_the_collection_and_no_clone_only_file(artifact):
 
 def test_no_shipped_file_points_at_a_file_users_do_not_have(artifact):
     found = []
-    with tarfile.open(str(artifact["tarball"])) as tar:
+    with tarfile.open(str(artifact)) as tar:
         for member in tar.getmembers():
             # the README's quickstart is for a clone and says so
             if not member.isfile() or member.name.endswith(".json") or member.name == "README.md":
