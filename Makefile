@@ -21,6 +21,7 @@ help:
 	@echo "make demo        build the emulated cluster (containers) and converge it; rerun to converge again"
 	@echo "make demo-clean  remove the demo containers and network"
 	@echo "make test        ansible-lint, ansible-test sanity, unit tests, molecule test"
+	@echo "                 (on a fresh machine: testbed/bootstrap-host make demo|test, as root or with sudo)"
 	@echo "parts: bootstrap image repo lint sanity unit molecule-test"
 
 bootstrap:
@@ -69,7 +70,7 @@ sanity: bootstrap
 	  && ansible-test sanity --venv --python 3.11 --color no
 
 unit: bootstrap
-	python -m pytest -q -p no:cacheprovider tests/unit emulator/tests
+	python -m pytest -q -p no:cacheprovider tests/unit tests/testbed tests/clone emulator/tests
 
 # A fresh scenario: a running demo is destroyed first (same names and addresses).
 molecule-test: testbed

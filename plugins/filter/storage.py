@@ -6,7 +6,7 @@
 The variables (docs/operations.md): ``ovs_domains``, per storage router ``ovs_disk_roles``,
 ``ovs_backends``, ``ovs_vpools`` and ``ovs_vdisks``.  ``storage_layout_check`` returns every
 problem at once, each naming the variable, the bad value and what is allowed, with the rules
-of the framework (shared/ovs-reference.md section 6) plus what only the whole layout shows:
+the framework itself applies (names, sizes, policies) plus what only the whole layout shows:
 references between objects, the disk roles a vPool needs on each storage router, and whether
 the storage nodes that give ASDs to a backend can honour each preset policy.
 """
