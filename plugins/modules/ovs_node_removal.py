@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ovs_node_removal
 short_description: Remove a controller or compute node from an Open vStorage cluster, guarded
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Removes a framework node (a storage router, master or extra) from the cluster with the framework's own
     C(ovs remove node <ip> --force-yes), run on this host, which must be another master of the cluster.

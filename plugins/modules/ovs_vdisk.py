@@ -44,7 +44,6 @@ options:
         migrates the volume; the vDisk stays served).
     type: bool
     default: false
-    version_added: 0.2.0
   size:
     description:
       - Size in bytes (an integer) or with a unit (V(10GiB), V(500MiB), V(1TB); KiB/MiB/GiB/TiB are binary, KB/MB/GB/TB
