@@ -25,7 +25,8 @@ description:
     safety (the OSD is purged from its backend, whose maintenance agents repair its data elsewhere), then
     C(POST /api/alba/nodes/<guid>/remove_slot/) per disk. A disk that is not a slot of the node any more (removed,
     swapped) is reported with a warning and nothing changes for it.
-  - O(state=absent) removes the whole ALBA node - C(reset_osd) of every claimed ASD with its safety, then
+  - O(state=absent) removes the whole ALBA node - C(reset_osd) of every claimed ASD with its safety (skipped when
+    the node's ASD manager does not answer, its OSDs shown C(nodedown): a dead node), then
     C(DELETE /api/alba/nodes/<guid>/). The ASD manager stays on the host (see
     O(openvstorage.hyperscale.ovs_asd_manager#module:state=absent)).
   - Before any removal changes anything, the safety of removing ALL the OSDs that go is checked together, per
@@ -558,6 +559,12 @@ def remove_disks(module, client, node, stack, names):
     return result, stack
 
 
+def node_down(stack):
+    """Whether the node's ASD manager does not answer: the API shows its OSDs ``unknown``/``nodedown``."""
+    osds = [osd for slot in stack.values() for osd in (slot.get('osds') or {}).values()]
+    return bool(osds) and all(osd.get('status_detail') == 'nodedown' for osd in osds)
+
+
 def ensure_absent(module, client, names):
     """``state=absent``: every claimed ASD reset with its safety, then ``DELETE /api/alba/nodes/<guid>/``."""
     node_id = module.params['node_id']
@@ -569,7 +576,11 @@ def ensure_absent(module, client, names):
     claims = claimed_in(stack, sorted(stack))
     safety = check_claims(module, claims, names)
     if not module.check_mode:
-        reset_osds(client, node, claims, names, module.params['allow'])
+        if node_down(stack):
+            module.warn('The ASD manager of node {0} does not answer (its OSDs are nodedown): its OSDs are purged by '
+                        'the node removal without a reset_osd each'.format(node_id))
+        else:
+            reset_osds(client, node, claims, names, module.params['allow'])
         wait(client, client.delete('alba/nodes/{0}'.format(node['guid'])))
     used = sorted(sid for sid, slot in stack.items() if slot.get('osds') or not slot.get('available', True))
     before = dict(node_id=node_id, registered=True, guid=node['guid'],

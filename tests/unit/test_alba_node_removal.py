@@ -168,3 +168,18 @@ def test_validation(server, tmp_path, extra, text):
     status, result, dummy = run(server, tmp_path, **extra)
     assert status == 'fail' and text in result['msg'], result
     assert server.ovs.requests == []
+
+
+def test_absent_dead_node_is_deleted_without_reset(server, tmp_path):
+    """A node whose ASD manager does not answer: the API shows its OSDs nodedown; the combined safety is
+    still checked (it refuses at risk), then the node removal purges the OSDs without a reset_osd each."""
+    ovs = server.ovs
+    for slot in ovs.str01['slots'].values():
+        for osd in (slot.get('osds') or {}).values():
+            osd.update(status='unknown', status_detail='nodedown')
+    status, result, dummy = run(server, tmp_path, state='absent')
+    assert status == 'fail' and 'would bring data at risk' in result['msg'] and changes(server) == []
+    status, result, warnings = run(server, tmp_path, state='absent', allow='at_risk')
+    assert status == 'exit' and result['changed'] is True, result
+    assert [c[:2] for c in changes(server)] == [('DELETE', ovs.str01['guid'])]
+    assert warnings and 'does not answer' in warnings[0]
