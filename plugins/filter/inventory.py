@@ -32,6 +32,16 @@ def install_master(controllers, hostvars):
     return controllers[0] if controllers else None
 
 
+def node_types(groups, hostvars):
+    """{framework node: its declared type}: ``ovs_node_type``, else ``master`` for a controller and
+    ``extra`` for a compute node."""
+    types = {}
+    for group, default in (('controllers', 'master'), ('computenodes', 'extra')):
+        for name in groups.get(group) or []:
+            types[name] = hostvars[name].get('ovs_node_type', default)
+    return types
+
+
 _TYPES = {'bool': bool, 'str': str, 'dict': dict, 'int': int, 'list': list}
 
 
@@ -58,4 +68,5 @@ class FilterModule(object):
             'node_addresses': node_addresses,
             'install_master': install_master,
             'mistyped_keys': mistyped_keys,
+            'node_types': node_types,
         }
