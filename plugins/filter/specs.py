@@ -117,6 +117,8 @@ def _convert(value, kind):
     """``(converted, None)`` or ``(None, reason)`` with Ansible's own converter of ``kind``."""
     if kind == 'raw' or kind not in DEFAULT_TYPE_VALIDATORS:
         return value, None
+    if kind in ('str', 'path') and isinstance(value, (list, dict)):
+        return None, 'a list or dictionary is no string'
     try:
         return DEFAULT_TYPE_VALIDATORS[kind](value), None
     except (TypeError, ValueError) as exc:
