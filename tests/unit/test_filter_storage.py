@@ -36,8 +36,9 @@ def check(layout=None, hostvars=None, groups=None):
                                         HOSTVARS if hostvars is None else hostvars)
 
 
-def changed(path, value):
-    layout = copy.deepcopy(LAYOUT)
+def changed(path, value, data=None):
+    """A deep copy of ``data`` (default LAYOUT) with the value at ``path`` (keys and indexes) set."""
+    layout = copy.deepcopy(LAYOUT if data is None else data)
     target = layout
     for key in path[:-1]:
         target = target[key]

@@ -6,7 +6,6 @@ playbooks/hyperscale.yml stops in its first play (on the control machine) before
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import copy
 import json
 import os
 import subprocess
@@ -16,6 +15,7 @@ import pytest
 import yaml
 
 from ansible_collections.openvstorage.hyperscale.plugins.filter import specs
+from test_filter_storage import changed  # the same deep-copy-and-set helper
 from ansible_collections.openvstorage.hyperscale.plugins.modules import (
     alba_backend, alba_preset, ovs_disk, ovs_domain, ovs_node, ovs_vdisk, ovs_vpool,
 )
@@ -52,15 +52,6 @@ def errors(layout=None, router=None):
     hostvars = {'ctl01': LAYOUT if layout is None else layout, 'cmp01': ROUTER if router is None else router}
     return (specs.argument_spec_errors(hostvars, LAYOUT_OPTIONS, ['ctl01'], False)
             + specs.argument_spec_errors(hostvars, ROUTER_OPTIONS, ['cmp01']))
-
-
-def changed(data, path, value):
-    data = copy.deepcopy(data)
-    target = data
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return data
 
 
 def test_the_valid_layout_has_no_errors():
@@ -134,15 +125,15 @@ CASES = [
                                                                for c in CASES])
 def test_each_nested_option_is_named_with_its_value_and_what_is_allowed(path, value, message):
     if path[0] in ROUTER:
-        found = errors(router=changed(ROUTER, path, value))
+        found = errors(router=changed(path, value, ROUTER))
     else:
-        found = errors(layout=changed(LAYOUT, path, value))
+        found = errors(layout=changed(path, value, LAYOUT))
     assert len(found) == 1 and found[0].startswith(message), found
 
 
 def test_ansible_conversions_are_accepted():
     """What Ansible itself converts ('yes', '64') passes, as it does for the modules."""
-    layout = changed(changed(LAYOUT, ('ovs_vpools', 0, 'sco_size'), '64'), ('ovs_vpools', 0, 'shrink'), 'yes')
+    layout = changed(('ovs_vpools', 0, 'shrink'), 'yes', changed(('ovs_vpools', 0, 'sco_size'), '64', LAYOUT))
     assert errors(layout=layout) == []
 
 
@@ -255,10 +246,10 @@ def case(path):
     case(('ovs_disk_roles', 0, 'roles'))], ids=['fragment cache quota -1', 'backend name', 'READ disk role'])
 def test_hyperscale_stops_in_the_first_play_naming_the_nested_option(tmp_path, path, value, message):
     if path[0] in ROUTER:
-        node_vars = dict(NODE_VARS, cmp01=changed(NODE_VARS['cmp01'], path, value))
+        node_vars = dict(NODE_VARS, cmp01=changed(path, value, NODE_VARS['cmp01']))
         rc, output = run_playbook(write_inventory(tmp_path, LAYOUT, node_vars))
     else:
-        rc, output = run_playbook(write_inventory(tmp_path, changed(LAYOUT, path, value)))
+        rc, output = run_playbook(write_inventory(tmp_path, changed(path, value, LAYOUT)))
     assert rc != 0, output[-3000:]
     assert message in output.replace('\\"', '"'), output[-3000:]
     assert NODE_PLAY not in output, 'a node play started: ' + output[-3000:]
