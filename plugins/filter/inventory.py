@@ -42,21 +42,15 @@ def node_types(groups, hostvars):
     return types
 
 
-_TYPES = {'bool': bool, 'str': str, 'dict': dict, 'int': int, 'list': list}
-
-
-def mistyped_keys(values, types):
-    """Keys of ``values`` that ``types`` (key -> 'bool'|'str'|'dict'|'int'|'list') knows and whose value has another type."""
-    wrong = []
-    for key, value in values.items():
-        expected = _TYPES.get(types.get(key, ''))
-        if expected is None:
-            continue
-        if expected is int and isinstance(value, bool):
-            wrong.append(key)
-        elif not isinstance(value, expected):
-            wrong.append(key)
-    return wrong
+def unused_variables(hostvars, hosts, notes):
+    """One line per variable of ``notes`` (name -> why it is not used and what to use instead) that any of
+    ``hosts`` sets: ``<name> (set on <hosts>) <note>``."""
+    lines = []
+    for name in sorted(notes):
+        setting = [host for host in hosts if name in hostvars[host]]
+        if setting:
+            lines.append('{0} (set on {1}) {2}'.format(name, ', '.join(setting), ' '.join(str(notes[name]).split())))
+    return lines
 
 
 class FilterModule(object):
@@ -67,6 +61,6 @@ class FilterModule(object):
             'node_address': node_address,
             'node_addresses': node_addresses,
             'install_master': install_master,
-            'mistyped_keys': mistyped_keys,
             'node_types': node_types,
+            'unused_variables': unused_variables,
         }

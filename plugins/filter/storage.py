@@ -4,31 +4,26 @@
 """Check the declared storage layout of a HyperScale cluster before anything changes.
 
 The variables (docs/operations.md): ``ovs_domains``, per storage router ``ovs_disk_roles``,
-``ovs_backends``, ``ovs_vpools`` and ``ovs_vdisks``.  ``storage_layout_check`` returns every
-problem at once, each naming the variable, the bad value and what is allowed, with the rules
-the framework itself applies (names, sizes, policies) plus what only the whole layout shows:
-references between objects, the disk roles a vPool needs on each storage router, and whether
-the storage nodes that give ASDs to a backend can honour each preset policy.
+``ovs_backends``, ``ovs_vpools`` and ``ovs_vdisks``. Each option on its own (type, choices,
+required, range, name pattern) is checked against the argument specs of the roles by
+``argument_spec_errors`` (specs.py) first; ``storage_layout_check`` returns the problems only the
+whole layout shows, each naming the variable, the bad value and what is allowed: references
+between objects, unique names, rules between the options of one object, the disk roles a vPool
+needs on each storage router, and whether the storage nodes that give ASDs to a backend can
+honour each preset policy.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import math
-import re
 
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
-    COMPRESSIONS, ENCRYPTIONS, FRAGMENT_SIZE_MAX, FRAGMENT_SIZE_MIN, PRESET_NAME_RE,
-)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError, parse_size
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import (
-    CLUSTER_SIZES, DTL_MODES, DTL_TRANSPORTS, SCO_SIZES, VDISK_MAX_SIZE, VDISK_NAME, VPOOL_NAME,
-)
 
 DISK_ROLES = ('DB', 'DTL', 'SCRUB', 'WRITE')
 VPOOL_ROLES = ('DB', 'DTL', 'WRITE')
-SCALINGS = ('LOCAL', 'GLOBAL')
 # the GUI's rule for backend names (lower case, digits, dashes; 3 to 50 characters)
 BACKEND_NAME = r'^[0-9a-z][\-a-z0-9]{1,48}[a-z0-9]$'
 
@@ -78,27 +73,20 @@ class _Check(object):
         self.storage = list(groups.get('storagenodes', []))
 
     def error(self, where, value, allowed):
-        self.errors.append('{0} is {1}: {2}'.format(where, _show(value), allowed))
+        self.errors.append('{0} is {1}: {2}'.format(where, show_value(value), allowed))
 
-    def items(self, name, value):
-        if value is None:
-            return []
+    @staticmethod
+    def items(value):
+        """``(index, entry)`` of the dictionaries of a list (their shape is the argument specs' concern)."""
         if not isinstance(value, list):
-            self.error(name, value, 'it must be a list of dictionaries')
             return []
-        good = []
-        for index, item in enumerate(value):
-            if not isinstance(item, dict):
-                self.error('{0}[{1}]'.format(name, index), item, 'each entry must be a dictionary')
-            else:
-                good.append((index, item))
-        return good
+        return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
 
     def hosts(self, where, value, allowed_hosts, kind):
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, list) or not value:
             self.error(where, value, 'a non-empty list of inventory hosts of {0}'.format(kind))
             return []
-        unknown = [h for h in value if h not in allowed_hosts]
+        unknown = [str(h) for h in value if h not in allowed_hosts]
         if unknown:
             self.error(where, value, '{0} not in {1} (allowed: {2})'.format(
                 ', '.join(unknown), kind, ', '.join(allowed_hosts) or 'none'))
@@ -112,47 +100,33 @@ class _Check(object):
             seen.add(item.get('name'))
 
 
-def _show(value):
+def show_value(value):
+    """A value as the messages show it: strings quoted, lists and dictionaries as JSON."""
+    if isinstance(value, (list, dict)):
+        return _json(value)
     if isinstance(value, str):
         return "'{0}'".format(value)
-    return repr(value).replace("u'", "'") if not isinstance(value, (list, dict)) else _json(value)
+    return repr(value).replace("u'", "'")
 
 
 def _json(value):
-    import json
-    return json.dumps(value, sort_keys=True)
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _check_disk_roles(check):
     """Per storage router: {host: set of roles} of ``ovs_disk_roles`` and their problems."""
     roles_of = {}
     for host in check.framework:
-        value = check.hostvars.get(host, {}).get('ovs_disk_roles')
         name = 'ovs_disk_roles of {0}'.format(host)
         roles_of[host] = set()
         counted = {'DB': [], 'DTL': []}
-        for index, entry in check.items(name, value):
-            where = '{0}[{1}]'.format(name, index)
-            if not isinstance(entry.get('disk'), str) or not entry.get('disk'):
-                check.error(where + '.disk', entry.get('disk'), 'a disk name such as sdb or a /dev/disk/by-id alias')
-            roles = entry.get('roles')
-            if not isinstance(roles, list) or not roles:
-                check.error(where + '.roles', roles, 'a non-empty list of {0}'.format(', '.join(DISK_ROLES)))
-                continue
+        for _index, entry in check.items(check.hostvars.get(host, {}).get('ovs_disk_roles')):
+            roles = [r for r in entry.get('roles') or [] if r in DISK_ROLES]
+            roles_of[host].update(roles)
             for role in roles:
-                if role == 'BACKEND':
-                    check.error(where + '.roles', role, 'BACKEND is set by the system, not by users; '
-                                'allowed: {0}'.format(', '.join(DISK_ROLES)))
-                elif role == 'READ':
-                    check.error(where + '.roles', role, 'READ no longer exists (since late 2016); '
-                                'allowed: {0}'.format(', '.join(DISK_ROLES)))
-                elif role not in DISK_ROLES:
-                    check.error(where + '.roles', role, 'allowed: {0}'.format(', '.join(DISK_ROLES)))
-                else:
-                    roles_of[host].add(role)
-                    if role in counted:
-                        counted[role].append(entry.get('disk'))
-        for role, disks in counted.items():
+                if role in counted:
+                    counted[role].append(entry.get('disk'))
+        for role, disks in sorted(counted.items()):
             if len(disks) > 1:
                 check.error(name, list(disks), 'role {0} may be on one partition per storage router '
                             'only, here on {1}'.format(role, ', '.join(str(d) for d in disks)))
@@ -164,62 +138,71 @@ def _check_disk_roles(check):
 
 
 def _check_domains(check, domains):
-    items = check.items('ovs_domains', domains)
+    items = check.items(domains)
     check.unique('ovs_domains', items)
     for index, item in items:
-        where = 'ovs_domains[{0}]'.format(index)
-        if not isinstance(item.get('name'), str) or not item.get('name').strip():
-            check.error(where + '.name', item.get('name'), 'a non-empty name')
         for key in ('storagerouters', 'recovery_storagerouters'):
             if item.get(key) is not None:
-                check.hosts('{0}.{1}'.format(where, key), item[key], check.framework, 'controllers or computenodes')
+                check.hosts('ovs_domains[{0}].{1}'.format(index, key), item[key], check.framework,
+                            'controllers or computenodes')
 
 
 def _check_preset(check, where, preset, nodes, node_kind):
-    name = preset.get('name')
-    if not isinstance(name, str) or not PRESET_NAME_RE.match(name):
-        check.error(where + '.name', name, 'Invalid preset name specified: 3 to 20 letters, digits, - or _, '
-                    'starting and ending with a letter or digit')
-    if preset.get('state', 'present') not in ('present', 'absent'):
-        check.error(where + '.state', preset.get('state'), 'present or absent')
     if preset.get('state') == 'absent':
-        if name == 'default':
-            check.error(where, name, 'Cannot delete the default preset')
+        if preset.get('name') == 'default':
+            check.error(where, preset.get('name'), 'Cannot delete the default preset')
         return
-    for key, allowed in (('compression', COMPRESSIONS), ('encryption', ENCRYPTIONS)):
-        if preset.get(key) is not None and preset.get(key) not in allowed:
-            check.error('{0}.{1}'.format(where, key), preset.get(key), 'allowed: {0}'.format(', '.join(allowed)))
-    if preset.get('fragment_size') is not None:
-        size = size_bytes(preset['fragment_size'])
-        if size is None or not FRAGMENT_SIZE_MIN <= size <= FRAGMENT_SIZE_MAX:
-            check.error(where + '.fragment_size', preset['fragment_size'],
-                        'bytes (or a size such as 4MiB) from 16 to 1 GiB')
     policies = preset.get('policies')
     if not isinstance(policies, list) or not policies:
         check.error(where + '.policies', policies, 'At least 1 policy must be defined when adding/updating a preset')
         return
-    honoured = []
+    valid = [p for p in policies if policy_problem(p) is None]
+    honoured = [p for p in valid if policy_nodes_needed(p) <= nodes]
     for index, policy in enumerate(policies):
-        problem = policy_problem(policy)
-        if problem:
-            check.error('{0}.policies[{1}]'.format(where, index), policy, 'Policy [k, m, c, x] does not '
-                        'match: {0}'.format(problem))
-            continue
-        needed = policy_nodes_needed(policy)
-        if needed <= nodes:
-            honoured.append(policy)
-        else:
+        if policy in valid and policy not in honoured:
             message = ('{0}.policies[{1}] {2}: k + m = {3} fragments with at most x = {4} per {5} needs {6} {5}s '
                        'with claimed ASDs; the layout gives {7}')
             check.warnings.append(message.format(where, index, _json(policy), policy[0] + policy[1], policy[3],
-                                                 node_kind, needed, nodes))
-    if policies and not honoured and all(policy_problem(p) is None for p in policies):
+                                                 node_kind, policy_nodes_needed(policy), nodes))
+    if valid and len(valid) == len(policies) and not honoured:
         check.error(where + '.policies', policies, 'no policy can be honoured: the layout gives {0} {1}(s) with '
                     'claimed ASDs and each policy [k, m, c, x] needs ceil((k + m) / x) of them'.format(nodes, node_kind))
 
 
+def _local_givers(check, where, item):
+    """Storage nodes that give a LOCAL backend ASDs."""
+    if item.get('linked_backends'):
+        check.error(where + '.linked_backends', item['linked_backends'], 'only a GLOBAL backend links backends')
+    givers = set()
+    for a_index, asd in check.items(item.get('asds')):
+        givers.update(check.hosts('{0}.asds[{1}].hosts'.format(where, a_index), asd.get('hosts', check.storage),
+                                  check.storage, 'storagenodes'))
+    return len(givers)
+
+
+def _global_links(check, where, item, by_name):
+    """LOCAL backends a GLOBAL backend links."""
+    if item.get('asds'):
+        check.error(where + '.asds', item['asds'], 'a GLOBAL backend takes LOCAL backends (linked_backends), not ASDs')
+    links = 0
+    local = [n for n, b in by_name.items() if b.get('scaling', 'LOCAL') == 'LOCAL']
+    for l_index, link in check.items(item.get('linked_backends')):
+        l_where = '{0}.linked_backends[{1}]'.format(where, l_index)
+        target = by_name.get(link.get('name'))
+        if link.get('name') not in local:
+            check.error(l_where + '.name', link.get('name'), 'a LOCAL backend of ovs_backends: {0}'.format(
+                ', '.join(str(n) for n in local) or 'none'))
+            continue
+        presets = ['default'] + [p for p in _names(target.get('presets') or []) if p]
+        if link.get('preset', 'default') not in presets:
+            check.error(l_where + '.preset', link.get('preset'), 'a preset of {0}: {1}'.format(
+                link.get('name'), ', '.join(presets)))
+        links += 1
+    return links
+
+
 def _check_backends(check, backends, roles_of):
-    items = check.items('ovs_backends', backends)
+    items = check.items(backends)
     masters = check.groups.get('controllers', [])
     if any(item.get('state', 'present') == 'present' for _i, item in items) \
             and not any('DB' in roles_of.get(host, set()) for host in masters):
@@ -230,131 +213,80 @@ def _check_backends(check, backends, roles_of):
     by_name = dict((item.get('name'), item) for _i, item in items)
     for index, item in items:
         where = 'ovs_backends[{0}]'.format(index)
-        name = item.get('name')
-        if not isinstance(name, str) or not re.match(BACKEND_NAME, name):
-            check.error(where + '.name', name, '3 to 50 lower-case letters, digits or dashes, starting and ending '
-                        'with a letter or digit')
-        scaling = item.get('scaling', 'LOCAL')
-        if scaling not in SCALINGS:
-            check.error(where + '.scaling', scaling, 'allowed: LOCAL, GLOBAL')
-            continue
-        nodes, kind = 0, 'storage node'
-        if scaling == 'LOCAL':
-            if item.get('linked_backends'):
-                check.error(where + '.linked_backends', item['linked_backends'], 'only a GLOBAL backend links backends')
-            givers = set()
-            for a_index, asd in check.items(where + '.asds', item.get('asds')):
-                a_where = '{0}.asds[{1}]'.format(where, a_index)
-                hosts = asd.get('hosts', check.storage)
-                givers.update(check.hosts(a_where + '.hosts', hosts, check.storage, 'storagenodes'))
-                disks = asd.get('disks')
-                if not isinstance(disks, list) or not disks or not all(isinstance(d, str) and d for d in disks):
-                    check.error(a_where + '.disks', disks, 'a non-empty list of disk names of the storage nodes, such as [sdb, sdc]')
-                per_disk = asd.get('asds_per_disk', 1)
-                if not _is_int(per_disk) or not 1 <= per_disk <= 24:
-                    check.error(a_where + '.asds_per_disk', per_disk, 'an integer from 1 to 24')
-            nodes = len(givers)
+        if item.get('scaling', 'LOCAL') == 'GLOBAL':
+            nodes, kind = _global_links(check, where, item, by_name), 'linked backend'
         else:
-            kind = 'linked backend'
-            if item.get('asds'):
-                check.error(where + '.asds', item['asds'], 'a GLOBAL backend takes LOCAL backends (linked_backends), not ASDs')
-            for l_index, link in check.items(where + '.linked_backends', item.get('linked_backends')):
-                l_where = '{0}.linked_backends[{1}]'.format(where, l_index)
-                target = by_name.get(link.get('name'))
-                if target is None or target.get('scaling', 'LOCAL') != 'LOCAL':
-                    check.error(l_where + '.name', link.get('name'), 'a LOCAL backend of ovs_backends: {0}'.format(
-                        ', '.join(n for n, b in by_name.items() if b.get('scaling', 'LOCAL') == 'LOCAL') or 'none'))
-                    continue
-                presets = ['default'] + [p for p in _names(target.get('presets') or []) if p]
-                if link.get('preset', 'default') not in presets:
-                    check.error(l_where + '.preset', link.get('preset'), 'a preset of {0}: {1}'.format(
-                        link.get('name'), ', '.join(presets)))
-                nodes += 1
-        p_items = check.items(where + '.presets', item.get('presets'))
+            nodes, kind = _local_givers(check, where, item), 'storage node'
+        p_items = check.items(item.get('presets'))
         check.unique(where + '.presets', p_items)
         for p_index, preset in p_items:
             _check_preset(check, '{0}.presets[{1}]'.format(where, p_index), preset, nodes, kind)
     return by_name
 
 
-def _check_range(check, where, value, low, high, unit=''):
-    if value is not None and (not _is_int(value) or not low <= value <= high):
-        check.error(where, value, 'an integer from {0} to {1}{2}'.format(low, high, unit))
+def _check_vpool_refs(check, where, item, backends, roles_of):
+    """The backend and preset of a vPool and the disk roles of its storage routers."""
+    backend = backends.get(item.get('backend'))
+    if backend is None:
+        check.error(where + '.backend', item.get('backend'), 'a backend of ovs_backends: {0}'.format(
+            ', '.join(str(n) for n in backends) or 'none'))
+    else:
+        presets = ['default'] + [p.get('name') for _i, p in check.items(backend.get('presets'))
+                                 if p.get('name') and p.get('state') != 'absent']
+        if item.get('preset', 'default') not in presets:
+            check.error(where + '.preset', item.get('preset'), 'a preset of backend {0}: {1}'.format(
+                item.get('backend'), ', '.join(presets)))
+    routers = check.hosts(where + '.storagerouters', item.get('storagerouters'), check.framework,
+                          'controllers or computenodes (storage nodes run no vPool)')
+    for host in routers:
+        missing = [r for r in VPOOL_ROLES if r not in roles_of.get(host, set())]
+        if missing:
+            check.error(where + '.storagerouters', host, 'a vPool needs partitions with the roles DB, DTL and '
+                        'WRITE on each storage router; ovs_disk_roles of {0} has no {1}'.format(host, ', '.join(missing)))
+
+
+def _check_vpool_sizes(check, where, item):
+    """Rules between the sizes of one vPool."""
+    if item.get('sco_size') == 128 and _is_int(item.get('write_buffer')) and item['write_buffer'] < 256:
+        check.error(where + '.write_buffer', item['write_buffer'], 'at least 256 when sco_size is 128')
+    size = item.get('writecache_size')
+    if size is None:
+        check.error(where + '.writecache_size', None, 'the global write buffer of each storage router in GiB, '
+                    'an integer from 1 to 10240, is required')
+        return
+    cache = item.get('fragment_cache') if isinstance(item.get('fragment_cache'), dict) else {}
+    local_cache = cache.get('on_read', True) or cache.get('on_write', True)
+    proxies = item.get('proxies', 2) if _is_int(item.get('proxies', 2)) else 2
+    if local_cache and _is_int(size) and size < 10 * proxies:
+        check.error(where + '.writecache_size', size, 'at least {0} with {1} proxies: 10% of the write buffer is the '
+                    'local fragment cache, at least 1 GiB per proxy (or turn the fragment cache off)'.format(
+                        10 * proxies, proxies))
 
 
 def _check_vpools(check, vpools, backends, roles_of):
-    items = check.items('ovs_vpools', vpools)
+    items = check.items(vpools)
     check.unique('ovs_vpools', items)
     result = {}
     for index, item in items:
         where = 'ovs_vpools[{0}]'.format(index)
-        name = item.get('name')
-        if not isinstance(name, str) or not VPOOL_NAME.match(name):
-            check.error(where + '.name', name, '3 to 22 lower-case letters, digits or dashes, starting and ending '
-                        'with a letter or digit')
-        result[name] = dict(item, _index=index)
-        if item.get('state', 'present') not in ('present', 'absent'):
-            check.error(where + '.state', item.get('state'), 'present or absent')
+        result[item.get('name')] = dict(item, _index=index)
         if item.get('state') == 'absent':
             continue
-        backend = backends.get(item.get('backend'))
-        if backend is None:
-            check.error(where + '.backend', item.get('backend'), 'a backend of ovs_backends: {0}'.format(
-                ', '.join(str(n) for n in backends) or 'none'))
-        else:
-            presets = ['default'] + [p for p in _names(backend.get('presets') or [])
-                                     if p and not any(x.get('name') == p and x.get('state') == 'absent'
-                                                      for x in backend.get('presets') or [])]
-            if item.get('preset', 'default') not in presets:
-                check.error(where + '.preset', item.get('preset'), 'a preset of backend {0}: {1}'.format(
-                    item.get('backend'), ', '.join(presets)))
-        routers = check.hosts(where + '.storagerouters', item.get('storagerouters'), check.framework,
-                              'controllers or computenodes (storage nodes run no vPool)')
-        for host in routers:
-            missing = [r for r in VPOOL_ROLES if r not in roles_of.get(host, set())]
-            if missing:
-                check.error(where + '.storagerouters', host, 'a vPool needs partitions with the roles DB, DTL and '
-                            'WRITE on each storage router; ovs_disk_roles of {0} has no {1}'.format(
-                                host, ', '.join(missing)))
-        for key, allowed in (('sco_size', SCO_SIZES), ('cluster_size', CLUSTER_SIZES),
-                             ('dtl_mode', DTL_MODES), ('dtl_transport', DTL_TRANSPORTS)):
-            if item.get(key) is not None and item.get(key) not in allowed:
-                check.error('{0}.{1}'.format(where, key), item.get(key), 'allowed: {0}'.format(
-                    ', '.join(str(a) for a in allowed)))
-        _check_range(check, where + '.write_buffer', item.get('write_buffer'), 128, 10240, ' (MiB per volume)')
-        if item.get('sco_size') == 128 and _is_int(item.get('write_buffer')) and item['write_buffer'] < 256:
-            check.error(where + '.write_buffer', item['write_buffer'], 'at least 256 when sco_size is 128')
-        if item.get('writecache_size') is None:
-            check.error(where + '.writecache_size', None, 'the global write buffer of each storage router in GiB, '
-                        'an integer from 1 to 10240, is required')
-        _check_range(check, where + '.writecache_size', item.get('writecache_size'), 1, 10240, ' (GiB)')
-        _check_range(check, where + '.proxies', item.get('proxies'), 1, 16)
-        cache = item.get('fragment_cache') if isinstance(item.get('fragment_cache'), dict) else {}
-        local_cache = cache.get('on_read', True) or cache.get('on_write', True)
-        proxies = item.get('proxies', 2) if _is_int(item.get('proxies', 2)) else 2
-        if local_cache and _is_int(item.get('writecache_size')) and item['writecache_size'] < 10 * proxies:
-            check.error(where + '.writecache_size', item['writecache_size'], 'at least {0} with {1} proxies: 10% of '
-                        'the write buffer is the local fragment cache, at least 1 GiB per proxy (or turn the '
-                        'fragment cache off)'.format(10 * proxies, proxies))
-        _check_range(check, where + '.mds_safety', item.get('mds_safety'), 1, 5)
-        _check_range(check, where + '.mds_tlogs', item.get('mds_tlogs'), 1, 10 ** 6)
-        _check_range(check, where + '.mds_maxload', item.get('mds_maxload'), 10, 10 ** 6)
-    if any(roles_of.values()) and vpools and not any('SCRUB' in roles for roles in roles_of.values()):
+        _check_vpool_refs(check, where, item, backends, roles_of)
+        _check_vpool_sizes(check, where, item)
+    if any(roles_of.values()) and items and not any('SCRUB' in roles for roles in roles_of.values()):
         check.errors.append('ovs_disk_roles gives no storage router the SCRUB role: a vPool needs a partition with '
                             'the SCRUB role somewhere in the cluster')
     return result
 
 
 def _check_vdisks(check, vdisks, vpools):
-    items = check.items('ovs_vdisks', vdisks)
     seen = set()
-    for index, item in items:
-        if item.get('state', 'present') == 'absent':
+    for index, item in check.items(vdisks):
+        if item.get('state') == 'absent':
             continue
         where = 'ovs_vdisks[{0}]'.format(index)
         name = item.get('name')
-        if not isinstance(name, str) or not VDISK_NAME.match(name):
-            check.error(where + '.name', name, 'letters, digits, - or _, at least 3, starting and ending with a letter or digit')
         if (item.get('vpool'), name) in seen:
             check.error(where + '.name', name, 'A vDisk with this name already exists on vPool {0}'.format(item.get('vpool')))
         seen.add((item.get('vpool'), name))
@@ -362,20 +294,20 @@ def _check_vdisks(check, vdisks, vpools):
         if vpool is None:
             check.error(where + '.vpool', item.get('vpool'), 'a vPool of ovs_vpools: {0}'.format(
                 ', '.join(str(n) for n in vpools) or 'none'))
-        elif vpool.get('state', 'present') == 'absent':
+        elif vpool.get('state') == 'absent':
             check.error('ovs_vpools[{0}].state'.format(vpool['_index']), 'absent', 'vPool {0} cannot be removed while '
                         'vDisk {1} lives on it (ovs_vdisks[{2}]): remove the vDisk first'.format(vpool.get('name'), name, index))
         elif item.get('storagerouter') is not None and item['storagerouter'] not in (vpool.get('storagerouters') or []):
             check.error(where + '.storagerouter', item['storagerouter'], 'a storage router of vPool {0}: {1} (a vPool '
                         'cannot be shrunk from a storage router that serves vDisks)'.format(
                             item.get('vpool'), ', '.join(vpool.get('storagerouters') or [])))
-        size = size_bytes(item.get('size'))
-        if size is None or not 0 < size <= VDISK_MAX_SIZE:
-            check.error(where + '.size', item.get('size'), 'bytes or a size such as 10GiB, more than 0 and at most 64 TiB')
+        if item.get('size') is None:
+            check.error(where + '.size', None, 'the size of a new vDisk (bytes or a size such as 10GiB) is required')
 
 
 def storage_layout_check(layout, groups, hostvars):
-    """``{'errors': [...], 'warnings': [...]}`` of the declared storage layout.
+    """``{'errors': [...], 'warnings': [...]}`` of the declared storage layout: the rules between options and
+    objects. Each option on its own is the concern of the roles' argument specs (``argument_spec_errors``).
 
     ``layout`` holds ``ovs_domains``, ``ovs_backends``, ``ovs_vpools``, ``ovs_vdisks``
     (missing keys mean none); ``ovs_disk_roles`` is read from ``hostvars`` per storage router.

@@ -23,16 +23,20 @@ def test_node_addresses_keeps_the_order_of_the_hosts():
     assert inventory.node_addresses(['ctl03', 'ctl01', 'ctl02'], HOSTVARS) == ['ctl03', '172.19.10.30', '10.0.0.2']
 
 
-def test_mistyped_keys_names_only_known_keys_with_the_wrong_type():
-    types = {'rdma': 'bool', 'external_config': 'str', 'logging_target': 'dict', 'port': 'int'}
-    values = {'rdma': 'yes', 'external_config': 'x', 'logging_target': [], 'port': True, 'unknown': 1}
-    assert sorted(inventory.mistyped_keys(values, types)) == ['logging_target', 'port', 'rdma']
-    assert inventory.mistyped_keys({'rdma': False, 'port': 3}, types) == []
+def test_unused_variables_names_each_variable_once_with_the_hosts_that_set_it():
+    hostvars = {'ctl01': {'hypervisor_name': 'mas01', 'cluster_type': 'KVM'}, 'cmp01': {'hypervisor_name': 'hyp01'},
+                'str01': {'excellerated_backend': False}}
+    notes = {'hypervisor_name': 'is not  used', 'cluster_type': 'neither', 'excellerated_backend': 'not yet',
+             'other': 'never set'}
+    assert inventory.unused_variables(hostvars, ['ctl01', 'cmp01', 'str01'], notes) == [
+        'cluster_type (set on ctl01) neither', 'excellerated_backend (set on str01) not yet',
+        'hypervisor_name (set on ctl01, cmp01) is not used']
+    assert inventory.unused_variables(hostvars, ['cmp01'], {'cluster_type': 'x'}) == []
 
 
 def test_filters_are_registered_under_their_names():
     names = set(inventory.FilterModule().filters())
-    assert names == {'node_address', 'node_addresses', 'mistyped_keys', 'install_master'}
+    assert names == {'node_address', 'node_addresses', 'unused_variables', 'install_master'}
 
 
 def test_install_master_is_the_controller_with_the_install_master_ip():

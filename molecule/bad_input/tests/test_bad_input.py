@@ -1,4 +1,4 @@
-"""Invalid inventories and variables fail before anything changes (issues 2 and 3).
+"""Invalid inventories and variables fail before anything changes (issues 2, 3 and 10).
 
 Each case runs playbooks/hyperscale.yml against the scenario's nodes with one invalid input and
 checks three things: the run fails, its output names the variable, the bad value and what is
@@ -114,8 +114,8 @@ CASES = {
         ["cluster_password (or ovs_master_password) is not set"]),
     "unknown preconfig key": (
         {}, {"ovs_preconfig_extra": {"hypervisor_ip": "172.30.250.21"}},
-        ["ovs_preconfig_extra is {\"hypervisor_ip\": \"172.30.250.21\"}", "unknown key(s) hypervisor_ip",
-         "allowed keys and types"]),
+        ["ovs_preconfig_extra of ctl01 is {\"hypervisor_ip\": \"172.30.250.21\"}", "unknown key(s) hypervisor_ip",
+         "allowed keys and types: enable_heartbeats (bool)"]),
     "api_port inside the ASD port range": (
         {}, {"api_port": 8650},
         ["api_port is '8650'", "outside the ASD port range 8600-8699"]),
@@ -199,7 +199,7 @@ CASES = {
     "disk role READ": (
         {"layout": LAYOUT, "disk_roles": dict(DISK_ROLES, cmp01=[{"disk": "sdb", "roles": ["DB", "DTL", "WRITE", "READ"]},
                                                                 {"disk": "sdc", "roles": ["SCRUB"]}])}, None,
-        ["ovs_disk_roles of cmp01[0].roles is 'READ': READ no longer exists"]),
+        ["ovs_disk_roles of cmp01[0].roles[3] is 'READ': READ no longer exists"]),
     "DB on two partitions of one storage router": (
         {"layout": LAYOUT, "disk_roles": dict(DISK_ROLES, cmp01=[{"disk": "sdb", "roles": ["DB", "DTL", "WRITE"]},
                                                                 {"disk": "sdc", "roles": ["DB", "SCRUB"]}])}, None,
@@ -220,6 +220,48 @@ CASES = {
     "vdisk of 65 TiB": (
         broken(("ovs_vdisks", 0, "size"), "65TiB"), None,
         ["ovs_vdisks[0].size is '65TiB'", "at most 64 TiB"]),
+    # --- nested options (issue 10): the argument specs of the roles, checked in the first play
+    "fragment cache quota -1": (
+        broken(VPOOL + ("fragment_cache",), {"quota": -1}), None,
+        ["ovs_vpools[0].fragment_cache.quota is -1: a positive number of bytes"]),
+    "block cache on read sometimes": (
+        broken(VPOOL + ("block_cache",), {"on_read": "sometimes"}), None,
+        ["ovs_vpools[0].block_cache.on_read is 'sometimes': a boolean (true or false)"]),
+    "fragment cache with an unknown key": (
+        broken(VPOOL + ("fragment_cache",), {"size": 5}), None,
+        ["ovs_vpools[0].fragment_cache is {\"size\": 5}: unknown key(s) size",
+         "allowed keys and types: on_read (bool), on_write (bool), quota (int)"]),
+    "mds safety 0": (
+        broken(VPOOL + ("mds_safety",), 0), None,
+        ["ovs_vpools[0].mds_safety is 0: an integer from 1 to 5"]),
+    "17 proxies": (
+        broken(VPOOL + ("proxies",), 17), None,
+        ["ovs_vpools[0].proxies is 17: an integer from 1 to 16"]),
+    "asds per disk 0": (
+        broken(("ovs_backends", 0, "asds", 0, "asds_per_disk"), 0), None,
+        ["ovs_backends[0].asds[0].asds_per_disk is 0: an integer from 1 to 24"]),
+    "asds without disks": (
+        broken(("ovs_backends", 0, "asds", 0, "disks"), DELETE), None,
+        ["ovs_backends[0].asds[0].disks is missing: it is required (a list of strings)"]),
+    "linked backend without preset": (
+        broken(("ovs_backends", 1, "linked_backends", 0, "preset"), DELETE), None,
+        ["ovs_backends[1].linked_backends[0].preset is missing: it is required (a string)"]),
+    "backend scaling REGIONAL": (
+        broken(("ovs_backends", 0, "scaling"), "REGIONAL"), None,
+        ["ovs_backends[0].scaling is 'REGIONAL': allowed: LOCAL, GLOBAL"]),
+    "domain state gone": (
+        broken(("ovs_domains", 0, "state"), "gone"), None,
+        ["ovs_domains[0].state is 'gone': allowed: present, absent"]),
+    "vdisk snapshots not a list of names": (
+        broken(("ovs_vdisks", 0, "snapshots"), [["daily"]]), None,
+        ["ovs_vdisks[0].snapshots[0] is [\"daily\"]: a string"]),
+    "disk role CACHE": (
+        {"layout": LAYOUT, "disk_roles": dict(DISK_ROLES, cmp01=[{"disk": "sdb", "roles": ["DB", "DTL", "WRITE"]},
+                                                                {"disk": "sdc", "roles": ["CACHE"]}])}, None,
+        ["ovs_disk_roles of cmp01[1].roles[0] is 'CACHE': allowed: DB, DTL, SCRUB, WRITE"]),
+    "logging target syslog": (
+        {}, {"ovs_preconfig_extra": {"logging_target": {"type": "syslog"}}},
+        ["ovs_preconfig_extra of ctl01.logging_target.type is 'syslog': allowed: console, file, redis"]),
 }
 
 
