@@ -36,7 +36,15 @@ def test_unused_variables_names_each_variable_once_with_the_hosts_that_set_it():
 
 def test_filters_are_registered_under_their_names():
     names = set(inventory.FilterModule().filters())
-    assert names == {'node_address', 'node_addresses', 'unused_variables', 'install_master'}
+    assert names == {'node_address', 'node_addresses', 'unused_variables', 'install_master', 'node_types'}
+
+
+def test_node_types_default_by_group_and_declared():
+    groups = {'controllers': ['ctl01', 'ctl02'], 'computenodes': ['cmp01', 'cmp02'], 'storagenodes': ['str01']}
+    hostvars = {'ctl01': {}, 'ctl02': {'ovs_node_type': 'extra'}, 'cmp01': {}, 'cmp02': {'ovs_node_type': 'master'},
+                'str01': {'ovs_node_type': 'master'}}
+    assert inventory.node_types(groups, hostvars) == {'ctl01': 'master', 'ctl02': 'extra', 'cmp01': 'extra',
+                                                      'cmp02': 'master'}
 
 
 def test_install_master_is_the_controller_with_the_install_master_ip():
