@@ -78,6 +78,7 @@ molecule-test: testbed
 	testbed/clean
 	molecule test -s bad_input
 	ANSIBLE_VERBOSITY=3 molecule test -s default
+	molecule test -s day2
 	ANSIBLE_VERBOSITY=3 molecule test -s ssh
 
 # docs/collection (module, filter and role docs: antsibull-docs' simplified RST, which GitHub

@@ -2,11 +2,13 @@
 order and share one inventory that the steps change). Every step is checked through the API and on
 the nodes; the guarded ones run with --check first, which must change nothing."""
 import json
+import subprocess
 import time
+from shlex import quote
 
 import pytest
 
-from conftest import RUNNER, changed_hosts, failed_tests, run_playbook, storagerouters
+from conftest import RUNNER, changed_hosts, failed_tests, health, run_playbook, storagerouters
 
 VPOOL = "vpool01"
 VDISK = "demo-disk01"
@@ -39,6 +41,25 @@ def vpool_routers(api):
     return sorted(api.get("storagedrivers/%s/" % g)["storagerouter_guid"] for g in vpool["storagedrivers_guids"])
 
 
+def alba_node(api, ip):
+    nodes = api.get("alba/nodes/?contents=ip,node_id,stack")["data"]
+    return next((n for n in nodes if n["ip"] == ip), None)
+
+
+def claimed_disks(api, ip):
+    """Device names (sdb, ...) of the slots of the ALBA node at ``ip`` with a claimed OSD."""
+    node = alba_node(api, ip) or {"stack": {}}
+    return [slot.get("device", "").rsplit("/", 1)[-1] for slot in node["stack"].values()
+            if any(osd.get("claimed_by") for osd in (slot.get("osds") or {}).values())]
+
+
+def wait_for(predicate, timeout=180, interval=5):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "not reached in %d s" % timeout
+        time.sleep(interval)
+
+
 def router_names(api, guids):
     return sorted(api.get("storagerouters/%s/" % g)["name"] for g in guids)
 
@@ -56,18 +77,23 @@ def layout_with(inventory, **changes):
 
 
 # ------------------------------------------------------------------------------- 1. add nodes
-def test_add_compute_node_extend_vpool_and_move_vdisk(inventory, api, cluster_host):
-    """cmp03 joins (extra), the vPool is extended to it and the vDisk moves there, in one run:
-    only cmp03 and the install master (the layout objects naming cmp03) change."""
+def test_add_nodes_extend_vpool_and_move_vdisk(inventory, api, cluster_host):
+    """cmp03 joins (extra) and str04 (its disks claimed by the backend), the vPool is extended to
+    cmp03 and the vDisk moves there, in one run: only cmp03, str04 and the install master (the
+    layout objects naming cmp03) change."""
     inventory.move_host("cmp03", "computenodes")
+    inventory.move_host("str04", "storagenodes")
     layout_with(inventory, vpool_routers=["cmp01", "cmp02", "cmp03"], vdisk_router="cmp03")
     rc, output, recap = run_playbook("hyperscale.yml", inventory.path, "--check")
     assert rc == 0, output[-4000:]
     assert storagerouters(api).get("cmp03") is None, "check mode set up cmp03"
-    rc, output, recap = timed("add compute node (join, vPool extend, vDisk move)", "hyperscale.yml", inventory.path)
+    assert "str04" not in [n["ip"] for n in api.get("alba/nodes/?contents=ip")["data"]]
+    rc, output, recap = timed("add compute and storage node (join, ASDs, vPool extend, vDisk move)",
+                              "hyperscale.yml", inventory.path)
     assert rc == 0, output[-6000:]
-    assert set(changed_hosts(recap)) <= {"cmp03", "ctl01"}, changed_hosts(recap)
-    assert "cmp03" in changed_hosts(recap)
+    assert set(changed_hosts(recap)) <= {"cmp03", "str04", "ctl01"}, changed_hosts(recap)
+    assert {"cmp03", "str04"} <= set(changed_hosts(recap))
+    assert sorted(claimed_disks(api, "172.30.250.34")) == ["sdb", "sdc"]
     assert storagerouters(api)["cmp03"] == "EXTRA"
     assert vdisk_router(api) == "cmp03"
     cmp03 = cluster_host("cmp03")
@@ -112,7 +138,7 @@ def test_demote_below_a_majority_is_refused_before_any_change(inventory, api, cl
         inventory.set_host_vars("ctl03", ovs_node_type=None)
 
 
-# ----------------------------------------------------------------------------- 3. remove nodes
+# ----------------------------------------------------------------------- 2b. remove a compute node
 def test_remove_compute_node_refused_while_it_serves_a_vdisk(inventory, api):
     rc, output, recap = run_playbook("remove_node.yml", inventory.path, "-e", "ovs_remove_node=cmp03")
     assert rc != 0
@@ -137,12 +163,71 @@ def test_remove_compute_node(inventory, api, cluster_host):
     assert not cmp03.file("/opt/OpenvStorage/config/arakoon_cacc.ini").exists
     assert cmp03.package("openvstorage").is_installed  # the framework leaves the packages
     inventory.move_host("cmp03", "spares")
-    rc, output, recap = run_playbook("hyperscale.yml", inventory.path)
+
+
+# ------------------------------------------------------------------------------ 3. replace a disk
+def test_replace_a_disk(inventory, api, cluster_host):
+    """str01 sdc: the safety of its ASDs is read first (policy [2, 1, 2, 1] on the nodes: at risk while
+    repaired, so refused unless allowed), its ASDs purged and the slot released; the disk is swapped;
+    hyperscale.yml claims the new disk (only str01 changes) and the disk safety gets back to full."""
+    args = ("replace_disk.yml", inventory.path, "-e", "ovs_replace_host=str01", "-e", "ovs_replace_disk=sdc")
+    rc, output, recap = run_playbook(*args)
+    assert rc != 0 and "would bring data at risk" in output, output[-3000:]
+    assert "sdc" in claimed_disks(api, "172.30.250.31")
+    rc, output, recap = run_playbook(*(args + ("-e", "ovs_replace_disk_allow_risk=true", "--check")))
+    assert rc == 0 and "sdc" in claimed_disks(api, "172.30.250.31"), output[-3000:]
+    rc, output, recap = timed("replace disk (take its ASDs out)", *(args + ("-e", "ovs_replace_disk_allow_risk=true")))
+    assert rc == 0, output[-4000:]
+    assert "sdc" not in claimed_disks(api, "172.30.250.31")
+    str01 = cluster_host("str01")
+    str01.check_output("python3 -c %s" % quote(
+        'import json; p = "/etc/ovs-emulator/hardware.json"; d = json.load(open(p)); '
+        '[x.update(serial="STR01SDCSWAPPED") for x in d["disks"] if x["name"] == "sdc"]; json.dump(d, open(p, "w"))'))
+    rc, output, recap = timed("replace disk (claim the new disk)", "hyperscale.yml", inventory.path)
+    assert rc == 0, output[-4000:]
+    assert changed_hosts(recap) == ["str01"], changed_hosts(recap)
+    node = alba_node(api, "172.30.250.31")
+    assert any("STR01SDCSWAPPED" in slot_id and any(o.get("claimed_by") for o in (slot.get("osds") or {}).values())
+               for slot_id, slot in node["stack"].items()), node["stack"]
+    ctl01 = cluster_host("ctl01")
+    wait_for(lambda: health(ctl01, "alba disk-safety").get("alba-disk-safety-test") == "SUCCESS", timeout=240)
+
+
+# ----------------------------------------------------------------------- 4. remove storage nodes
+def test_remove_storage_node(inventory, api, cluster_host):
+    rc, output, recap = run_playbook("remove_node.yml", inventory.path, "-e", "ovs_remove_node=str04", "--check")
+    assert rc == 0, output[-4000:]
+    assert alba_node(api, "172.30.250.34") is not None
+    rc, output, recap = timed("remove storage node", "remove_node.yml", inventory.path, "-e", "ovs_remove_node=str04")
+    assert rc == 0, output[-4000:]
+    assert alba_node(api, "172.30.250.34") is None
+    str04 = cluster_host("str04")
+    assert not str04.service("asd-manager").is_running
+    assert str04.package("openvstorage-sdm").is_installed  # packages stay
+    inventory.move_host("str04", "spares")
+    rc, output, recap = timed("rerun after the removals", "hyperscale.yml", inventory.path)
     assert rc == 0, output[-4000:]
     assert changed_hosts(recap) == [], changed_hosts(recap)
 
 
-# ------------------------------------------------------------------------------------ 9. purge
+def test_remove_a_dead_storage_node(inventory, api, cluster_host):
+    """str03 stopped: its ASDs do not answer; removing it leaves the data at risk (refused until
+    allowed); the node is removed from the backends without its ASD manager being reached."""
+    subprocess.run(["docker", "stop", "str03"], check=True, stdout=subprocess.DEVNULL)
+    rc, output, recap = run_playbook("remove_node.yml", inventory.path, "-e", "ovs_remove_node=str03")
+    assert rc != 0 and "would bring data at risk" in output, output[-3000:]
+    assert alba_node(api, "172.30.250.33") is not None
+    rc, output, recap = timed("remove dead storage node", "remove_node.yml", inventory.path,
+                              "-e", "ovs_remove_node=str03", "-e", "ovs_remove_allow_risk=true")
+    assert rc == 0, output[-4000:]
+    assert alba_node(api, "172.30.250.33") is None
+    assert "the node did not answer, so its ASD manager stays there" in output
+    # back for the purge, which tears it down with the others
+    subprocess.run(["docker", "start", "str03"], check=True, stdout=subprocess.DEVNULL)
+    wait_for(lambda: cluster_host("str03").run("systemctl is-system-running --wait").rc in (0, 1), timeout=60)
+
+
+# ------------------------------------------------------------------------------------ 5. purge
 def test_purge_refused_without_or_with_a_wrong_id(inventory, cluster_host):
     live = json.loads(cluster_host("ctl01").check_output("ovs config get /ovs/framework/cluster_id"))
     rc, output, recap = run_playbook("purge.yml", inventory.path)
@@ -167,8 +252,6 @@ def test_purge_then_build_again(inventory, cluster_host):
     assert rc == 0, output[-6000:]
     for name in RUNNER.get_hosts("cluster"):
         node = cluster_host(name)
-        if not node.file("/etc/hostname").exists:  # a stopped (removed) node
-            continue
         assert not node.package("openvstorage").is_installed and not node.package("openvstorage-sdm").is_installed
         assert not node.file("/opt/OpenvStorage/config").exists
         assert node.run("systemctl list-units --all --plain 'ovs-*' 'alba-*' 'asd-*' | grep -c service").stdout.strip() \
