@@ -25,8 +25,8 @@ description:
     safety (the OSD is purged from its backend, whose maintenance agents repair its data elsewhere), then
     C(POST /api/alba/nodes/<guid>/remove_slot/) per disk. A disk that is not a slot of the node any more (removed,
     swapped) is reported with a warning and nothing changes for it.
-  - O(state=absent) removes the whole ALBA node - C(reset_osd) of every claimed ASD with its safety (skipped when
-    the node's ASD manager does not answer, its OSDs shown C(nodedown): a dead node), then
+  - O(state=absent) removes the whole ALBA node - C(reset_osd) of every claimed ASD with its safety (skipped for
+    a dead node, whose ASD manager does not answer and whose OSDs the API shows C(nodedown)), then
     C(DELETE /api/alba/nodes/<guid>/). The ASD manager stays on the host (see
     O(openvstorage.hyperscale.ovs_asd_manager#module:state=absent)).
   - Before any removal changes anything, the safety of removing ALL the OSDs that go is checked together, per

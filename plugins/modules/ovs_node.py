@@ -50,8 +50,8 @@ options:
     description:
       - Role of a joining node. Without it the cluster decides (master while fewer than 3 masters exist).
       - The first node is always a master; V(extra) is refused for it.
-      - On a node that is already set up, a different type promotes it (V(master): C(ovs setup promote)) or
-        demotes it (V(extra): C(ovs setup demote)), both with C(--rollback-on-failure), unless
+      - On a node that is already set up, a different type promotes it to V(master) with C(ovs setup promote) or
+        demotes it to V(extra) with C(ovs setup demote), both with C(--rollback-on-failure), unless
         O(change_node_type=false). Run it on one node at a time.
     type: str
     choices: [master, extra]
