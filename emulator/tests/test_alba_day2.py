@@ -14,8 +14,8 @@ from ovs_emulator import (alba_cli, albamgr, arakoon_services, asd_cli, asdapi, 
 from ovs_emulator.alba import arakoon as alba_arakoon, hooks as alba_hooks, scheduled
 from ovs_emulator.store import ArakoonNode, MemoryStore, cacc_text
 from test_backends import action, masters  # noqa: F401
-from test_osds import (SYSTEMCTL, node_call, running_backend, slot_named, stack,  # noqa: F401
-                       storage_node)
+from test_osds import (SYSTEMCTL, claim_three_asds_on_sdc, node_call, running_backend,  # noqa: F401
+                       slot_named, stack, storage_node)
 from test_storage import write_hardware  # noqa: F401
 from test_webapi import api, root, store  # noqa: F401  (fixtures)
 
@@ -122,12 +122,7 @@ def claimed_backend(api, root, store, storage_node, policies):  # noqa: F811
     """lb1 with 3 claimed ASDs on sdc of the storage node, preset ``p`` with ``policies`` and a
     namespace on it; returns (alba backend guid, sdc slot id, ASD ids sorted by port)."""
     guid = running_backend(api, root, "lb1")
-    sdc = slot_named(stack(api, storage_node), "sdc")
-    node_call(api, storage_node["guid"], "fill_slots", {"osd_information": [{"slot_id": sdc, "count": 3}]})
-    osds = stack(api, storage_node)[sdc]["osds"]
-    assert action(api, guid, "add_osds", {"alba_node_guid": storage_node["guid"], "osds": [
-        {"osd_type": "ASD", "ips": o["ips"], "port": o["port"], "slot_id": sdc}
-        for o in osds.values()]})["status"] == "SUCCESS"
+    sdc, osds = claim_three_asds_on_sdc(api, storage_node, guid)
     assert action(api, guid, "add_preset", {"name": "safe", "compression": "none", "policies": policies,
                                             "encryption": "none"})["status"] == "SUCCESS"
     store.set("/albamgr/lb1-abm/namespaces/ns", {"preset_name": "safe"})

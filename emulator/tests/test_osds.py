@@ -84,6 +84,17 @@ def slot_named(slots, name):
     return next(slot_id for slot_id, slot in slots.items() if slot.get("device") == f"/dev/{name}")
 
 
+def claim_three_asds_on_sdc(api, storage_node, guid):  # noqa: F811
+    """Three ASDs on sdc of the storage node, claimed by the backend ``guid``: (slot id, {asd id: ASD})."""
+    sdc = slot_named(stack(api, storage_node), "sdc")
+    node_call(api, storage_node["guid"], "fill_slots", {"osd_information": [{"slot_id": sdc, "count": 3}]})
+    osds = stack(api, storage_node)[sdc]["osds"]
+    assert action(api, guid, "add_osds", {"alba_node_guid": storage_node["guid"], "osds": [
+        {"osd_type": "ASD", "ips": o["ips"], "port": o["port"], "slot_id": sdc}
+        for o in osds.values()]})["status"] == "SUCCESS"
+    return sdc, osds
+
+
 def cli(capsys, monkeypatch, store, *argv):  # noqa: F811
     return alba(capsys, monkeypatch, store, *argv)
 
@@ -429,12 +440,7 @@ def test_healthcheck_alba(api, masters, storage_node, store, root, systemd, monk
         base = probe.getsockname()[1]
     store.set(f"/ovs/alba/asdnodes/{NODE_ID}/config/network", {"ips": ["127.0.0.1"], "port": base})
     guid = running_backend(api, root, "lb1")
-    sdc = slot_named(stack(api, storage_node), "sdc")
-    node_call(api, storage_node["guid"], "fill_slots", {"osd_information": [{"slot_id": sdc, "count": 3}]})
-    osds = stack(api, storage_node)[sdc]["osds"]
-    assert action(api, guid, "add_osds", {"alba_node_guid": storage_node["guid"], "osds": [
-        {"osd_type": "ASD", "ips": o["ips"], "port": o["port"], "slot_id": sdc}
-        for o in osds.values()]})["status"] == "SUCCESS"
+    sdc, osds = claim_three_asds_on_sdc(api, storage_node, guid)
     by_port = sorted(osds.values(), key=lambda o: o["port"])
     listeners = [socket.create_server(("127.0.0.1", o["port"])) for o in by_port[:2]]
     systemd.active |= {f"alba-asd-{o['asd_id']}" for o in by_port[:2]}
