@@ -39,7 +39,7 @@ DISK_ROLES = {"cmp01": [{"disk": "sdb", "roles": ["DB", "DTL", "WRITE"]}, {"disk
               "ctl01": [{"disk": "sdb", "roles": ["DB"]}]}
 
 
-def inventory(kinds=None, drop_vars=(), layout=None, disk_roles=None):
+def inventory(kinds=None, drop_vars=(), layout=None, disk_roles=None, host_vars=None):
     """A YAML inventory of the scenario's nodes: the demo's cluster variables (its storage layout
     replaced by ``layout``, none by default), the given groups, ``disk_roles`` per host."""
     with open(DEMO_VARS) as handle:
@@ -51,7 +51,8 @@ def inventory(kinds=None, drop_vars=(), layout=None, disk_roles=None):
     children = {}
     for kind, hosts in (KINDS if kinds is None else kinds).items():
         children[kind] = {"hosts": {h: dict({"ovs_node_ip": ADDRESSES[h]},
-                                            **({"ovs_disk_roles": disk_roles[h]} if h in disk_roles else {}))
+                                            **dict({"ovs_disk_roles": disk_roles[h]} if h in disk_roles else {},
+                                                   **(host_vars or {}).get(h, {})))
                                     for h in hosts}} if hosts else None
     return {"all": {"children": {"cluster": {"children": children, "vars": cluster_vars}}}}
 
@@ -263,6 +264,46 @@ CASES = {
         {}, {"ovs_preconfig_extra": {"logging_target": {"type": "syslog"}}},
         ["ovs_preconfig_extra of ctl01.logging_target.type is 'syslog': allowed: console, file, redis"]),
 }
+
+
+# Day 2 (issue 8): node types and the day-2 playbooks; the cases that need a live cluster (vDisks
+# served, data safety, the live cluster id of a purge) are in the day2 scenario.
+DAY2_CASES = {
+    "node type Master (capital)": (
+        {"host_vars": {"ctl01": {"ovs_node_type": "Master"}}}, None, "hyperscale.yml",
+        ["ovs_node_type", "Master", "master, extra"]),
+    "node type on a storage node (promote a storage node)": (
+        {"host_vars": {"str01": {"ovs_node_type": "master"}}}, None, "hyperscale.yml",
+        ["str01: ovs_node_type is 'master' on a storage node: only controllers and compute nodes"]),
+    "demote the last master": (
+        {"host_vars": {"ctl01": {"ovs_node_type": "extra"}}}, None, "hyperscale.yml",
+        ["ovs_node_type declares 0 master(s) (none) for 1 controllers: a majority, at least 1, must stay masters"]),
+    "remove an unknown host": (
+        {}, {"ovs_remove_node": "cmp09"}, "remove_node.yml",
+        ["ovs_remove_node is cmp09: not a host of the inventory group cluster; allowed: cmp01, ctl01, str01"]),
+    "remove without naming the node": (
+        {}, None, "remove_node.yml",
+        ["ovs_remove_node is not set: name the host to remove, e.g. -e ovs_remove_node=cmp03"]),
+    "remove the install master, the only controller": (
+        {}, {"ovs_remove_node": "ctl01"}, "remove_node.yml",
+        ["ovs_remove_node is ctl01: it is the only controller"]),
+    "replace a disk not in the layout": (
+        {"layout": LAYOUT}, {"ovs_replace_host": "str01", "ovs_replace_disk": "sdz"}, "replace_disk.yml",
+        ["ovs_replace_disk=sdz: is not a disk of the ASDs of str01 in ovs_backends", "allowed for str01: sdb"]),
+    "replace a disk of a compute node": (
+        {"layout": LAYOUT}, {"ovs_replace_host": "cmp01", "ovs_replace_disk": "sdb"}, "replace_disk.yml",
+        ["ovs_replace_host=cmp01: is not a storage node (group storagenodes)"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DAY2_CASES))
+def test_day2_bad_input_fails_before_any_change(tmp_path, case):
+    inv_args, extra_vars, playbook, expected = DAY2_CASES[case]
+    rc, output = run_playbook(tmp_path, inventory(**inv_args), extra_vars, playbook=playbook)
+    assert rc != 0, output[-3000:]
+    for text in expected:
+        assert text in output, "%r not in output: %s" % (text, output[-3000:])
+    assert_untouched()
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
