@@ -39,6 +39,13 @@ options:
     elements: str
     choices: [FAILED, EXCEPTION, WARNING]
     default: [FAILED, EXCEPTION]
+  missing_ok:
+    description:
+      - On a node that is not set up yet (no C(/opt/OpenvStorage/config/arakoon_cacc.ini)), report RV(set_up=false)
+        and succeed instead of failing; used as the health gate before a build changes a cluster that may not
+        exist yet.
+    type: bool
+    default: false
 attributes:
   check_mode:
     description: Can run in check mode; the health check only reads.
@@ -73,6 +80,11 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+set_up:
+  description: Whether the node is set up (always true unless O(missing_ok=true) found it not set up).
+  returned: success
+  type: bool
+  sample: true
 tests:
   description: Every test that ran, by name (C(<module>-<test>-test)), as the health check prints it.
   returned: success
@@ -100,6 +112,8 @@ problems:
   sample: [{test: ovs-processes-test, state: FAILED, messages: ["FWK0201 Service ovs-workers is not running!"]}]
 '''
 
+import os
+
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
     OvsRunner,
@@ -112,23 +126,29 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_health
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
 
+CACC_INI = '/opt/OpenvStorage/config/arakoon_cacc.ini'
+
 
 def argument_spec():
     return dict(
         modules=dict(type='list', elements='str', default=[], choices=['ovs', 'arakoon', 'alba', 'volumedriver']),
         fail_on=dict(type='list', elements='str', default=['FAILED', 'EXCEPTION'],
                      choices=['FAILED', 'EXCEPTION', 'WARNING']),
+        missing_ok=dict(type='bool', default=False),
     )
 
 
 def main():
     module = ovs_module(argument_spec())
+    if module.params['missing_ok'] and not os.path.exists(CACC_INI):
+        module.exit_json(changed=False, set_up=False, tests={}, states={}, problems=[],
+                         msg='This node is not set up yet ({0} is missing): no cluster to check'.format(CACC_INI))
     try:
         tests = run_healthcheck(OvsRunner(module), module.params['modules'])
     except OvsCommandError as exc:
         fail_from_command_error(module, exc)
     states, problems = summarize(tests)
-    result = dict(changed=False, tests=tests, states=states, problems=problems)
+    result = dict(changed=False, set_up=True, tests=tests, states=states, problems=problems)
     message = failing_text(problems, module.params['fail_on'])
     if message:
         module.fail_json(msg=message, **result)

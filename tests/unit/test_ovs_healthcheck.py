@@ -106,3 +106,15 @@ def test_without_the_health_check_package():
 def test_a_module_outside_the_choices_is_refused():
     status, result, dummy = run_module(ovs_healthcheck.main, {'modules': ['disk']}, node())
     assert status == 'fail' and 'modules' in result['msg'] and 'volumedriver' in result['msg']
+
+
+def test_missing_ok_on_a_node_not_set_up(tmp_path, monkeypatch):
+    monkeypatch.setattr(ovs_healthcheck, 'CACC_INI', str(tmp_path / 'arakoon_cacc.ini'))
+    host = node(all=fixture('ctl03_failed'))
+    status, result, dummy = run_module(ovs_healthcheck.main, {'missing_ok': True}, host)
+    assert status == 'exit' and result['set_up'] is False and result['tests'] == {} and host.calls == []
+    (tmp_path / 'arakoon_cacc.ini').write_text('[global]\n')
+    status, result, dummy = run_module(ovs_healthcheck.main, {'missing_ok': True}, host)
+    assert status == 'fail' and 'ovs-processes-test FAILED' in result['msg']
+    status, result, dummy = run_module(ovs_healthcheck.main, {}, node(all=fixture('ctl01')))
+    assert status == 'exit' and result['set_up'] is True
