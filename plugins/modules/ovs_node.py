@@ -72,7 +72,10 @@ options:
   health_gate:
     description:
       - Before a promote or demote, run the health check (C(ovs healthcheck --to-json)) on this node and refuse
-        when a test is C(FAILED) or C(EXCEPTION); after it, run it again and fail (the change is done) when one is.
+        when a test is C(FAILED) or C(EXCEPTION); after it, and after the setup of this node, run it again (for up
+        to a minute while the services settle) and fail (the change is done) when one still is.
+      - Joins run one at a time, so the check after one join is the gate of the next; the first join into a
+        running cluster is gated by the health check the playbook runs on the install master first.
       - The framework never runs the health check during these operations itself.
     type: bool
     default: true
@@ -217,6 +220,7 @@ stdout_lines:
 
 import json
 import os
+import time
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
@@ -238,6 +242,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host i
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
 
+SETTLE = 60  # seconds a node may take to settle after a change before its health check counts
 OVS_ID_FILE = '/etc/openvstorage_id'
 CACC_INI = '/opt/OpenvStorage/config/arakoon_cacc.ini'
 RESUME_FILE = '/opt/OpenvStorage/config/openvstorage_resumeconfig.json'
@@ -382,17 +387,25 @@ def type_change_refusal(change, state, current_masters, min_masters):
     return None
 
 
-def health_gate(module, runner, when):
-    """The health check's states; fails the module naming the failed tests."""
-    try:
-        states, problems = summarize(run_healthcheck(runner, []))
-    except OvsCommandError as exc:
-        fail_from_command_error(module, exc, msg='Health check {0} failed to run: {1}'.format(when, exc.message))
-    message = failing_text(problems, ('FAILED', 'EXCEPTION'))
-    if message:
-        module.fail_json(msg='Health check {0}: {1}'.format(when, message), changed=when.startswith('after'),
-                         problems=problems)
-    return states
+def health_gate(module, runner, when, settle=0, sleep=time.sleep):
+    """The health check's states; fails the module naming the FAILED/EXCEPTION tests.
+
+    After a change (``settle`` seconds) the check is repeated every 5 s while it fails, as the services
+    of a node that just changed take a moment to settle; before a change it runs once.
+    """
+    deadline = time.time() + settle
+    while True:
+        try:
+            states, problems = summarize(run_healthcheck(runner, []))
+        except OvsCommandError as exc:
+            fail_from_command_error(module, exc, msg='Health check {0} failed to run: {1}'.format(when, exc.message))
+        message = failing_text(problems, ('FAILED', 'EXCEPTION'))
+        if not message:
+            return states
+        if time.time() >= deadline:
+            module.fail_json(msg='Health check {0}: {1}'.format(when, message), changed=when.startswith('after'),
+                             problems=problems)
+        sleep(5)
 
 
 def change_node_type(module, runner, state):
@@ -426,7 +439,8 @@ def change_node_type(module, runner, state):
         module.fail_json(msg='ovs setup {0} exited 0 but the node type is {1}, not {2}'.format(
             change, state.get('node_type'), after_type), changed=True, stdout=stdout, **facts(state))
     if health is not None:
-        health['after'] = health_gate(module, runner, 'after the {0} (the node is {1} now)'.format(change, after_type))
+        health['after'] = health_gate(module, runner, 'after the {0} (the node is {1} now)'.format(change, after_type),
+                                      settle=SETTLE)
         result['health'] = health
     result.update(stdout=stdout, stdout_lines=stdout.splitlines(), **facts(state))
     module.exit_json(**result)
@@ -513,6 +527,10 @@ def main():
 
     after = dict(setup_completed=True, node_type=state.get('node_type'), master_ip=params['master_ip'],
                  cluster_ip=state.get('node_ip') or after['cluster_ip'])
+    if params['health_gate']:
+        # this node's check after its join is the gate of the next join (joins run one at a time)
+        health_gate(module, runner, 'after the setup of this node (it is set up as {0})'.format(state.get('node_type')),
+                    settle=SETTLE)
     module.exit_json(changed=True, diff=dict(before=dict(setup_completed=False), after=after),
                      stdout=stdout, stdout_lines=stdout.splitlines(), **facts(state))
 

@@ -32,8 +32,10 @@ def node(tmp_path, monkeypatch):
     monkeypatch.setattr(ovs_node, 'OVS_ID_FILE', str(paths['id']))
     monkeypatch.setattr(ovs_node, 'CACC_INI', str(paths['cacc']))
     monkeypatch.setattr(ovs_node, 'RESUME_FILE', str(paths['resume']))
+    monkeypatch.setattr(ovs_node, 'SETTLE', 0)
     host = FakeHost({'ovs': '/usr/bin/ovs', 'ip': '/usr/sbin/ip'})
     host.on(['-o', '-4', 'addr', 'show'], (0, IP_OUTPUT, ''))
+    host.on(['healthcheck', '--to-json'], lambda argv, kw: (0, fixture('ctl01'), ''))
     host.paths = paths
     return host
 
@@ -213,6 +215,24 @@ def test_setup_failure_reports_box_text_and_removes_preconfig(node):
     assert result['msg'] == 'ovs setup failed (rc 1): ' + text
     assert result['rc'] == 1 and result['cmd'] == ['/usr/bin/ovs', 'setup']
     assert not node.paths['preconfig'].exists()
+
+
+def test_setup_of_a_joining_node_fails_when_the_cluster_stays_unhealthy(node, monkeypatch):
+    def setup(argv, kwargs):
+        configured(node, node_type='EXTRA')
+        return 0, boxed(['Setup complete.']), ''
+    node.on(['setup'], setup)
+    answers = ['ctl03_failed', 'ctl01']
+    node.on(['healthcheck', '--to-json'], lambda argv, kw: (0, fixture(answers.pop(0) if answers else 'ctl03_failed'), ''))
+    monkeypatch.setattr(ovs_node, 'SETTLE', 60)
+    monkeypatch.setattr(ovs_node.time, 'sleep', lambda seconds: None)
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='extra'), node)
+    assert status == 'exit' and result['changed'] is True  # settled on the second check
+    monkeypatch.setattr(ovs_node, 'SETTLE', 0)
+    node.paths['cacc'].unlink()
+    status, result, dummy = run_module(ovs_node.main, join_args(node, node_type='extra'), node)
+    assert status == 'fail' and result['changed'] is True
+    assert result['msg'].startswith('Health check after the setup of this node (it is set up as EXTRA): 1 health check')
 
 
 def test_keep_preconfig(node):
