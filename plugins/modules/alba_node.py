@@ -311,8 +311,8 @@ def resolve_slots(params, stack):
             continue
         resolved.append((slot_id, item['asds'], label))
     if errors:
-        raise AlbaError('{0}; the slots of node {1} are: {2}'.format('; '.join(errors), params['node_id'],
-                                                                   slots_text(stack)))
+        raise AlbaError('{0}; the slots of node {1} are: {2}'.format(
+            '; '.join(errors), params['node_id'], slots_text(stack)))
     return resolved
 
 
