@@ -111,3 +111,21 @@ def failed_tests(node):
 
 def changed_hosts(recap):
     return sorted(host for host, counts in recap.items() if counts[0])
+
+
+def disk_safety(node, backend, long_ids):
+    """{good, critical, lost} of removing the OSDs ``long_ids`` of ``backend`` together, as the framework
+    counts ``alba get-disk-safety --include-decommissioning-as-dead`` (read on a controller)."""
+    ini = node.file("/opt/OpenvStorage/config/arakoon_cacc.ini").content_string
+    cluster_id = next(line.split("=", 1)[1].strip() for line in ini.splitlines() if line.startswith("cluster_id"))
+    url = ("arakoon://%s/ovs/arakoon/%s-abm/config?ini=%%2Fopt%%2FOpenvStorage%%2Fconfig%%2Farakoon_cacc.ini"
+           % (cluster_id, backend))
+    answer = json.loads(node.check_output("alba get-disk-safety --config '%s' --to-json "
+                                          "--include-decommissioning-as-dead %s"
+                                          % (url, " ".join("--long-id=%s" % i for i in long_ids))))
+    assert answer["success"], answer
+    counts = {"good": 0, "critical": 0, "lost": 0}
+    for namespace in answer["result"]:
+        safety = namespace["safety"]
+        counts["good" if safety is None or safety > 0 else "critical" if safety == 0 else "lost"] += 1
+    return counts
