@@ -72,7 +72,7 @@ def test_hyperscale_yml_resolves_the_roles_from_the_clone(clone):
     for role in ("preflight", "repository", "host_tuning", "controller", "compute", "storage",
                  "domain", "disk", "backend", "vpool", "vdisk"):
         assert "openvstorage.hyperscale.%s : " % role in tasks, role
-    assert "play #10 (controllers): Report the cluster" in tasks
+    assert "play #11 (controllers): Report the cluster" in tasks
 
 
 def test_healthcheck_yml_resolves_its_module_from_the_clone(clone):
@@ -105,7 +105,7 @@ def test_every_layout_tag_runs_the_layout_check_first(clone, tag):
     done = playbook(clone, "-i", INVENTORY, "-i", "localhost,", "-c", "local", "--limit", "localhost",
                     "hyperscale.yml", "--tags", tag, "-e", bad, check=False)
     assert done.returncode == 2, done.stdout[-3000:]
-    assert "Check the storage layout" in done.stdout
+    assert "Check the nested variables and the storage layout" in done.stdout
     assert "no-such-vpool" in done.stdout
 
 
