@@ -181,21 +181,23 @@ def test_remove_compute_node(inventory, api, cluster_host):
 
 # ------------------------------------------------------------------------------ 3. replace a disk
 def test_replace_a_disk(inventory, api, cluster_host):
-    """str01 sdc: the safety of its ASDs is read first (policy [2, 1, 2, 1] on the nodes: at risk while
-    repaired, so refused unless allowed), its ASDs purged and the slot released; the disk is swapped;
+    """str01 sdc: the safety of its ASDs together is read first (refused while that brings data at risk,
+    until allowed), its ASDs purged and the slot released, the data repaired; the disk is swapped;
     hyperscale.yml claims the new disk (only str01 changes) and the disk safety gets back to full."""
     args = ("replace_disk.yml", inventory.path, "-e", "ovs_replace_host=str01", "-e", "ovs_replace_disk=sdc")
     ctl01 = cluster_host("ctl01")
     expected = disk_safety(ctl01, "demo-hdd", sdc_osds(api, "172.30.250.31"))
     assert expected["lost"] == 0, expected
-    rc, output, recap = run_playbook(*args)
+    allow = ()
     if expected["critical"]:  # a namespace keeps a fragment on that disk: refused until allowed
+        rc, output, recap = run_playbook(*args)
         assert rc != 0 and "would bring data at risk (lost 0, critical %d" % expected["critical"] in output, \
             output[-3000:]
-        assert "sdc" in claimed_disks(api, "172.30.250.31")
-    rc, output, recap = run_playbook(*(args + ("-e", "ovs_replace_disk_allow_risk=true", "--check")))
+        allow = ("-e", "ovs_replace_disk_allow_risk=true")
+    assert "sdc" in claimed_disks(api, "172.30.250.31")
+    rc, output, recap = run_playbook(*(args + allow + ("--check",)))
     assert rc == 0 and "sdc" in claimed_disks(api, "172.30.250.31"), output[-3000:]
-    rc, output, recap = timed("replace disk (take its ASDs out)", *(args + ("-e", "ovs_replace_disk_allow_risk=true")))
+    rc, output, recap = timed("replace disk (take its ASDs out)", *(args + allow))
     assert rc == 0, output[-4000:]
     assert "sdc" not in claimed_disks(api, "172.30.250.31")
     # the maintenance agents repair the data of the purged ASDs (at risk until then: the health gate of
@@ -261,7 +263,7 @@ def test_remove_a_dead_storage_node(inventory, api, cluster_host):
                                   "-e", "ovs_remove_node=str03", "-e", "ovs_remove_allow_risk=true")
         assert rc == 0, output[-4000:]
         assert alba_node(api, "172.30.250.33") is None
-        assert "the node did not answer, so its ASD manager stays there" in output
+        assert "the node did not answer, so its ASD manager stays there" in " ".join(output.split())
     finally:
         # back for the purge, which tears it down with the others
         subprocess.run(["docker", "start", "str03"], check=True, stdout=subprocess.DEVNULL)
