@@ -11,10 +11,10 @@ export PATH := $(VENV)/bin:$(PATH)
 export MOLECULE_PROJECT_DIRECTORY := $(CURDIR)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PY_COLORS ?= 0
-SANITY_TREE := $(BUILD)/sanity/ansible_collections/openvstorage/hyperscale
 MASTER_IP := 172.30.250.11
 
 .PHONY: help bootstrap image repo testbed demo demo-clean test lint sanity unit molecule-test
+.PHONY: matrix matrix-venvs py27-compile emulator-py39
 .PHONY: docs docs-lint
 
 help:
@@ -22,7 +22,9 @@ help:
 	@echo "make demo-clean  remove the demo containers and network"
 	@echo "make test        ansible-lint, ansible-test sanity, unit tests, molecule test"
 	@echo "                 (on a fresh machine: testbed/bootstrap-host make demo|test, as root or with sudo)"
-	@echo "parts: bootstrap image repo lint sanity unit molecule-test"
+	@echo "parts: bootstrap image repo lint sanity unit matrix molecule-test"
+	@echo "       matrix: unit tests and sanity under ansible-core $(MATRIX) (build/venvs/<version>);"
+	@echo "       one version: unit-<version> sanity-<version>; emulator-py39: emulator/tests on Python 3.9"
 
 bootstrap:
 	testbed/bootstrap-host
@@ -50,27 +52,53 @@ demo-clean:
 	-molecule destroy
 	testbed/clean
 
-test: bootstrap lint docs-lint sanity unit molecule-test
+test: bootstrap lint docs-lint sanity unit matrix molecule-test
 
 lint: bootstrap
 	ansible-lint --profile production
 
-# ansible-test needs the collection under .../ansible_collections/openvstorage/hyperscale and
-# lists files through git: copy what `ansible-galaxy collection build` ships into build/ and
-# give the copy its own git index. --venv: the sanity tools come from PyPI into
-# ~/.ansible/test (a few minutes the first time, cached afterwards); ansible-test's pip
-# bootstrap script comes from testbed/ (its download host is out of reach).
+# ansible-test sanity of ansible-core 2.19 (.venv): testbed/sanity copies what `ansible-galaxy
+# collection build` ships into build/sanity/<version>/ansible_collections/openvstorage/hyperscale
+# (ansible-test lists files through git: the copy gets its own git index) and runs the compile and
+# import tests on every target Python the machine has (pyenv's; a missing one is named loudly).
+# --venv: the sanity tools come from PyPI into ~/.ansible/test (a few minutes the first time,
+# cached afterwards); ansible-test's pip bootstrap script comes from testbed/ (its download host is
+# out of reach).
 sanity: bootstrap
-	testbed/ansible-test-setup $(VENV)/bin/python
-	rm -rf $(BUILD)/sanity && mkdir -p $(BUILD)/sanity
-	ansible-galaxy collection build --force --output-path $(BUILD)/sanity . >/dev/null
-	ansible-galaxy collection install --force -p $(BUILD)/sanity $(BUILD)/sanity/openvstorage-hyperscale-*.tar.gz >/dev/null
-	cd $(SANITY_TREE) && rm -rf tests/output .ansible && printf '/tests/output/\n' > .gitignore \
-	  && git init -q && git add -A \
-	  && ansible-test sanity --venv --python 3.11 --color no
+	testbed/sanity $(VENV)/bin/python $(BUILD)/sanity/2.19
 
 unit: bootstrap
 	python -m pytest -q -p no:cacheprovider tests/unit tests/testbed tests/clone emulator/tests
+
+# The claimed range is the tested range: the unit tests of tests/unit and ansible-test sanity under
+# every other ansible-core of meta/runtime.yml's range (2.19 is `unit` and `sanity` above), each in
+# its virtualenv build/venvs/<version> (Python 3.11) with the pins of tests/requirements-matrix.txt,
+# rebuilt only when missing or its pins changed. Sanity of 2.16 compiles and imports the modules
+# and module_utils on Python 2.7 and 3.6 too. The parts run two at a time (two cores).
+MATRIX_PINS   := tests/requirements-matrix.txt
+MATRIX        := $(shell awk -F: '/^2\.[0-9]+:/ {print $$1}' $(MATRIX_PINS))
+PYENV_ROOT    ?= $(HOME)/.pyenv
+pyenv_python   = $(or $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python$(1)))),$(shell command -v python$(1)),$(error no python$(1): install it with pyenv))
+MATRIX_VENVS  := $(MATRIX:%=$(BUILD)/venvs/%/.pins)
+
+matrix: bootstrap matrix-venvs
+	$(MAKE) --no-print-directory -j2 -O $(MATRIX:%=sanity-%) $(MATRIX:%=unit-%)
+
+matrix-venvs: $(MATRIX_VENVS)
+
+$(MATRIX_VENVS): $(BUILD)/venvs/%/.pins: $(MATRIX_PINS)
+	testbed/matrix-venv $* $(BUILD)/venvs/$* $(call pyenv_python,3.11)
+
+$(MATRIX:%=sanity-%): sanity-%: $(BUILD)/venvs/%/.pins
+	testbed/sanity $(BUILD)/venvs/$*/bin/python $(BUILD)/sanity/$*
+
+$(MATRIX:%=unit-%): unit-%: $(BUILD)/venvs/%/.pins
+	$(BUILD)/venvs/$*/bin/python -m pytest -q -p no:cacheprovider tests/unit
+
+# The emulator runs on the nodes' Python 3, Debian 11's is 3.9: its tests under pyenv's 3.9.
+emulator-py39: $(MATRIX_PINS)
+	testbed/matrix-venv emulator-py3.9 $(BUILD)/venvs/emulator-py3.9 $(call pyenv_python,3.9)
+	$(BUILD)/venvs/emulator-py3.9/bin/python -m pytest -q -p no:cacheprovider emulator/tests
 
 # A fresh scenario: a running demo is destroyed first (same names and addresses).
 molecule-test: testbed

@@ -4,12 +4,21 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
 import json
 
 from unittest import mock
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19: the arguments are read from basic._ANSIBLE_ARGS
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        payload = json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode('utf-8')
+        with mock.patch.object(basic, '_ANSIBLE_ARGS', payload):
+            yield
 
 
 class ModuleExit(Exception):
