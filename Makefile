@@ -20,7 +20,7 @@ MASTER_IP := 172.30.250.11
 help:
 	@echo "make demo        build the emulated cluster (containers) and converge it; rerun to converge again"
 	@echo "make demo-clean  remove the demo containers and network"
-	@echo "make test        ansible-lint, ansible-test sanity, unit tests, molecule test"
+	@echo "make test        ansible-lint, ansible-test sanity, unit tests, the ansible-core matrix, molecule test"
 	@echo "                 (on a fresh machine: testbed/bootstrap-host make demo|test, as root or with sudo)"
 	@echo "parts: bootstrap image repo lint sanity unit matrix molecule-test"
 	@echo "       matrix: unit tests and sanity under ansible-core $(MATRIX) (build/venvs/<version>);"
@@ -52,7 +52,7 @@ demo-clean:
 	-molecule destroy
 	testbed/clean
 
-test: bootstrap lint docs-lint sanity unit matrix molecule-test
+test: bootstrap lint docs-lint sanity unit matrix emulator-py39 molecule-test
 
 lint: bootstrap
 	ansible-lint --profile production
@@ -96,7 +96,7 @@ $(MATRIX:%=unit-%): unit-%: $(BUILD)/venvs/%/.pins
 	$(BUILD)/venvs/$*/bin/python -m pytest -q -p no:cacheprovider tests/unit
 
 # The emulator runs on the nodes' Python 3, Debian 11's is 3.9: its tests under pyenv's 3.9.
-emulator-py39: $(MATRIX_PINS)
+emulator-py39: bootstrap $(MATRIX_PINS)
 	testbed/matrix-venv emulator-py3.9 $(BUILD)/venvs/emulator-py3.9 $(call pyenv_python,3.9)
 	$(BUILD)/venvs/emulator-py3.9/bin/python -m pytest -q -p no:cacheprovider emulator/tests
 
