@@ -267,7 +267,7 @@ CASES = {
 
 
 # Day 2 (issue 8): node types and the day-2 playbooks; the cases that need a live cluster (vDisks
-# served, data safety, the live cluster id of a purge) are in the day2 scenario.
+# served, data safety, the live cluster id of a purge) are in molecule/default/tests/test_day2.py.
 DAY2_CASES = {
     "node type Master (capital)": (
         {"host_vars": {"ctl01": {"ovs_node_type": "Master"}}}, None, "hyperscale.yml",
