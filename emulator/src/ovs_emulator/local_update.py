@@ -24,24 +24,16 @@ class UpdateError(EnvironmentError):
     error_code = 1
 
 
-class UpdateInProgress(UpdateError):
-    error_code = 3
+def _error(name, code):
+    """An UpdateError subclass with the real exception's exit code."""
+    return type(name, (UpdateError,), {"error_code": code})
 
 
-class FailedToMigrate(UpdateError):
-    error_code = 21
-
-
-class FailureDuringMigrate(UpdateError):
-    error_code = 22
-
-
-class NoMasterFound(UpdateError):
-    error_code = 61
-
-
-class InvalidAlbaVersion(UpdateError):
-    error_code = 62
+UpdateInProgress = _error("UpdateInProgressException", 3)
+FailedToMigrate = _error("FailedToMigrateException", 21)
+FailureDuringMigrate = _error("FailureDuringMigrateException", 22)
+NoMasterFound = _error("NoMasterFoundException", 61)
+InvalidAlbaVersion = _error("InvalidAlbaVersionException", 62)
 
 
 class Log(UpdateLog):

@@ -23,7 +23,7 @@ from ovs_emulator import (alba, arakoon_services, packages, paths, release, stor
 from ovs_emulator.model import Model
 
 COMPONENTS = ("framework", "storagedriver", "alba")
-REFRESH_TIMEOUT = 15.0  # seconds a storage router gets to answer the refresh
+REFRESH_TIMEOUT = 30.0  # seconds a storage router gets to answer (apt-get update included)
 CLUSTER_TIMEOUT = 60.0  # seconds an Arakoon cluster gets to come back after a node restart
 LOCK_WAIT = 2.0
 DESCRIPTION = {"stop": "stopping", "start": "starting", "restart": "restarting"}
@@ -88,16 +88,12 @@ def update_files(config_store, machine_id, present, names):
             os.remove(path)
 
 
-def has_service(name):
-    return system.is_enabled(name) or os.path.exists(os.path.join(paths.SYSTEMD_DIR, f"{name}.service"))
-
-
 @workers.action
 def change_services(config_store, machine_id, services, action):
     """``systemctl <action>`` of the ``services`` this node has; the names changed."""
     changed = []
     for name in services:
-        if has_service(name):
+        if system.is_enabled(name):  # a service the node runs (Debian's disabled memcached is not)
             result = system.systemctl(action, name)
             if result.returncode != 0 and action == "stop":
                 raise RuntimeError(f"Something went wrong stopping service {name}")
@@ -399,7 +395,11 @@ class UpdateRun:
             self.post_update(router)
         self.start_services()
         if "framework" in self.components:
-            self.on_all("restart_workers")
+            for router in self.routers:
+                try:  # the worker may be gone before its answer is written
+                    self.call(router, "restart_workers", timeout=REFRESH_TIMEOUT)
+                except workers.NodeUnreachable:
+                    pass
 
     def install_routers(self):
         LOG.info("Updating packages")

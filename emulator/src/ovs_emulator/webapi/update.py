@@ -13,22 +13,20 @@ def get_update_metadata(ctx, guid):
                             ctx.model, router["ip"])
 
 
-def refresh_package_information(ctx, guid):
-    _load(ctx, "storagerouter", guid)
-    return ctx.tasks.launch("ovs.generic.refresh_package_information",
-                            update.refresh_package_information, ctx.model)
+def _cluster_task(name, function):
+    """A view of any storage router that runs ``function(model)`` as task ``name``."""
+    def view(ctx, guid):
+        _load(ctx, "storagerouter", guid)
+        return ctx.tasks.launch(name, function, ctx.model)
+    return view
 
 
-def merge_package_information(ctx, guid):
-    _load(ctx, "storagerouter", guid)
-    return ctx.tasks.launch("ovs.update.merge_package_information",
-                            update.merge_package_information, ctx.model)
-
-
-def get_update_information(ctx, guid):
-    _load(ctx, "storagerouter", guid)
-    return ctx.tasks.launch("ovs.update.merge_downtime_information",
-                            update.get_update_information, ctx.model)
+refresh_package_information = _cluster_task("ovs.generic.refresh_package_information",
+                                            update.refresh_package_information)
+merge_package_information = _cluster_task("ovs.update.merge_package_information",
+                                          update.merge_package_information)
+get_update_information = _cluster_task("ovs.update.merge_downtime_information",
+                                       update.get_update_information)
 
 
 def update_components(ctx, guid):
