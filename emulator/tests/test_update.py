@@ -439,3 +439,27 @@ def test_update_log_line_shape(root, monkeypatch):  # noqa: F811
     line = Path(paths.UPDATE_LOG).read_text().splitlines()[0]
     assert " - ctl01 - " in line and line.endswith(" - update/lib_update - INFO - +++ Starting update +++")
     assert json.dumps(log_lines()) == '["+++ Starting update +++"]'
+
+
+def test_volumedriver_unit_record(root, store, monkeypatch):  # noqa: F811
+    from ovs_emulator import daemon
+    Model(store).save("storagerouter", {"guid": "sr-1", "machine_id": ME, "ip": "172.30.250.11", "name": "ctl01"})
+    Model(store).save("vpool", {"guid": "vp-1", "name": "vp1"})
+    Model(store).save("vdisk", {"guid": "vd-1", "name": "disk1", "vpool_guid": "vp-1", "storagerouter_guid": "sr-1"})
+    reachable = []
+
+    def open_store():
+        if not reachable:
+            raise store_module.StoreUnavailable("down")
+        return store
+    monkeypatch.setattr(store_module, "open_store", open_store)
+    unit = daemon.VolumeDriverRecord("ovs-volumedriver_vp1")  # the store is not up yet
+    assert served.read() == []
+    reachable.append(True)
+    unit.refresh()
+    unit.refresh()
+    assert [(line["vdisk"], line["served"]) for line in served.read()] == [("disk1", True)]
+    reachable.clear()  # stopped while the store is down: the last list seen
+    unit.stopped()
+    assert [(line["vdisk"], line["served"]) for line in served.read()] == [("disk1", True), ("disk1", False)]
+    assert list(served.intervals(served.read())) == ["vd-1"]

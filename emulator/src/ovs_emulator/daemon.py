@@ -32,19 +32,23 @@ def sync_cacc():
 
 
 class VolumeDriverRecord:
-    """A volume driver unit's part of the not-served record (``ovs_emulator.served``)."""
+    """A volume driver unit's part of the not-served record (``ovs_emulator.served``): its vDisks
+    are served again once it runs and the model could be read (retried every SYNC_INTERVAL)."""
 
     def __init__(self, name):
-        self.name = name
+        self.name, self.vpool = name, name[len(served.VOLUMEDRIVER_PREFIX):]
         self.machine_id = (system.read_text(paths.OVS_ID) or "").strip()
-        self.vdisks = served.volumedriver_event(name, self.machine_id, True)
+        self.vdisks, self.pending = [], True
+        self.refresh()
 
     def refresh(self):
         try:
-            self.vdisks = served.served_vdisks(store.open_store(), self.machine_id,
-                                               self.name[len(served.VOLUMEDRIVER_PREFIX):])
+            self.vdisks = served.served_vdisks(store.open_store(), self.machine_id, self.vpool)
         except store.StoreError:
-            pass
+            return
+        if self.pending:
+            served.record(self.vpool, self.vdisks, True)
+            self.pending = False
 
     def stopped(self):
         served.volumedriver_event(self.name, self.machine_id, False, cached=self.vdisks)

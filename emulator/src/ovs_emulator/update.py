@@ -267,17 +267,17 @@ def update_components(model, components):
 
 
 def start_background(components):
-    """What ``ovs update`` starts: the run in a transient unit (or ``at``), outside the
-    cgroup of the caller (ovs-webapp-api is restarted by the run)."""
+    """What ``ovs update`` starts: the run in a transient unit (systemd-run), outside the
+    cgroup of the caller (ovs-webapp-api is restarted by the run); a detached process without."""
     command = [sys.executable, "-m", "ovs_emulator.update", "execute", ",".join(components)]
     env = {"PYTHONPATH": os.environ.get("PYTHONPATH", units.LIB_DIRS["openvstorage"])}
-    if shutil.which("systemd-run"):
-        subprocess.run(["systemd-run", "--quiet", "--collect", f"--unit=ovs-update-{int(time.time())}",
-                        f"--setenv=PYTHONPATH={env['PYTHONPATH']}", *command],
-                       capture_output=True, check=False)
-    else:
-        subprocess.Popen(command, env=dict(os.environ, **env), start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if shutil.which("systemd-run") and subprocess.run(
+            ["systemd-run", "--quiet", "--collect", f"--unit=ovs-update-{int(time.time())}",
+             f"--setenv=PYTHONPATH={env['PYTHONPATH']}", *command],
+            capture_output=True, check=False).returncode == 0:
+        return
+    subprocess.Popen(command, env=dict(os.environ, **env), start_new_session=True,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 
