@@ -13,7 +13,7 @@ from ovs_emulator import (local_update, ovs_cli, packages, paths, release, serve
                           workers)
 from ovs_emulator import store as store_module
 from ovs_emulator.model import Model
-from test_backends import backend, masters  # noqa: F401  (fixtures)
+from test_backends import asd_node, backend, masters  # noqa: F401  (fixtures)
 from test_storage import ME
 from test_vpools import add_vpool, create_vdisk, params, ready, the_vpool, vpool  # noqa: F401
 from test_webapi import api, root, store  # noqa: F401  (fixtures)
@@ -409,28 +409,33 @@ def test_apt_parsing(monkeypatch):
     assert packages.version_key("1.5.100-1") > packages.version_key("1.5.99-1")
 
 
-def test_asd_manager_update_endpoints(store, root, certificate, systemd, apt, monkeypatch):  # noqa: F811
-    from test_backends import asd_node  # noqa: F401
-    from ovs_emulator import alba, asdapi
+def test_asd_manager_update_endpoints(store, root, systemd, apt, asd_node):  # noqa: F811
+    from ovs_emulator import alba
     apt.versions["openvstorage-sdm"] = OLD["openvstorage-sdm"]
-    server = asdapi.make_server(store, "127.0.0.1", 0, *certificate, node_id="AsDnOdE000000009")
-    server.start()
-    try:
-        store.set("/ovs/alba/asdnodes/AsDnOdE000000009/config/main",
-                  {"ip": "127.0.0.1", "port": server.server_address[1], "node_id": "AsDnOdE000000009",
-                   "username": "root", "password": "p" * 32})
-        client = alba.client_for({"ip": "127.0.0.1", "port": server.server_address[1],
-                                  "username": "root", "password": "p" * 32})
-        info = client.call("GET", "update/package_information")
-        assert info["alba"] == {"alba": {"installed": "1.5.37-1", "candidate": "1.5.38-1"},
-                                "openvstorage-sdm": {"installed": "1.9.13-1", "candidate": "1.9.14-1"}}
-        client.call("POST", "update/install/alba")
-        assert client.call("GET", "update/installed_version_package/alba")["version"] == "1.5.38-1"
-        with pytest.raises(RuntimeError, match="is not managed by the ASD manager"):
-            client.call("POST", "update/install/openvstorage")
-    finally:
-        server.shutdown()
-        server.server_close()
+    client = alba.client_for(Model(store).find_one("albanode", type="ASD"))
+    info = client.call("GET", "update/package_information")
+    assert info["alba"] == {"alba": {"installed": "1.5.37-1", "candidate": "1.5.38-1"},
+                            "openvstorage-sdm": {"installed": "1.9.13-1", "candidate": "1.9.14-1"}}
+    client.call("POST", "update/install/alba")
+    assert client.call("GET", "update/installed_version_package/alba")["version"] == "1.5.38-1"
+    with pytest.raises(RuntimeError, match="is not managed by the ASD manager"):
+        client.call("POST", "update/install/openvstorage")
+
+
+def test_update_alba_on_asd_nodes(nodes, store, systemd, apt, asd_node):  # noqa: F811
+    apt.versions["openvstorage-sdm"] = OLD["openvstorage-sdm"]
+    update.refresh_package_information(Model(store))
+    assert update.merge_package_information(Model(store))["127.0.0.1"] == {"alba": {
+        "alba": {"installed": "1.5.37-1", "candidate": "1.5.38-1"},
+        "openvstorage-sdm": {"installed": "1.9.13-1", "candidate": "1.9.14-1"}}}
+    assert update.execute_update(["alba"], Model(store)) is True
+    installs = [call[1] for call in apt.calls if call[0] == "apt-install"]
+    # the three storage routers (one set of versions here: each has the ASD manager package too),
+    # then the ASD node through its manager, alba first
+    assert installs == [("alba", "openvstorage-sdm")] * 3 + [("alba",), ("openvstorage-sdm",)]
+    assert "ALBA Node 127.0.0.1: Updating packages alba, openvstorage-sdm" in log_lines()
+    assert apt.versions["openvstorage-sdm"] == NEW["openvstorage-sdm"]
+    assert log_lines()[-1] == "+++ Finished updating +++"
 
 
 def test_update_log_line_shape(root, monkeypatch):  # noqa: F811

@@ -162,7 +162,7 @@ def refresh_package_information(model):
         model.save("storagerouter", router)
     for node in model.find("albanode", type="ASD"):
         try:
-            info = alba.client_for(node, timeout=10).call("GET", "update/package_information")
+            info = alba.client_for(node, timeout=REFRESH_TIMEOUT).call("GET", "update/package_information")
             node.update(package_information={c: p for c, p in info.items() if c in COMPONENTS and p},
                         update_reachable=True)
         except (alba.ManagerUnreachable, alba.InvalidCredentials, RuntimeError):
