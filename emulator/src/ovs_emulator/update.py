@@ -26,6 +26,7 @@ COMPONENTS = ("framework", "storagedriver", "alba")
 REFRESH_TIMEOUT = 30.0  # seconds a storage router gets to answer (apt-get update included)
 CLUSTER_TIMEOUT = 60.0  # seconds an Arakoon cluster gets to come back after a node restart
 LOCK_WAIT = 2.0
+INSTALL_TIMEOUT = 300.0  # seconds an ASD manager gets to install a package
 DESCRIPTION = {"stop": "stopping", "start": "starting", "restart": "restarting"}
 MIGRATIONS_KEY = "/ovs/framework/migrations"
 # services stopped before the packages are installed, by importance (ServiceFactory)
@@ -428,7 +429,7 @@ class UpdateRun:
             if not names:
                 continue
             LOG.info(f"ALBA Node {node['ip']}: Updating packages {', '.join(names)}")
-            client = alba.client_for(node)
+            client = alba.client_for(node, timeout=INSTALL_TIMEOUT)
             try:
                 for name in names:
                     client.call("POST", f"update/install/{name}")
