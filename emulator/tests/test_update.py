@@ -143,6 +143,7 @@ def test_prerequisites_node_down_and_alba_node_unresponsive(api, nodes, apt, sto
     assert log_lines() == ["+++ Starting update +++",
                            "Not all prerequisites have been met to update component framework"]
     assert not [call for call in apt.calls if call[0] == "apt-install"]
+    assert not os.path.exists(paths.UPDATE_ONGOING)
     # a component without unmet prerequisites goes on (and fails on the node that does not answer)
     monkeypatch.setattr(workers, "TIMEOUT", 0.5)
     assert update.execute_update(["storagedriver"], Model(store)) is False
@@ -247,9 +248,11 @@ def test_release_1_writes_no_migration(nodes, apt, store, systemd, migrations): 
 
 def test_update_lock(nodes, apt, store, systemd):  # noqa: F811
     os.makedirs(os.path.dirname(paths.UPDATE_LOCK), exist_ok=True)
+    system.write_text(paths.UPDATE_ONGOING, "")  # the running update's
     with open(paths.UPDATE_LOCK, "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         assert update.execute_update(["framework"], Model(store)) is False
+    assert os.path.exists(paths.UPDATE_ONGOING)  # left to the running update
     assert log_lines() == ["+++ Starting update +++", "Another update is currently in progress!",
                            "+++ Finished updating +++"]
     assert not [call for call in apt.calls if call[0] == "apt-install"]

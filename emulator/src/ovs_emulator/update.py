@@ -312,15 +312,20 @@ def execute_update(components, model=None):
     """The run (the real one is started by ``at``); True when it finished without errors."""
     model = model or Model(store.open_store())
     LOG.info("+++ Starting update +++")
+    # this node shows the run at once (the real one makes the lock files a bit later)
+    ongoing = not os.path.exists(paths.UPDATE_ONGOING)
+    system.write_text(paths.UPDATE_ONGOING, "")
     refresh_package_information(model)  # the real run uses what the hourly refresh stored
     component = unmet_prerequisites(model, components)
-    if component is not None:
-        LOG.error(f"Not all prerequisites have been met to update component {component}")
-        return False
-    lock = _lock()
+    lock = None if component is not None else _lock()
     if lock is None:
-        LOG.error("Another update is currently in progress!")
-        LOG.info("+++ Finished updating +++")
+        if ongoing:
+            os.remove(paths.UPDATE_ONGOING)
+        if component is not None:
+            LOG.error(f"Not all prerequisites have been met to update component {component}")
+        else:
+            LOG.error("Another update is currently in progress!")
+            LOG.info("+++ Finished updating +++")
         return False
     run = UpdateRun(model, components)
     failed = False
