@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from ovs_emulator import (local_update, ovs_cli, packages, paths, release, served, system, update,
-                          workers)
+from ovs_emulator import (alba, daemon, healthcheck, local_update, ovs_cli, packages, paths, release,
+                          served, system, update, workers)
 from ovs_emulator import store as store_module
 from ovs_emulator.model import Model
 from test_backends import asd_node, backend, masters  # noqa: F401  (fixtures)
 from test_storage import ME
-from test_vpools import add_vpool, create_vdisk, params, ready, the_vpool, vpool  # noqa: F401
+from test_vpools import add_vpool, create_vdisk, params, ready, vpool  # noqa: F401
 from test_webapi import api, root, store  # noqa: F401  (fixtures)
 
 OLD, NEW = release.VERSIONS[1], release.VERSIONS[2]
@@ -331,7 +331,6 @@ def test_local_update_volumedriver_moves_vdisks_away(api, vpool, ready, store, s
         system.systemctl("stop", "ovs-volumedriver_vp1")
         report = served.intervals(served.read())
         assert len(report) == 2 and all(spans[-1][1] is None for spans in report.values())
-        from ovs_emulator import healthcheck
         monkeypatch.setattr(healthcheck.store, "read_cacc", lambda: ("c", []))
         halted = healthcheck.run("volumedriver", "halted-volumes")["volumedriver-halted-volumes-test"]
         assert halted["state"] == "FAILED"
@@ -413,7 +412,6 @@ def test_apt_parsing(monkeypatch):
 
 
 def test_asd_manager_update_endpoints(store, root, systemd, apt, asd_node):  # noqa: F811
-    from ovs_emulator import alba
     apt.versions["openvstorage-sdm"] = OLD["openvstorage-sdm"]
     client = alba.client_for(Model(store).find_one("albanode", type="ASD"))
     info = client.call("GET", "update/package_information")
@@ -450,7 +448,6 @@ def test_update_log_line_shape(root, monkeypatch):  # noqa: F811
 
 
 def test_volumedriver_unit_record(root, store, monkeypatch):  # noqa: F811
-    from ovs_emulator import daemon
     Model(store).save("storagerouter", {"guid": "sr-1", "machine_id": ME, "ip": "172.30.250.11", "name": "ctl01"})
     Model(store).save("vpool", {"guid": "vp-1", "name": "vp1"})
     Model(store).save("vdisk", {"guid": "vd-1", "name": "disk1", "vpool_guid": "vp-1", "storagerouter_guid": "sr-1"})
