@@ -10,27 +10,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 
-def _release_placeholder():
-    """Until the release module of the repository helper (ovs_emulator/release.py: RELEASE,
-    VERSIONS) is merged, the tests put a placeholder with its interface in sys.modules."""
-    try:
-        import ovs_emulator.release  # noqa: F401
-    except ImportError:
-        import types
-        placeholder = types.ModuleType("ovs_emulator.release")
-        placeholder.RELEASE = 1
-        placeholder.VERSIONS = {
-            1: {"openvstorage": "2.7.20-1", "openvstorage-backend": "1.9.17-1", "openvstorage-hc": "3.4.5-1",
-                "openvstorage-sdm": "1.9.13-1", "alba": "1.5.37-1", "volumedriver-no-dedup-server": "6.19.5-1"},
-            2: {"openvstorage": "2.7.21-1", "openvstorage-backend": "1.9.18-1", "openvstorage-hc": "3.4.6-1",
-                "openvstorage-sdm": "1.9.14-1", "alba": "1.5.38-1", "volumedriver-no-dedup-server": "6.19.6-1"}}
-        sys.modules["ovs_emulator.release"] = placeholder
-        import ovs_emulator
-        ovs_emulator.release = placeholder
-
-
-_release_placeholder()
-
 from ovs_emulator import ovs_cli, paths, remote, store, system, workers  # noqa: E402
 
 DPKG_STATUS = """Package: openvstorage
