@@ -481,6 +481,7 @@ class OvsApiClient:
                         self._clock() - started + delay > READ_RETRY_BUDGET:
                     if attempt:
                         exc.message += ' ({0} attempts in {1:.0f} s)'.format(attempt + 1, self._clock() - started)
+                        exc.args = (exc.message,)
                     raise
                 attempt += 1
                 self.retries += 1
