@@ -3,6 +3,8 @@
 
 Two checks: a static scan of every ``client.get/list/find`` call in plugins/, and, at run time,
 every GET the modules send in the whole unit test suite (the ``api_reads`` fixture of conftest.py).
+The fake APIs answer with only the fields a read names (``restrict``), so a module that reads a
+field it did not name fails its own tests.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +16,7 @@ import os
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiClient
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import restrict
 from ansible_collections.openvstorage.hyperscale.tests.unit.api_contents import (
     ALLOWED_CALLS,
     EVERYTHING,
@@ -136,3 +139,12 @@ def test_runtime_check_sees_a_read_without_contents(api_reads):
     client.get('vpools/v-1', contents='name')
     assert api_reads.violations == [('alba/backends/g-1', None)]
     api_reads.violations[:] = []  # handled here: the fixture's own check must pass
+
+
+def test_fake_api_answers_only_what_contents_names():
+    """The fake APIs answer a read with only the fields its contents names (relations by their names)."""
+    vdisk = dict(guid='v-1', name='disk01', size=1, vpool_guid='vp-1', child_vdisks_guids=[], snapshots=[])
+    assert restrict(vdisk, 'name,vpool') == dict(guid='v-1', name='disk01', vpool_guid='vp-1')
+    assert restrict(vdisk, 'snapshots,child_vdisks') == dict(guid='v-1', snapshots=[], child_vdisks_guids=[])
+    assert restrict(vdisk, '_dynamics,_relations') == vdisk
+    assert restrict(vdisk, None) == vdisk
