@@ -563,10 +563,9 @@ class OvsApiClient:
                 return items
             page = current + 1
 
-    def find(self, resource, field, value, contents=None):
-        """Items whose ``field`` equals ``value`` (a server-side query)."""
-        return self.list(resource, contents=contents if contents is not None else '_relations',
-                         query={'type': 'AND', 'items': [[field, 'EQUALS', value]]})
+    def find(self, resource, field, value, contents):
+        """Items whose ``field`` equals ``value`` (a server-side query), with ``contents`` (see list)."""
+        return self.list(resource, contents=contents, query={'type': 'AND', 'items': [[field, 'EQUALS', value]]})
 
     def wait_for_task(self, task_id, timeout=600, interval=1.0):
         """Poll ``GET /api/tasks/<id>/`` until ready; return its result.

@@ -199,7 +199,7 @@ def test_list_contents_query_and_paging(server, cache_file):
     server.ovs.page_size = 2
     routers = client.list('storagerouters', contents=['_dynamics', '_relations'])
     assert [r['name'] for r in routers] == ['cmp01', 'ctl01', 'ctl02']
-    found = client.find('storagerouters', 'name', 'ctl02')
+    found = client.find('storagerouters', 'name', 'ctl02', contents='name,ip')
     assert [r['ip'] for r in found] == ['172.30.250.12']
     paths = [r[1] for r in api_requests(server)]
     assert any('page=2' in p for p in paths)
