@@ -63,12 +63,15 @@ def run_api_module(argument_spec, run, refusals=(), validate=None, required_toge
     required_together: the module's own pairs, added to those of the API options.
     """
     module = ovs_api_module(argument_spec, validate=validate, required_together=required_together)
+    client = OvsApiClient.from_module(module)
+    # api_retries: reads sent again after a timeout or a 5xx (each one also a warning)
     try:
-        result = run(module, OvsApiClient.from_module(module))
+        result = run(module, client)
     except refusals as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), api_retries=client.retries)
     except OvsApiError as exc:
-        fail_from_api_error(module, exc)
+        fail_from_api_error(module, exc, api_retries=client.retries)
     if not module._diff:
         result.pop('diff', None)
+    result['api_retries'] = client.retries
     module.exit_json(**result)
