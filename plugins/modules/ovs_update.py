@@ -11,7 +11,7 @@ module: ovs_update
 short_description: Report or run the framework's update of a whole Open vStorage cluster
 version_added: 0.1.0
 description:
-  - Reads what an update of the cluster would do through the framework API (any storage router serves it):
+  - Reads what an update of the cluster would do through the framework API (any storage router serves it),
     C(refresh_package_information) (apt candidates re-read on every node, unless O(refresh=false)),
     C(get_update_metadata) of every storage router (C(at) works, reachable, update ongoing),
     C(merge_package_information) (installed and candidate version per node, component and package, for the storage
@@ -24,7 +24,7 @@ description:
     (C(POST update_components), which runs C(ovs update <components>) in the background), waits until no update
     is ongoing and the packages are at their candidate, reads the outcome from C(/var/log/ovs/update.log) when
     the file is on this host and fails with its text when the update failed.
-  - The framework updates every node at once ("no mixing support"): its API and workers are down while the
+  - The framework updates every node at once (it supports no mixed versions); its API and workers are down while the
     update runs; the module polls through that.
   - A cluster whose packages are at their candidate reports C(changed=false).
 author:
