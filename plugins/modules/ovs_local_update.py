@@ -213,7 +213,8 @@ class PrivateApt(object):
 
     def targets(self, names):
         rc, stdout, stderr = self.runner.run('apt-get', self.options() + ['update'], check=False)
-        if rc != 0 or 'E: ' in stderr:
+        # apt-get update exits 0 when a repository does not answer, with warnings only
+        if rc != 0 or any(marker in stderr for marker in ('E: ', 'W: Failed to fetch', 'W: Some index files failed')):
             raise LocalUpdateError('The release {release} of the repository {url} cannot be read: {0}'.format(
                 ' '.join(line.strip() for line in (stderr or stdout).splitlines() if line.startswith(('E:', 'W:')))
                 or (stderr or stdout).strip()[-300:], **self.repository))

@@ -163,6 +163,20 @@ def test_a_release_the_repository_does_not_have(ready):
         "'http://10.0.0.10/debian nosuch Release' does not have a Release file.")
 
 
+def test_a_repository_that_does_not_answer(ready):
+    """apt-get update exits 0 then, with warnings (as apt of Debian bookworm does)."""
+    node = Node({}, {}, ready)
+    node.answers.append((lambda argv: 'update' in argv, (0, '', (
+        'W: Failed to fetch http://10.0.0.10/debian/dists/ginger/InRelease  Could not connect to 10.0.0.10:80 '
+        '(10.0.0.10). - connect (111: Connection refused)\nW: Some index files failed to download. They have been '
+        'ignored, or old ones used instead.\n'))))
+    status, result, dummy = run_module(ovs_local_update.main, dict(component='alba', state='checked',
+                                                                   repository=REPOSITORY), node)
+    assert status == 'fail' and result['msg'].startswith(
+        'The release ginger of the repository http://10.0.0.10/debian cannot be read: W: Failed to fetch '
+        'http://10.0.0.10/debian/dists/ginger/InRelease')
+
+
 def test_repository_only_when_checking():
     status, result, dummy = run_module(ovs_local_update.main, dict(component='alba', repository=REPOSITORY),
                                        FakeHost(BINS))
