@@ -88,10 +88,14 @@ def downgrades(table):
     return texts
 
 
+def package_diff(packages):
+    """``diff`` of one node's packages: before = installed, after = candidate."""
+    return dict(before=dict((name, v.get('installed')) for name, v in packages.items()),
+                after=dict((name, v.get('candidate')) for name, v in packages.items()))
+
+
 def version_diff(table):
     """``diff`` of a version table: before = installed, after = candidate, per node and package."""
-    before = dict((node, dict((name, v.get('installed')) for name, v in packages.items()))
-                  for node, packages in table.items())
-    after = dict((node, dict((name, v.get('candidate')) for name, v in packages.items()))
-                 for node, packages in table.items())
-    return dict(before=before, after=after)
+    diffs = dict((node, package_diff(packages)) for node, packages in table.items())
+    return dict(before=dict((node, d['before']) for node, d in diffs.items()),
+                after=dict((node, d['after']) for node, d in diffs.items()))

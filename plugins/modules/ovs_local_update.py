@@ -108,17 +108,12 @@ import os
 import shutil
 import tempfile
 
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
-    OvsCommandError,
-    OvsRunner,
-    fail_from_command_error,
-)
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_node_module
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_packages import (
     compare_versions,
     downgrades,
+    package_diff,
     pending,
-    version_diff,
 )
 
 PACKAGES = {
@@ -281,7 +276,7 @@ def run(module, runner):
     params = module.params
     table = read_table(runner, params['component'], params['repository'])
     behind = pending({'node': table}).get('node', {})
-    result = dict(changed=False, packages=table, pending=sorted(behind), diff=version_diff({'node': behind}))
+    result = dict(changed=False, packages=table, pending=sorted(behind), diff=package_diff(behind))
     lower = downgrades({params['component']: table})
     if lower:
         raise LocalUpdateError('Refusing to downgrade: {0}'.format('; '.join(lower)))
@@ -304,18 +299,7 @@ def run(module, runner):
 
 
 def main():
-    module = ovs_module(argument_spec(), validate=validate)
-    runner = OvsRunner(module, environ_update=APT_ENV)
-    try:
-        result = run(module, runner)
-    except LocalUpdateError as exc:
-        module.fail_json(msg=str(exc))
-    except OvsCommandError as exc:
-        fail_from_command_error(module, exc)
-    diff = result.pop('diff')
-    if module._diff:
-        result['diff'] = dict(before=diff['before'].get('node', {}), after=diff['after'].get('node', {}))
-    module.exit_json(**result)
+    run_node_module(argument_spec(), run, refusals=(LocalUpdateError,), validate=validate, environ_update=APT_ENV)
 
 
 if __name__ == '__main__':
