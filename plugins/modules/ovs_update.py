@@ -150,6 +150,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_packag
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import run_action
 
 COMPONENTS = ('framework', 'storagedriver', 'alba')
+TASK_TIMEOUT = 600
 SUCCESS_LINE = '+++ Finished updating +++'
 FAILURE_LINES = ('Failed to update. Please check all the logs for more information',
                  'Not all prerequisites have been met to update component',
@@ -206,22 +207,23 @@ def item_text(texts, item):
     return named.format(name) if name else unnamed
 
 
-def call(client, router_guid, action):
+def call(client, router_guid, action, timeout):
     """``GET storagerouters/<guid>/<action>/``; a task id is waited for (the framework answers with tasks)."""
     answer = client.get('storagerouters/{0}/{1}'.format(router_guid, action))
     if isinstance(answer, string_types) and answer:
-        return client.wait_for_task(answer)
+        return client.wait_for_task(answer, timeout=timeout)
     return answer
 
 
-def read_state(client, routers, components, refresh):
+def read_state(client, routers, components, refresh, timeout=TASK_TIMEOUT):
     """Metadata, version table and update information of the cluster, for ``components``."""
     guid = routers[0]['guid']
     if refresh:
-        call(client, guid, 'refresh_package_information')
-    metadata = dict((r.get('name') or r.get('ip'), call(client, r['guid'], 'get_update_metadata')) for r in routers)
-    merged = call(client, guid, 'merge_package_information') or {}
-    information = call(client, guid, 'get_update_information') or {}
+        call(client, guid, 'refresh_package_information', timeout)
+    metadata = dict((r.get('name') or r.get('ip'), call(client, r['guid'], 'get_update_metadata', timeout))
+                    for r in routers)
+    merged = call(client, guid, 'merge_package_information', timeout) or {}
+    information = call(client, guid, 'get_update_information', timeout) or {}
     table, by_component = {}, {}
     for ip, node_components in merged.items():
         for component, packages in (node_components or {}).items():
@@ -314,7 +316,9 @@ class Update(object):
     def poll(self):
         """(ongoing, packages pending) through the API, or None while it does not answer."""
         try:
-            state = read_state(self.client, self.routers, self.components, refresh=False)
+            # the workers are down for a while during the update: a task that does not end is a failed look
+            state = read_state(self.client, self.routers, self.components, refresh=False,
+                               timeout=max(30, 3 * self.module.params['poll_interval']))
         except OvsApiError:
             return None
         ongoing = any((m or {}).get('update_ongoing') for m in state['metadata'].values())

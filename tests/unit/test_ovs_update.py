@@ -45,7 +45,7 @@ class FakeCluster(object):
         self.metadata = metadata or dict((r['guid'], dict(at_ok=True, reachable=True, update_ongoing=False))
                                          for r in ROUTERS)
         self.log_path, self.fails = log_path, fails
-        self.calls, self.tasks, self.phase = [], {}, None
+        self.calls, self.tasks, self.phase, self.timeouts = [], {}, None, []
 
     def list(self, resource, contents=None):
         self.calls.append(('list', resource))
@@ -67,7 +67,8 @@ class FakeCluster(object):
                        get_update_information=lambda: self.info)
         return self._task(answers[action]())
 
-    def wait_for_task(self, task_id, timeout=600):
+    def wait_for_task(self, task_id, timeout):
+        self.timeouts.append(timeout)
         return self.tasks.pop(task_id)
 
     def post(self, path, data=None):
@@ -205,12 +206,14 @@ def test_update_runs_waits_and_a_rerun_is_unchanged(tmp_path):
     log = tmp_path / 'update.log'
     log.write_text(u'2026-11-01 older run\n+++ Finished updating +++\n')
     cluster = FakeCluster(str(log))
-    result = ovs_update.run(FakeModule(tmp_path), cluster)
+    result = ovs_update.run(FakeModule(tmp_path, timeout=900), cluster)
     assert result['changed'] is True
     assert cluster.changes() == [('post', 'update_components', dict(components=['framework', 'storagedriver',
                                                                                  'alba']))]
     assert result['update_log'][0].endswith('+++ Starting update +++')
     assert 'older run' not in ' '.join(result['update_log'])
+    # tasks waited for: 600 s to read, a short look (30 s) while the update runs, the module's timeout to start it
+    assert set(cluster.timeouts) == {600, 30, 900}
     assert result['msg'].startswith('Updated framework, storagedriver, alba: ') and 'Finished updating' in result['msg']
     again = ovs_update.run(FakeModule(tmp_path), cluster)
     assert again['changed'] is False and again['msg'].startswith('Nothing to update')
