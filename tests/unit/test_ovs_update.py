@@ -13,6 +13,13 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api im
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_packages import compare_versions
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_update
 from ansible_collections.openvstorage.hyperscale.plugins.modules.ovs_update import UpdateError
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import (
+    TASK_PENDING,
+    TASK_SUCCESS,
+    FakeApiServer,
+    Handler,
+)
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import expect_fail, run_api_module
 
 ROUTERS = [dict(guid='g-ctl01', name='ctl01', ip='10.0.0.11', node_type='MASTER'),
            dict(guid='g-cmp01', name='cmp01', ip='10.0.0.21', node_type='EXTRA')]
@@ -243,3 +250,53 @@ def test_an_update_that_does_not_end_times_out(tmp_path):
     cluster.advance = lambda: None  # never starts
     with pytest.raises(UpdateError, match='did not end within 60 s'):
         ovs_update.run(FakeModule(tmp_path), cluster)
+
+
+class UpdateHandler(Handler):
+    """The fake framework API with the update calls of a storage router, answered as tasks (as the framework
+    does); the answers come from ``server.ovs.update``, a :class:`FakeCluster`."""
+
+    def _api(self, method, path, query, body):
+        parts = path.strip('/').split('/')
+        if len(parts) == 4 and parts[1] == 'storagerouters' and parts[3] in UPDATE_CALLS:
+            cluster = self.ovs.update
+            answer = cluster.post(path) if method == 'POST' else cluster.get('storagerouters/{0}/{1}'.format(
+                parts[2], parts[3]))
+            self.ovs.tasks[answer] = [TASK_PENDING, dict(TASK_SUCCESS, result=cluster.tasks.pop(answer))]
+            return self._send(200, answer)
+        return super(UpdateHandler, self)._api(method, path, query, body)
+
+
+UPDATE_CALLS = ('get_update_metadata', 'refresh_package_information', 'merge_package_information',
+                'get_update_information', 'update_components')
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = FakeApiServer(str(tmp_path), handler=UpdateHandler)
+    guids = srv.ovs.add_controllers(2)
+    srv.ovs.update = FakeCluster(str(tmp_path / 'update.log'), info=information(downtime=[('voldrv', 'vpool01')]))
+    srv.ovs.update.metadata = dict((g, dict(at_ok=True, reachable=True, update_ongoing=False)) for g in guids)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def test_main_reports_through_the_api_tasks(server, tmp_path):
+    status, result, dummy = run_api_module(ovs_update.main, server, tmp_path, diff=True)
+    assert status == 'exit' and result['changed'] is False, result
+    assert sorted(result['metadata']) == ['ctl01', 'ctl02']
+    assert result['downtime'] == ['vPool vpool01 will be unavailable']
+    assert result['diff']['after']['10.0.0.31'] == {'openvstorage-sdm': NEW}
+    assert ('GET', 'refresh_package_information') in [(m, p.split('/')[4]) for m, p, h in server.ovs.requests
+                                                        if p.startswith('/api/storagerouters/') and p.count('/') > 4]
+
+
+def test_main_refuses_downtime_and_unknown_components(server, tmp_path):
+    expect_fail(lambda s, t, **o: run_api_module(ovs_update.main, s, t, **o), server, tmp_path,
+                'Refusing to update without accept_downtime: the update brings downtime: vPool vpool01 will be '
+                'unavailable', state='updated')
+    assert server.ovs.update.changes() == []
+    result = expect_fail(lambda s, t, **o: run_api_module(ovs_update.main, s, t, **o), server, tmp_path,
+                         "Invalid options: components: 'gui' is not a component", components=['gui'])
+    assert result['errors']
