@@ -20,6 +20,9 @@ ALLOWED_PATHS = (
     (re.compile(r'^tasks/[^/]+/?$'), 'a task state is not a model object'),
     # GET /api/alba/backends/<guid>/calculate_safety/: an action; its answer is a task id.
     (re.compile(r'^alba/backends/[^/]+/calculate_safety/?$'), 'calculate_safety is an action that returns a task'),
+    # GET /api/storagerouters/<guid>/<update action>/: the framework's update actions (tasks), not objects.
+    (re.compile(r'^storagerouters/[^/]+/(get_update_metadata|refresh_package_information|merge_package_information'
+                r'|get_update_information)/?$'), 'the update actions return tasks'),
 )
 
 # (file under plugins/, enclosing function) of the calls a static scan finds without ``contents=``.
@@ -30,6 +33,8 @@ ALLOWED_CALLS = {
     ('module_utils/ovs_api.py', 'OvsApiClient.wait_for_task'): 'reads a task state',
     # GET /api/alba/backends/<guid>/calculate_safety/ (ALLOWED_PATHS).
     ('modules/alba_node.py', 'reset_osds'): 'calculate_safety is an action',
+    # GET /api/storagerouters/<guid>/<update action>/ (ALLOWED_PATHS).
+    ('modules/ovs_update.py', 'call'): 'the update actions return tasks',
 }
 
 # A read that names these gets every dynamic or every relation: name the fields instead.
