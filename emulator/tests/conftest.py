@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+
 from ovs_emulator import ovs_cli, paths, remote, store, system, workers  # noqa: E402
 
 DPKG_STATUS = """Package: openvstorage
@@ -44,6 +45,8 @@ class FakeSystemd:
                     code = 1
                 else:
                     self.active.add(name)
+            elif command == "stop":
+                self.active.discard(name)
             elif command == "disable":
                 self.enabled.discard(name)
                 if "--now" in args:

@@ -416,6 +416,11 @@ def test_storagerouters_contents(api):
     assert "ip" in router and "disks_guids" not in router and "status" not in router
     status, data = api.call("GET", "/api/storagerouters/?contents=_relations,-disks_guids")
     assert "disks_guids" not in data["data"][0] and "storagedrivers_guids" in data["data"][0]
+    # a relation named as the real serializer names it: ``disks`` for ``disks_guids``
+    status, data = api.call("GET", "/api/storagerouters/?contents=name,disks")
+    assert data["data"][1]["disks_guids"] == ["disk-1"] and "storagedrivers_guids" not in data["data"][1]
+    status, data = api.call("GET", "/api/storagerouters/?contents=_relations,-disks")
+    assert "disks_guids" not in data["data"][1] and "storagedrivers_guids" in data["data"][1]
 
 
 def test_storagerouters_paging_and_sorting(api):

@@ -59,8 +59,12 @@ options:
   api_timeout:
     description:
       - Timeout in seconds of each HTTP request.
+      - A read (C(GET)) that times out, loses its connection or gets an HTTP 5xx answer is sent again after
+        2, 4 and 8 seconds (at most 3 times, none started once 180 seconds have passed since the first attempt).
+        Each retry is a warning, and the result counts them in C(api_retries). A write is never sent twice.
+      - The playbooks of the collection set it from the inventory variable C(ovs_api_timeout).
     type: int
-    default: 30
+    default: 60
   api_token_cache:
     description:
       - File on the host that runs the module where the OAuth2 access token is cached, with its expiry.
@@ -73,4 +77,6 @@ options:
 notes:
   - The token is requested once and cached; a cached token that the API refuses (C(invalid_token),
     C(token_expired)) is dropped and replaced once.
+  - Every read names the fields it uses (C(?contents=)), so the API computes no dynamic property that is not read.
+  - The result of the module carries C(api_retries), the number of reads sent again.
 '''

@@ -149,26 +149,36 @@ def alba_backend_type_guid(client):
                     'is the package openvstorage-backend installed on the controllers?')
 
 
+# ``contents`` of a generic backend read: name and status are properties; alba_backend
+# (alba_backend_guid) and backend_type (backend_type_guid) relations; linked_guid a cheap dynamic.
+BACKEND_CONTENTS = 'name,status,alba_backend,backend_type,linked_guid'
+
+
 def find_backend_object(client, name):
     """The generic backend (``GET /api/backends/``) called ``name``, or None."""
-    found = client.find('backends', 'name', name, contents='_dynamics,_relations')
+    found = client.find('backends', 'name', name, contents=BACKEND_CONTENTS)
     for backend in found:
         if isinstance(backend, dict) and backend.get('name') == name:
             return backend
     return None
 
 
-def read_alba_backend(client, alba_backend_guid):
-    return client.get('alba/backends/{0}'.format(alba_backend_guid))
+def read_alba_backend(client, alba_backend_guid, contents):
+    """``GET /api/alba/backends/<guid>/`` with ``contents``: its dynamics (presets, remote_stack, ...)
+    ask the ALBA manager and the linked clusters, so a caller names only those it reads."""
+    return client.get('alba/backends/{0}'.format(alba_backend_guid), contents=contents)
 
 
-def find_backend(client, name):
-    """``{'backend': ..., 'alba_backend': ... or None}`` of the backend ``name``, or None."""
+def find_backend(client, name, contents):
+    """``{'backend': ..., 'alba_backend': ... or None}`` of the backend ``name``, or None.
+
+    ``contents``: of the ALBA backend read (its properties alba_id and scaling always come).
+    """
     backend = find_backend_object(client, name)
     if backend is None:
         return None
     guid = backend.get('alba_backend_guid') or backend.get('linked_guid')
-    alba_backend = read_alba_backend(client, guid) if guid else None
+    alba_backend = read_alba_backend(client, guid, contents) if guid else None
     return dict(backend=backend, alba_backend=alba_backend)
 
 
@@ -181,7 +191,12 @@ def backend_names(client):
     return names
 
 
-def find_alba_node(client, node_id, discover=False, contents='node_id,ip,port,type,name,stack'):
+# node_id, ip, port, type and name are properties: with them alone no dynamic is computed (``stack``
+# asks the node's ASD manager: read it for one node with read_node_stack).
+ALBA_NODE_CONTENTS = 'node_id,ip,port,type,name'
+
+
+def find_alba_node(client, node_id, discover=False, contents=ALBA_NODE_CONTENTS):
     """The ALBA node with ``node_id`` from ``GET /api/alba/nodes/`` (``?discover=true``: unregistered), or None."""
     params = {'discover': True} if discover else None
     for node in client.list('alba/nodes', contents=contents, params=params):
@@ -190,8 +205,16 @@ def find_alba_node(client, node_id, discover=False, contents='node_id,ip,port,ty
     return None
 
 
+def read_node_stack(client, node):
+    """The ``stack`` of an ALBA node: the one ``node`` carries, else ``GET /api/alba/nodes/<guid>/?contents=stack``."""
+    if node.get('guid') and 'stack' not in node:
+        node = client.get('alba/nodes/{0}'.format(node['guid']), contents='stack')
+    stack = node.get('stack')
+    return stack if isinstance(stack, dict) else {}
+
+
 def backend_status(client, backend_guid):
-    return (client.get('backends/{0}'.format(backend_guid)) or {}).get('status')
+    return (client.get('backends/{0}'.format(backend_guid), contents='status') or {}).get('status')
 
 
 def wait_backend_running(client, backend_guid, name, timeout, sleep=None, clock=None):

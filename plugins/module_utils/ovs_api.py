@@ -21,7 +21,14 @@ One class, :class:`OvsApiClient`, used by every module that talks to the API.
   or returned;
 * API errors become :class:`OvsApiError` carrying the HTTP status and the
   framework's ``error`` / ``error_description``;
-* unreachable API: :class:`OvsApiUnreachable` naming host, port and reason.
+* unreachable API: :class:`OvsApiUnreachable` naming host, port and reason;
+* reads (``GET``) are retried after a timeout, a dropped connection or an HTTP 5xx answer,
+  with an exponential backoff (``READ_RETRIES`` more attempts at most, none started once
+  ``READ_RETRY_BUDGET`` seconds have passed since the first); a write is never resent.  Each
+  retry is reported through the ``warn`` callback (``module.warn`` with ``from_module``) and
+  counted in ``retries``;
+* every read of an object or a list names its ``contents``: without it a single object is
+  serialised with all its dynamic properties, which the framework computes on the request.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -33,6 +40,7 @@ import hashlib
 import json
 import os
 import socket
+import ssl
 import time
 
 try:
@@ -58,6 +66,13 @@ DEFAULT_TOKEN_CACHE = '~/.cache/openvstorage.hyperscale/api_tokens.json'
 # A cached token is only used when it stays valid at least this long.
 TOKEN_EXPIRY_MARGIN = 120
 TASK_STATES_DONE = ('SUCCESS', 'FAILURE', 'REVOKED')
+DEFAULT_API_TIMEOUT = 60
+# A read that timed out, lost its connection or got a 5xx answer is sent again after
+# READ_RETRY_DELAY, then twice that, ... at most READ_RETRIES more times, and never once
+# READ_RETRY_BUDGET seconds have passed since its first attempt.
+READ_RETRIES = 3
+READ_RETRY_DELAY = 2.0
+READ_RETRY_BUDGET = 180
 
 
 def ovs_api_argument_spec():
@@ -72,7 +87,7 @@ def ovs_api_argument_spec():
         api_client_secret=dict(type='str', no_log=True),
         validate_certs=dict(type='bool', default=True),
         ca_path=dict(type='path'),
-        api_timeout=dict(type='int', default=30),
+        api_timeout=dict(type='int', default=DEFAULT_API_TIMEOUT),
         api_token_cache=dict(type='path', default=DEFAULT_TOKEN_CACHE),
     )
 
@@ -119,7 +134,15 @@ class OvsApiError(Exception):
 
 
 class OvsApiUnreachable(OvsApiError):
-    """The API could not be reached at all (DNS, refused, timeout, TLS)."""
+    """The API could not be reached at all (DNS, refused, timeout, TLS).
+
+    ``transient`` is True for a timeout or a dropped/refused connection (worth another try),
+    False for what another try does not change (a name that does not resolve, TLS).
+    """
+
+    def __init__(self, message, transient=False, **kwargs):
+        super(OvsApiUnreachable, self).__init__(message, **kwargs)
+        self.transient = transient
 
 
 class OvsTaskError(OvsApiError):
@@ -250,8 +273,9 @@ class OvsApiClient:
 
     def __init__(self, host, port=443, api_version=DEFAULT_API_VERSION,
                  username=None, password=None, client_id=None, client_secret=None,
-                 validate_certs=True, ca_path=None, timeout=30,
-                 token_cache=DEFAULT_TOKEN_CACHE, scheme='https', opener=None, sleep=None):
+                 validate_certs=True, ca_path=None, timeout=DEFAULT_API_TIMEOUT,
+                 token_cache=DEFAULT_TOKEN_CACHE, scheme='https', opener=None, sleep=None,
+                 warn=None, clock=None):
         if api_version not in SUPPORTED_API_VERSIONS:
             raise ValueError('api_version must be one of {0}, got {1!r}'.format(
                 ', '.join(str(v) for v in SUPPORTED_API_VERSIONS), api_version))
@@ -270,12 +294,17 @@ class OvsApiClient:
         self.base_url = '{0}://{1}:{2}/api/'.format(scheme, host_part, self.port)
         self._open = opener or open_url
         self._sleep = sleep or time.sleep
+        self._clock = clock or time.time
+        self._warn = warn or (lambda message: None)
+        self.retries = 0  # reads sent again (see READ_RETRIES)
         self._token = None
         self._token_from_cache = False
         self.token_calls = 0
 
     @classmethod
     def from_module(cls, module, **kwargs):
+        """A client from the module's API options; retries are reported with ``module.warn``."""
+        kwargs.setdefault('warn', module.warn)
         return cls.from_params(module.params, **kwargs)
 
     @classmethod
@@ -337,21 +366,22 @@ class OvsApiClient:
                                     '(set ca_path to the CA of the API certificate; turning validate_certs off is not recommended)'
                                     .format(to_native(exc)))
         except URLError as exc:
-            reason = to_native(getattr(exc, 'reason', exc))
+            cause = getattr(exc, 'reason', exc)
+            reason = to_native(cause)
             if 'CERTIFICATE_VERIFY_FAILED' in reason:
                 reason += ' (set ca_path to the CA of the API certificate; turning validate_certs off is not recommended)'
-            raise self._unreachable(method, url, reason)
+            raise self._unreachable(method, url, reason, transient=is_transient(cause))
         except UrlsConnectionError as exc:
             raise self._unreachable(method, url, to_native(exc))
         except (socket.timeout, socket.error, OSError) as exc:
-            raise self._unreachable(method, url, to_native(exc))
+            raise self._unreachable(method, url, to_native(exc), transient=is_transient(exc))
         return status, self._decode(body)
 
-    def _unreachable(self, method, url, reason):
+    def _unreachable(self, method, url, reason, transient=False):
         return OvsApiUnreachable(
             'Cannot reach the Open vStorage API at {0} (host {1}, port {2}): {3}'.format(
                 self.base_url, self.host, self.port, reason),
-            method=method, url=url)
+            transient=transient, method=method, url=url)
 
     @staticmethod
     def _decode(body):
@@ -437,6 +467,29 @@ class OvsApiClient:
 
     # -------------------------------------------------------------- calls
     def request(self, method, path, data=None, params=None, auth=True):
+        """One call; a read (GET) is sent again after a transient failure (see READ_RETRIES)."""
+        if method != 'GET':
+            return self._request_once(method, path, data, params, auth)
+        started = self._clock()
+        attempt = 0
+        while True:
+            try:
+                return self._request_once(method, path, data, params, auth)
+            except OvsApiError as exc:
+                delay = READ_RETRY_DELAY * 2 ** attempt
+                if not is_retryable(exc) or attempt >= READ_RETRIES or \
+                        self._clock() - started + delay > READ_RETRY_BUDGET:
+                    if attempt:
+                        exc.message += ' ({0} attempts in {1:.0f} s)'.format(attempt + 1, self._clock() - started)
+                        exc.args = (exc.message,)
+                    raise
+                attempt += 1
+                self.retries += 1
+                self._warn('Open vStorage API GET {0}: {1}; attempt {2} of {3} in {4:g} s'.format(
+                    exc.url or self.url(path, params), exc.message, attempt + 1, READ_RETRIES + 1, delay))
+                self._sleep(delay)
+
+    def _request_once(self, method, path, data, params, auth):
         url = self.url(path, params)
         headers = {'Accept': 'application/json; version={0}'.format(self.api_version)}
         payload = None
@@ -458,7 +511,10 @@ class OvsApiClient:
                 return self._raw(method, url, data=payload, headers=headers)[1]
             raise
 
-    def get(self, path, params=None, auth=True):
+    def get(self, path, params=None, auth=True, contents=None):
+        """``GET /api/<path>/``; ``contents`` (a string or a list) names what an object read returns."""
+        if contents is not None:
+            params = dict(params or {}, contents=join_contents(contents))
         return self.request('GET', path, params=params, auth=auth)
 
     def post(self, path, data=None, params=None):
@@ -486,7 +542,7 @@ class OvsApiClient:
         """
         params = dict(params or {})
         if contents is not None:
-            params['contents'] = contents if isinstance(contents, str) else ','.join(contents)
+            params['contents'] = join_contents(contents)
         if query is not None:
             params['query'] = json.dumps(query, sort_keys=True)
         items = []
@@ -507,10 +563,9 @@ class OvsApiClient:
                 return items
             page = current + 1
 
-    def find(self, resource, field, value, contents=None):
-        """Items whose ``field`` equals ``value`` (a server-side query)."""
-        return self.list(resource, contents=contents if contents is not None else '_relations',
-                         query={'type': 'AND', 'items': [[field, 'EQUALS', value]]})
+    def find(self, resource, field, value, contents):
+        """Items whose ``field`` equals ``value`` (a server-side query), with ``contents`` (see list)."""
+        return self.list(resource, contents=contents, query={'type': 'AND', 'items': [[field, 'EQUALS', value]]})
 
     def wait_for_task(self, task_id, timeout=600, interval=1.0):
         """Poll ``GET /api/tasks/<id>/`` until ready; return its result.
@@ -538,6 +593,28 @@ class OvsApiClient:
                 raise OvsTaskError('Open vStorage task {0} not ready after {1} s (last status {2})'.format(
                     task_id, timeout, status), task_id=task_id, task_status=status)
             self._sleep(interval)
+
+
+def join_contents(contents):
+    """The ``contents`` parameter: a string as it is, a list or tuple joined with ``,``."""
+    return ','.join(contents) if isinstance(contents, (list, tuple)) else contents
+
+
+def is_transient(error):
+    """True for a transport error that another try may not meet: a timeout, a reset or refused connection.
+
+    A name that does not resolve and a TLS failure are not transient.
+    """
+    if isinstance(error, (socket.gaierror, ssl.SSLError)):
+        return False
+    return isinstance(error, (socket.timeout, socket.error))
+
+
+def is_retryable(exc):
+    """Whether a failed read is sent again: transient transport errors and HTTP 5xx answers."""
+    if isinstance(exc, OvsApiUnreachable):
+        return exc.transient
+    return exc.status is not None and 500 <= exc.status <= 599
 
 
 def fail_from_api_error(module, exc, **extra):

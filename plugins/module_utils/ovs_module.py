@@ -10,7 +10,9 @@
   runs the module's logic with an :class:`OvsApiClient`, turns a refusal of the module
   (such as ``StorageError`` or ``AlbaError``) into ``fail_json(msg=<its text>)`` and an
   :class:`OvsApiError` into ``fail_json`` with the API's fields, drops ``diff`` unless the
-  task runs with ``--diff``, and exits with the result.
+  task runs with ``--diff``, and exits with the result;
+* :func:`run_node_module` does the same for the modules that run the OVS tools on the node, with an
+  :class:`OvsRunner` (a failed command to ``fail_json`` with its command, exit code and output).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,6 +20,11 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
+    OvsCommandError,
+    OvsRunner,
+    fail_from_command_error,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
     OVS_API_MUTUALLY_EXCLUSIVE,
     OVS_API_REQUIRED_ONE_OF,
@@ -63,12 +70,36 @@ def run_api_module(argument_spec, run, refusals=(), validate=None, required_toge
     required_together: the module's own pairs, added to those of the API options.
     """
     module = ovs_api_module(argument_spec, validate=validate, required_together=required_together)
+    client = OvsApiClient.from_module(module)
+    # api_retries: reads sent again after a timeout or a 5xx (each one also a warning)
     try:
-        result = run(module, OvsApiClient.from_module(module))
+        result = run(module, client)
+    except refusals as exc:
+        module.fail_json(msg=str(exc), api_retries=client.retries)
+    except OvsApiError as exc:
+        fail_from_api_error(module, exc, api_retries=client.retries)
+    result['api_retries'] = client.retries
+    exit_with(module, result)
+
+
+def run_node_module(argument_spec, run, refusals=(), validate=None, environ_update=None):
+    """Run a node module: ``run(module, runner)`` (an :class:`OvsRunner`) returns its result; exits or fails.
+
+    refusals:       exception classes whose text is the ``msg`` of ``fail_json``.
+    environ_update: environment of the commands the runner runs.
+    """
+    module = ovs_module(argument_spec, validate=validate)
+    try:
+        result = run(module, OvsRunner(module, environ_update=environ_update))
     except refusals as exc:
         module.fail_json(msg=str(exc))
-    except OvsApiError as exc:
-        fail_from_api_error(module, exc)
+    except OvsCommandError as exc:
+        fail_from_command_error(module, exc)
+    exit_with(module, result)
+
+
+def exit_with(module, result):
+    """``exit_json`` with the result, its ``diff`` dropped unless the task runs with ``--diff``."""
     if not module._diff:
         result.pop('diff', None)
     module.exit_json(**result)

@@ -16,7 +16,9 @@ import re
 
 from ansible.module_utils.six import string_types, integer_types
 
-FULL = '_dynamics,_relations'
+# ``contents`` of the storage router reads: name and ip are properties (always returned);
+# partition_config, regular_domains and recovery_domains are dynamics, computed only when named.
+ROUTER_CONTENTS = 'name,ip'
 
 SIZE_UNITS = {
     '': 1, 'b': 1,
@@ -63,8 +65,9 @@ def parse_size(value, option='size'):
     return size
 
 
-def list_storagerouters(client):
-    return client.list('storagerouters', contents=FULL)
+def list_storagerouters(client, contents=ROUTER_CONTENTS):
+    """``GET /api/storagerouters/`` with ``contents`` (what the caller reads besides name and ip)."""
+    return client.list('storagerouters', contents=contents)
 
 
 def find_storagerouter(routers, key):

@@ -166,6 +166,7 @@ backend:
 import re
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
+    BACKEND_CONTENTS,
     AlbaError,
     alba_backend_type_guid,
     backend_names,
@@ -178,6 +179,13 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     wait_backend_running,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
+
+
+# contents of the ALBA backend reads (alba_id and scaling are properties, always returned):
+# presets, remote_stack and linked_backend_guids are dynamics, osds the relation of osds_guids
+ALBA_BACKEND_CONTENTS = 'alba_id,scaling,presets,osds,remote_stack,linked_backend_guids'
+# of a backend to link: its presets and whether they are available
+LINKED_CONTENTS = 'alba_id,scaling,presets'
 
 
 def argument_spec():
@@ -242,7 +250,7 @@ def resolve_links(module, client, wanted, check_mode):
     resolved = {}
     for link in wanted:
         name, preset = link['name'], link['preset']
-        found = find_backend(client, name)
+        found = find_backend(client, name, contents=LINKED_CONTENTS)
         alba_backend = (found or {}).get('alba_backend')
         if alba_backend is None:
             if check_mode:
@@ -312,7 +320,7 @@ def sync_links(module, client, params, found, names):
 def present(module, client):
     params = module.params
     name, scaling = params['name'], params['scaling']
-    found = find_backend(client, name)
+    found = find_backend(client, name, contents=ALBA_BACKEND_CONTENTS)
     changed = False
     diff_before, diff_after = {}, {}
     if found is not None and found.get('alba_backend') is not None:
@@ -326,7 +334,7 @@ def present(module, client):
                             '(state=absent) and create it again'.format(name))
         if status == 'INSTALLING' and not module.check_mode and (params['wait'] or params['linked_backends']):
             wait_backend_running(client, found['backend']['guid'], name, params['wait_timeout'])
-            found = find_backend(client, name)
+            found = find_backend(client, name, contents=ALBA_BACKEND_CONTENTS)
     else:
         changed = True
         diff_after = dict(name=name, scaling=scaling)
@@ -352,7 +360,7 @@ def present(module, client):
         client.post('alba/backends', dict(backend_guid=backend['guid'], scaling=scaling))
         if params['wait'] or params['linked_backends']:
             wait_backend_running(client, backend['guid'], name, params['wait_timeout'])
-        found = find_backend(client, name)
+        found = find_backend(client, name, contents=ALBA_BACKEND_CONTENTS)
         if found is None or found.get('alba_backend') is None:
             raise AlbaError('ALBA backend {0} is not listed after its creation'.format(name))
 
@@ -371,15 +379,15 @@ def present(module, client):
         sync_links(module, client, params, found, names)
     if changed:
         names = backend_names(client)
-        found = dict(backend=client.get('backends/{0}'.format(found['backend']['guid'])),
-                     alba_backend=read_alba_backend(client, found['alba_backend']['guid']))
+        found = dict(backend=client.get('backends/{0}'.format(found['backend']['guid']), contents=BACKEND_CONTENTS),
+                     alba_backend=read_alba_backend(client, found['alba_backend']['guid'], ALBA_BACKEND_CONTENTS))
     return dict(changed=changed, backend=summary(found, names), diff=dict(before=diff_before, after=diff_after))
 
 
 def absent(module, client):
     params = module.params
     name = params['name']
-    found = find_backend(client, name)
+    found = find_backend(client, name, contents=ALBA_BACKEND_CONTENTS)
     if found is None:
         return dict(changed=False, backend={}, diff=dict(before={}, after={}))
     alba_backend = found.get('alba_backend')

@@ -221,6 +221,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     backend_names,
     find_alba_node,
     find_backend,
+    read_node_stack,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_safety import (
     ALLOW_CHOICES,
@@ -332,13 +333,6 @@ def node_view(node, stack, names):
                 slots=dict((sid, slot_view(slot, names)) for sid, slot in sorted(stack.items())))
 
 
-def read_stack(client, node):
-    if node.get('guid') and 'stack' not in node:
-        node = client.get('alba/nodes/{0}'.format(node['guid']))
-    stack = node.get('stack')
-    return stack if isinstance(stack, dict) else {}
-
-
 def wait(client, task):
     return client.wait_for_task(task, timeout=TASK_TIMEOUT)
 
@@ -360,7 +354,8 @@ def resolve_backend(module, client, name):
     """Guid of the LOCAL backend that claims the ASDs (None without one); AlbaError when it cannot."""
     if not name:
         return None
-    found = find_backend(client, name)
+    # alba_id and scaling are properties: no dynamic of the backend is computed for this read
+    found = find_backend(client, name, contents='alba_id,scaling')
     if found is None and module.check_mode:
         module.warn('ALBA backend {0} does not exist; assuming an earlier task creates it'.format(name))
         return TO_BE_CREATED
@@ -380,7 +375,8 @@ def ensure_registered(module, client, params):
             module.warn('ASD node {0} is registered with the name {1!r}; the name {2!r} is not applied (a '
                         'registered node is not renamed)'.format(node_id, node.get('name'), params['name']))
         return node, False
-    discovered = find_alba_node(client, node_id, discover=True)
+    # its stack too: check mode plans the slots from it
+    discovered = find_alba_node(client, node_id, discover=True, contents='node_id,ip,port,type,name,stack')
     if discovered is None:
         raise AlbaError('ASD node {0} is neither registered nor discoverable: set up its ASD manager first '
                         '(ovs_asd_manager, with the configuration store client file arakoon_cacc.ini copied '
@@ -432,7 +428,7 @@ def apply_fill(module, client, node, stack, fill):
                 osds['(new {0})'.format(number + 1)] = dict(claimed_by=None)
         return stack
     wait(client, client.post('alba/nodes/{0}/fill_slots'.format(node['guid']), dict(osd_information=fill)))
-    return read_stack(client, dict(guid=node['guid']))
+    return read_node_stack(client, dict(guid=node['guid']))
 
 
 def apply_claims(module, client, node, stack, wanted, backend):
@@ -452,7 +448,7 @@ def apply_claims(module, client, node, stack, wanted, backend):
     if unclaimed:
         raise AlbaError('ALBA backend {0} did not claim these OSDs: {1}'.format(
             backend[0], ', '.join(str(u) for u in unclaimed)))
-    return read_stack(client, dict(guid=node['guid'])), True
+    return read_node_stack(client, dict(guid=node['guid'])), True
 
 
 def ensure_present(module, client, names):
@@ -463,7 +459,7 @@ def ensure_present(module, client, names):
         names[backend_guid] = params['backend']
     node, changed = ensure_registered(module, client, params)
     diff_before, diff_after = ({'registered': False}, {'registered': True}) if changed else ({}, {})
-    stack = read_stack(client, node)
+    stack = read_node_stack(client, node)
     if not stack and node.get('guid') is None and params['slots']:
         module.warn('The slots of ASD node {0} cannot be read before it is registered; they are not '
                     'checked in check mode'.format(params['node_id']))
@@ -554,7 +550,7 @@ def remove_disks(module, client, node, stack, names):
         reset_osds(client, node, claims, names, module.params['allow'])
         for slot_id in slot_ids:
             wait(client, client.post('alba/nodes/{0}/remove_slot'.format(node['guid']), dict(slot=slot_id)))
-        stack = read_stack(client, dict(guid=node['guid']))
+        stack = read_node_stack(client, dict(guid=node['guid']))
     result['diff'] = slots_diff(before, stack, slot_ids, names)
     return result, stack
 
@@ -572,7 +568,7 @@ def ensure_absent(module, client, names):
     if node is None:
         return dict(changed=False, node=None, removed_slots=[], removed_osds=[], safety={},
                     diff=dict(before={}, after={}))
-    stack = read_stack(client, node)
+    stack = read_node_stack(client, node)
     claims = claimed_in(stack, sorted(stack))
     safety = check_claims(module, claims, names)
     if not module.check_mode:

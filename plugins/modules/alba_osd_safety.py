@@ -106,12 +106,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_safet
     claimed_osds,
     evaluate_removal,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
-    OvsCommandError,
-    OvsRunner,
-    fail_from_command_error,
-)
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_node_module
 
 ABM_SUFFIX = '-abm'
 
@@ -172,15 +167,7 @@ def run(module, runner):
 
 
 def main():
-    module = ovs_module(argument_spec(), validate=validate)
-    runner = OvsRunner(module)
-    try:
-        result = run(module, runner)
-    except AlbaError as exc:
-        module.fail_json(msg=str(exc))
-    except OvsCommandError as exc:
-        fail_from_command_error(module, exc)
-    module.exit_json(**result)
+    run_node_module(argument_spec(), run, refusals=(AlbaError,), validate=validate)
 
 
 if __name__ == '__main__':

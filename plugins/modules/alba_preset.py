@@ -238,7 +238,7 @@ def run(module, client):
     policies, errors = validate(params)
     fail_if_invalid(module, errors)
 
-    found = find_backend(client, backend_name)
+    found = find_backend(client, backend_name, contents='alba_id,scaling,presets')
     if found is None and module.check_mode and params['state'] == 'present':
         if policies is None:
             raise AlbaError('policies: needed to add preset {0} to ALBA backend {1} (which does not exist yet) - '
@@ -313,7 +313,7 @@ def wanted_after(params, policies):
 
 
 def reread(client, guid, name, backend_name):
-    alba_backend = client.get('alba/backends/{0}'.format(guid))
+    alba_backend = client.get('alba/backends/{0}'.format(guid), contents='presets')
     preset = current_preset(alba_backend, name)
     if preset is None:
         raise AlbaError('Preset {0} is not listed by ALBA backend {1} after the change'.format(name, backend_name))

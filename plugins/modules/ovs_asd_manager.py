@@ -217,7 +217,7 @@ stdout:
 import json
 import os
 
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import find_alba_node
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import find_alba_node, read_node_stack
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
     OvsApiClient,
     OvsApiError,
@@ -446,12 +446,13 @@ def set_up(module, runner):
 def check_not_an_alba_node(module, api, node_id):
     """Refuse while ``node_id`` is a registered ALBA node with claimed OSDs (warn when registered without)."""
     try:
-        node = find_alba_node(OvsApiClient.from_params(api), node_id, contents='node_id,name,stack')
+        client = OvsApiClient.from_params(api, warn=module.warn)
+        node = find_alba_node(client, node_id, contents='node_id,name')
+        stack = read_node_stack(client, node) if node is not None else {}
     except OvsApiError as exc:
         fail_from_api_error(module, exc)
     if node is None:
         return
-    stack = node.get('stack') if isinstance(node.get('stack'), dict) else {}
     claimed = sorted(asd_id for slot in stack.values() for asd_id, osd in (slot.get('osds') or {}).items()
                      if osd.get('claimed_by'))
     if claimed:

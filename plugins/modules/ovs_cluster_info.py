@@ -319,7 +319,12 @@ STORAGEROUTER_FIELDS = ('guid', 'name', 'ip', 'machine_id', 'node_type', 'status
 ALBA_NODE_FIELDS = ('guid', 'node_id', 'ip', 'port', 'type', 'name')
 DISCOVERED_FIELDS = ('node_id', 'ip', 'port', 'type')
 GATHER_CHOICES = ('storagerouters', 'alba_nodes', 'domains', 'backends', 'vpools', 'vdisks')
-FULL = '_dynamics,_relations'
+# contents of the storage reads (gather_storage): what the views below read, no more; with
+# O(gather) naming only vdisks or vpools, the routers, backends and vPools are read for their names
+STORAGEDRIVER_CONTENTS = 'storagedriver_id,mountpoint,storage_ip,ports,status,vpool,storagerouter'
+BACKEND_CONTENTS = 'name,alba_id,scaling,available,presets,osds,usages,backend'
+VPOOL_CONTENTS = 'name,status,metadata,configuration'
+VDISK_CONTENTS = 'name,size,devicename,snapshots,storagerouter_guid,parent_vdisk,vpool'
 PRESET_FIELDS = ('name', 'compression', 'fragment_size', 'is_available', 'is_default', 'in_use')
 STORAGEDRIVER_FIELDS = ('guid', 'storagedriver_id', 'mountpoint', 'storage_ip', 'ports', 'status')
 
@@ -381,14 +386,16 @@ def preset_view(preset):
 
 
 def gather_storage(client, what, result):
-    routers = client.list('storagerouters', contents=FULL)
+    routers = client.list('storagerouters', contents='name,regular_domains,recovery_domains'
+                          if 'domains' in what else 'name')
     router_names = dict((r['guid'], r.get('name')) for r in routers)
     has_alba = 'alba' in result['plugins']
-    albabackends = client.list('alba/backends', contents=FULL) if has_alba and \
-        ('backends' in what or 'vpools' in what) else []
+    albabackends = []
+    if has_alba and ('backends' in what or 'vpools' in what):
+        albabackends = client.list('alba/backends', contents=BACKEND_CONTENTS if 'backends' in what else 'name')
     if 'domains' in what:
         domains = []
-        for domain in client.list('domains', contents=FULL):
+        for domain in client.list('domains', contents='name'):
             guid = domain['guid']
             domains.append(dict(
                 guid=guid, name=domain.get('name'),
@@ -405,11 +412,11 @@ def gather_storage(client, what, result):
                                      for b in albabackends), key=lambda b: b.get('name') or '')
     vpool_names = {}
     if 'vpools' in what or 'vdisks' in what:
-        vpools = client.list('vpools', contents=FULL)
+        vpools = client.list('vpools', contents=VPOOL_CONTENTS if 'vpools' in what else 'name')
         vpool_names = dict((v['guid'], v.get('name')) for v in vpools)
     if 'vpools' in what:
         backend_names = dict((b['guid'], b.get('name')) for b in albabackends)
-        drivers = client.list('storagedrivers', contents=FULL)
+        drivers = client.list('storagedrivers', contents=STORAGEDRIVER_CONTENTS)
         views = []
         for vpool in vpools:
             backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
@@ -427,7 +434,7 @@ def gather_storage(client, what, result):
                               storagedrivers=storagedrivers))
         result['vpools'] = sorted(views, key=lambda v: v.get('name') or '')
     if 'vdisks' in what:
-        vdisks = client.list('vdisks', contents=FULL)
+        vdisks = client.list('vdisks', contents=VDISK_CONTENTS)
         names = dict((v['guid'], v.get('name')) for v in vdisks)
         result['vdisks'] = sorted((dict(guid=v['guid'], name=v.get('name'), size=v.get('size'),
                                         devicename=v.get('devicename'), vpool=vpool_names.get(v.get('vpool_guid')),

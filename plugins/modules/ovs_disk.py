@@ -128,12 +128,17 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api im
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
-    FULL,
     StorageError,
     list_storagerouters,
     resolve_storagerouter,
     run_action,
 )
+
+# contents of the reads: properties always come; partition_config and usage are dynamics, storagedrivers
+# (storagedrivers_guids) and disk (disk_guid) relations
+ROUTER_CONTENTS = 'name,ip,partition_config'
+DISK_CONTENTS = 'name,aliases,state,size'
+PARTITION_CONTENTS = 'offset,size,roles,mountpoint,usage,storagedrivers'
 
 USER_ROLES = ('DB', 'DTL', 'SCRUB', 'WRITE')
 SINGLE_ROLES = ('DB', 'DTL')
@@ -199,9 +204,9 @@ def used_roles(partition):
 
 def plan(client, params, roles):
     """(router, disk, partition or None, offset, size, all partitions of the router's disks)."""
-    routers = list_storagerouters(client)
+    routers = list_storagerouters(client, ROUTER_CONTENTS)
     router = resolve_storagerouter(routers, params['storagerouter'])
-    disks = client.list('disks', contents=FULL, params={'storagerouterguid': router['guid']})
+    disks = client.list('disks', contents=DISK_CONTENTS, params={'storagerouterguid': router['guid']})
     disk = find_disk(disks, params['disk'])
     if disk is None:
         raise StorageError('disk: no disk {0!r} on storage router {1}; disks: {2}'.format(
@@ -209,7 +214,7 @@ def plan(client, params, roles):
     if disk.get('state') not in (None, 'OK'):
         raise StorageError('disk: disk {0} of storage router {1} is in state {2}'.format(
             disk['name'], router['name'], disk.get('state')))
-    partitions = sorted(client.list('diskpartitions', contents=FULL, params={'diskguid': disk['guid']}),
+    partitions = sorted(client.list('diskpartitions', contents=PARTITION_CONTENTS, params={'diskguid': disk['guid']}),
                         key=lambda p: p.get('offset') or 0)
     backend = [p for p in partitions if 'BACKEND' in (p.get('roles') or [])]
     if backend:
@@ -263,8 +268,8 @@ def check_roles(client, router, disk, partition, roles):
             if holder == guid:
                 continue
             try:
-                other = client.get('diskpartitions/{0}'.format(holder)) or {}
-                other_disk = client.get('disks/{0}'.format(other.get('disk_guid'))) or {}
+                other = client.get('diskpartitions/{0}'.format(holder), contents='offset,disk') or {}
+                other_disk = client.get('disks/{0}'.format(other.get('disk_guid')), contents='name') or {}
                 where = 'partition {0} (disk {1}, offset {2})'.format(holder, other_disk.get('name'), other.get('offset'))
             except OvsApiError:
                 where = 'partition {0}'.format(holder)
@@ -303,7 +308,7 @@ def run(module, client):
         data['partition_guid'] = partition['guid']
     run_action(client, 'storagerouters/{0}/configure_disk'.format(router['guid']), data,
                timeout=params['task_timeout'])
-    after = [p for p in client.list('diskpartitions', contents=FULL, params={'diskguid': disk['guid']})
+    after = [p for p in client.list('diskpartitions', contents=PARTITION_CONTENTS, params={'diskguid': disk['guid']})
              if p.get('offset') == offset]
     if not after:
         raise StorageError('configure_disk succeeded but no partition at offset {0} on disk {1}'.format(

@@ -98,12 +98,15 @@ domain:
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
-    FULL,
     StorageError,
     list_storagerouters,
     resolve_storagerouters,
     run_action,
 )
+
+
+# regular_domains and recovery_domains are dynamics of storage routers and (regular_domains) backends
+ROUTER_CONTENTS = 'name,ip,regular_domains,recovery_domains'
 
 
 def argument_spec():
@@ -129,14 +132,14 @@ def run(module, client):
         raise StorageError('name: must not be empty')
     if params['state'] == 'absent' and (params['storagerouters'] or params['recovery_storagerouters']):
         raise StorageError('storagerouters and recovery_storagerouters cannot be given with state=absent')
-    routers = list_storagerouters(client)
+    routers = list_storagerouters(client, ROUTER_CONTENTS)
     primary_wanted = resolve_storagerouters(routers, params['storagerouters'], 'storagerouters')
     recovery_wanted = resolve_storagerouters(routers, params['recovery_storagerouters'], 'recovery_storagerouters')
     both = sorted(set(r['name'] for r in primary_wanted) & set(r['name'] for r in recovery_wanted))
     if both:
         raise StorageError('storage router(s) {0} cannot have domain {1} both as primary (storagerouters) and as '
                            'recovery domain (recovery_storagerouters)'.format(', '.join(both), name))
-    domains = [d for d in client.list('domains', contents=FULL) if d.get('name') == name]
+    domains = [d for d in client.list('domains', contents='name') if d.get('name') == name]
     domain = domains[0] if domains else None
     guid = domain['guid'] if domain else None
     primary, recovery = layout(routers, guid)
@@ -147,7 +150,7 @@ def run(module, client):
         if domain is None:
             result['domain'] = {}
             return result
-        backends = [b.get('name') for b in client.list('backends', contents=FULL)
+        backends = [b.get('name') for b in client.list('backends', contents='name,regular_domains')
                     if guid in (b.get('regular_domains') or [])]
         users = []
         if primary:
@@ -198,7 +201,7 @@ def run(module, client):
             run_action(client, 'storagerouters/{0}/set_domains'.format(router['guid']),
                        dict(domain_guids=regular, recovery_domain_guids=backup))
         if to_set:
-            primary, recovery = layout(list_storagerouters(client), guid)
+            primary, recovery = layout(list_storagerouters(client, ROUTER_CONTENTS), guid)
             wanted = dict(storagerouters=primary, recovery_storagerouters=recovery)
     if not result['changed']:
         result.pop('diff', None)

@@ -122,13 +122,13 @@ def read_cluster(client, node_ip):
     state = dict(routers=routers, node=node, vpools=[], vdisks=[])
     if node is None:
         return state
-    state['vdisks'] = client.list('vdisks', contents='name,vpool_guid,storagerouter_guid',
+    state['vdisks'] = client.list('vdisks', contents='name,vpool,storagerouter_guid',
                                   params=dict(storagerouterguid=node['guid']))
     # the filter is the server's; keep only what it says is served here
     state['vdisks'] = [v for v in state['vdisks'] if v.get('storagerouter_guid') in (None, node['guid'])]
     for guid in node.get('vpools_guids') or []:
-        state['vpools'].append(client.get('vpools/{0}'.format(guid),
-                                          params=dict(contents='name,storagedrivers_guids,vdisks_guids')))
+        # storagedrivers and vdisks: the relations storagedrivers_guids and vdisks_guids
+        state['vpools'].append(client.get('vpools/{0}'.format(guid), contents='name,storagedrivers,vdisks'))
     return state
 
 

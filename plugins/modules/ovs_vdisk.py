@@ -155,7 +155,6 @@ vdisk:
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
-    FULL,
     StorageError,
     list_storagerouters,
     parse_size,
@@ -163,6 +162,11 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerou
     run_action,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import VDISK_MAX_SIZE, VDISK_NAME
+
+
+# contents of a vDisk read: name, size and devicename are properties; snapshots and storagerouter_guid
+# dynamics; parent_vdisk, child_vdisks and vpool relations (parent_vdisk_guid, child_vdisks_guids, vpool_guid)
+VDISK_CONTENTS = 'name,size,devicename,snapshots,storagerouter_guid,parent_vdisk,child_vdisks,vpool'
 
 
 def argument_spec():
@@ -196,7 +200,7 @@ class VDiskManager(object):
         self.router_names = dict((r['guid'], r.get('name')) for r in self.routers)
 
     def find_vpool(self):
-        vpools = self.client.list('vpools', contents=FULL)
+        vpools = self.client.list('vpools', contents='name')
         found = [v for v in vpools if v.get('name') == self.params['vpool']]
         if not found:
             raise StorageError('vpool: no vPool named {0!r}; vPools: {1}'.format(
@@ -204,7 +208,7 @@ class VDiskManager(object):
         return found[0]
 
     def vdisks(self, vpool):
-        return [v for v in self.client.list('vdisks', contents=FULL, params={'vpoolguid': vpool['guid']})
+        return [v for v in self.client.list('vdisks', contents=VDISK_CONTENTS, params={'vpoolguid': vpool['guid']})
                 if v.get('vpool_guid') == vpool['guid']]
 
     def view(self, vdisk, vpool, vdisks):
@@ -217,7 +221,7 @@ class VDiskManager(object):
     def serving_router(self, vpool):
         """The storage router of O(storagerouter); StorageError unless it runs the vPool."""
         router = resolve_storagerouter(self.routers, self.params['storagerouter'])
-        drivers = self.client.list('storagedrivers', contents='storagerouter_guid,vpool_guid',
+        drivers = self.client.list('storagedrivers', contents='storagerouter,vpool',
                                    params={'vpool_guid': vpool['guid']})
         if router['guid'] not in [d.get('storagerouter_guid') for d in drivers if d.get('vpool_guid') == vpool['guid']]:
             raise StorageError('storagerouter: vPool {0} does not run on storage router {1}; it runs on: {2}'.format(
@@ -342,7 +346,7 @@ class VDiskManager(object):
             self.action(guid, 'remove_snapshot', dict(snapshot_id=snapshot['guid']))
         for label in to_create:
             self.action(guid, 'create_snapshot', dict(name=label))
-        vdisk = self.client.get('vdisks/{0}'.format(guid))
+        vdisk = self.client.get('vdisks/{0}'.format(guid), contents=VDISK_CONTENTS)
         result['vdisk'] = self.view(vdisk, vpool, self.vdisks(vpool))
         return result
 

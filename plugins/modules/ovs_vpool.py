@@ -222,7 +222,6 @@ not_removed:
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
-    FULL,
     StorageError,
     find_storagerouter,
     list_storagerouters,
@@ -279,22 +278,26 @@ def argument_spec():
     )
 
 
+# contents of a vPool read: name, status and metadata are properties, configuration a dynamic
+VPOOL_CONTENTS = 'name,status,metadata,configuration'
+
+
 class VPoolManager(object):
 
     def __init__(self, module, client):
         self.module = module
         self.client = client
         self.params = module.params
-        self.routers = list_storagerouters(client)
+        self.routers = list_storagerouters(client, 'name,ip,partition_config')
         self.by_guid = dict((r['guid'], r) for r in self.routers)
 
     # ------------------------------------------------------------ reading
     def find_vpool(self):
-        found = [v for v in self.client.list('vpools', contents=FULL) if v.get('name') == self.params['name']]
+        found = [v for v in self.client.list('vpools', contents=VPOOL_CONTENTS) if v.get('name') == self.params['name']]
         return found[0] if found else None
 
     def vpool_routers(self, vpool):
-        drivers = self.client.list('storagedrivers', contents=FULL, params={'vpool_guid': vpool['guid']})
+        drivers = self.client.list('storagedrivers', contents='vpool,storagerouter', params={'vpool_guid': vpool['guid']})
         guids = []
         for driver in drivers:
             if driver.get('vpool_guid') == vpool['guid'] and driver.get('storagerouter_guid') not in guids:
@@ -302,7 +305,7 @@ class VPoolManager(object):
         return guids
 
     def vdisks(self, vpool):
-        return [v for v in self.client.list('vdisks', contents=FULL, params={'vpoolguid': vpool['guid']})
+        return [v for v in self.client.list('vdisks', contents='name,vpool,storagerouter_guid', params={'vpoolguid': vpool['guid']})
                 if v.get('vpool_guid') == vpool['guid']]
 
     def names(self, guids):
@@ -310,12 +313,13 @@ class VPoolManager(object):
 
     def find_backend(self):
         name = self.params['backend']
-        backends = self.client.list('alba/backends', contents=FULL)
+        backends = self.client.list('alba/backends', contents='name')
         found = [b for b in backends if b.get('name') == name]
         if not found:
             raise StorageError('backend: no ALBA backend named {0!r}; ALBA backends: {1}'.format(
                 name, ', '.join(sorted(b.get('name') or '' for b in backends)) or 'none'))
-        return found[0]
+        # the presets of this backend only (a dynamic that asks its ALBA manager)
+        return self.client.get('alba/backends/{0}'.format(found[0]['guid']), contents='name,presets')
 
     def check_preset(self, backend, preset):
         presets = backend.get('presets') or []
@@ -343,7 +347,7 @@ class VPoolManager(object):
                 differences.append('{0} is {1!r}, wanted {2!r}'.format(key, mds.get(key), self.params[key]))
         backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
         if backend is not None and backend_info.get('alba_backend_guid') not in (None, backend['guid']):
-            current = [b.get('name') for b in self.client.list('alba/backends', contents=FULL)
+            current = [b.get('name') for b in self.client.list('alba/backends', contents='name')
                        if b.get('guid') == backend_info.get('alba_backend_guid')]
             differences.append('backend is {0!r}, wanted {1!r}'.format(
                 current[0] if current else backend_info.get('alba_backend_guid'), self.params['backend']))

@@ -17,7 +17,7 @@ import pytest
 PROJECT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 INVENTORY = "inventories/example"
-TOP_LEVEL = ("hyperscale.yml", "healthcheck.yml", "remove_node.yml", "replace_disk.yml", "purge.yml")
+TOP_LEVEL = ("hyperscale.yml", "healthcheck.yml", "remove_node.yml", "replace_disk.yml", "purge.yml", "upgrade.yml")
 # tasks of play 2 that install or configure packages
 PACKAGE_TASKS = ("Install the framework packages", "Install the storage node packages",
                  "repository : Configure the OVS apt source", "host_tuning : Install the host packages")

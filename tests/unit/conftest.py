@@ -36,6 +36,45 @@ _expose_collection()
 
 # importable only once the collection is exposed above
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alba_safety  # noqa: E402
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiClient  # noqa: E402
+from ansible_collections.openvstorage.hyperscale.tests.unit.api_contents import allowed_path  # noqa: E402
+
+MODULES_DIR = os.sep + os.path.join('plugins', 'modules') + os.sep
+
+
+def called_from_a_module():
+    """Whether a frame of the current call stack is in plugins/modules/."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if MODULES_DIR in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
+class ApiReads(object):
+    """The GETs that modules sent without ``contents`` during one test."""
+
+    def __init__(self):
+        self.violations = []  # (path, contents)
+        self.inspect = called_from_a_module
+
+
+@pytest.fixture(autouse=True)
+def api_reads(monkeypatch):
+    """Every test: a GET sent by a module must name its ``contents`` (api_contents.ALLOWED_PATHS aside)."""
+    reads = ApiReads()
+    original = OvsApiClient.request
+
+    def request(self, method, path, data=None, params=None, auth=True):
+        contents = (params or {}).get('contents')
+        if method == 'GET' and not contents and not allowed_path(path) and reads.inspect():
+            reads.violations.append((path, contents))
+        return original(self, method, path, data=data, params=params, auth=auth)
+
+    monkeypatch.setattr(OvsApiClient, 'request', request)
+    yield reads
+    assert reads.violations == [], 'a module read an object or a list without contents: {0}'.format(reads.violations)
 
 
 @pytest.fixture

@@ -304,7 +304,7 @@ class AlbaHandler(Handler):
                     backend['status'] = ovs.install_result
                     if ovs.install_result == 'RUNNING':
                         ovs._initialise(alba_backend)
-            return self._send(200, ovs.render_backend(backend))
+            return self._object(ovs.render_backend(backend), query)
         if parts[:2] == ['alba', 'backends']:
             return self._alba_backends(method, parts[2:], query, data)
         if parts[:2] == ['alba', 'nodes']:
@@ -336,7 +336,7 @@ class AlbaHandler(Handler):
         if alba_backend is None:
             return self._not_found()
         if len(rest) == 1 and method == 'GET':
-            return self._send(200, ovs.render_alba_backend(alba_backend))
+            return self._object(ovs.render_alba_backend(alba_backend), query)
         if rest[1:] == ['calculate_safety'] and method == 'GET':
             osd_id = query.get('osd_id', query.get('asd_id'))
             return self._task(lambda: ovs.calculate_safety(alba_backend['guid'], [osd_id]))
@@ -518,7 +518,7 @@ class AlbaHandler(Handler):
         if node is None:
             return self._not_found()
         if len(rest) == 1 and method == 'GET':
-            return self._send(200, ovs.render_node(node))
+            return self._object(ovs.render_node(node), query)
         if len(rest) == 1 and method == 'DELETE':
             return self._task(lambda: self._remove_node(node))
         if rest[1:] == ['reset_osd'] and method == 'POST':

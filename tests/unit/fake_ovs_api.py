@@ -88,6 +88,26 @@ class FakeOvs(object):
                 for n in range(1, count + 1)]
 
 
+def restrict(item, contents):
+    """``item`` as read with ``contents``, stricter than the API: only ``guid`` and the fields named.
+
+    The API always adds the properties; here a module must name every field it reads, so a read that
+    misses one fails its test.  A relation is named as the API names it (``vpool`` for ``vpool_guid``,
+    ``osds`` for ``osds_guids``); ``_dynamics`` or ``_relations`` (or no ``contents``) give everything.
+    """
+    if contents is None or not isinstance(item, dict):
+        return item
+    names = set(contents.split(','))
+    if names & set(['_dynamics', '_relations']):
+        return item
+    kept = {'guid': item.get('guid')}
+    for key, value in item.items():
+        relation = key.rsplit('_', 1)[0] if key.endswith('_guid') or key.endswith('_guids') else None
+        if key in names or relation in names:
+            kept[key] = value
+    return kept
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = 'nginx'
     protocol_version = 'HTTP/1.1'
@@ -106,6 +126,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header('Content-Length', str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _object(self, item, query):
+        """200 with one object as read with the request's ``contents`` (see restrict)."""
+        return self._send(200, restrict(item, query.get('contents')))
 
     def _error(self, status, error, description):
         self._send(status, {'error': error, 'error_description': description})
@@ -191,7 +215,7 @@ class Handler(BaseHTTPRequestHandler):
                 assert op == 'EQUALS'
                 items = [i for i in items if i.get(field) == value]
         if 'contents' in query:
-            data = items
+            data = [restrict(i, query['contents']) for i in items]
         else:
             data = [i['guid'] for i in items]
         total = len(data)
@@ -217,7 +241,7 @@ class Handler(BaseHTTPRequestHandler):
             guid = path.split('/')[3]
             for router in ovs.storagerouters:
                 if router['guid'] == guid:
-                    return self._send(200, router)
+                    return self._object(router, query)
             return self._error(404, 'object_not_found', 'The requested object could not be found')
         if path == '/api/domains/' and method == 'POST':
             data = json.loads(body or '{}')

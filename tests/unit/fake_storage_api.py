@@ -248,7 +248,7 @@ class StorageHandler(Handler):
                 return self._error(404, 'object_not_found', 'The requested object could not be found')
             router = router[0]
             if method == 'GET':
-                return self._send(200, ovs.router_view(router))
+                return self._object(ovs.router_view(router), query)
             if action == 'configure_disk':
                 for name in ('disk_guid', 'offset', 'size', 'roles'):
                     if name not in data:
@@ -376,7 +376,7 @@ class StorageHandler(Handler):
             return self._list(sorted(items, key=lambda i: i.get('name') or i.get('offset') or 0), query)
         for item in items:
             if item['guid'] == guid:
-                return self._send(200, item)
+                return self._object(item, query)
         return self._error(404, 'object_not_found', 'The requested object could not be found')
 
 

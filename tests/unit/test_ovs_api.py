@@ -199,7 +199,7 @@ def test_list_contents_query_and_paging(server, cache_file):
     server.ovs.page_size = 2
     routers = client.list('storagerouters', contents=['_dynamics', '_relations'])
     assert [r['name'] for r in routers] == ['cmp01', 'ctl01', 'ctl02']
-    found = client.find('storagerouters', 'name', 'ctl02')
+    found = client.find('storagerouters', 'name', 'ctl02', contents='name,ip')
     assert [r['ip'] for r in found] == ['172.30.250.12']
     paths = [r[1] for r in api_requests(server)]
     assert any('page=2' in p for p in paths)
@@ -236,12 +236,16 @@ def test_unreachable_port(cache_file):
     sock.bind(('127.0.0.1', 0))
     port = sock.getsockname()[1]
     sock.close()
+    sleeps = []
     client = OvsApiClient('127.0.0.1', port=port, username='admin', password='admin', token_cache=cache_file,
-                          timeout=3)
+                          timeout=3, sleep=sleeps.append)
     with pytest.raises(OvsApiUnreachable) as err:
         client.info()
     assert 'host 127.0.0.1, port {0}'.format(port) in err.value.message
     assert 'Connection refused' in err.value.message or 'refused' in err.value.message.lower()
+    # a refused connection (an API restarting) is worth another read, with a growing wait
+    assert sleeps == [2.0, 4.0, 8.0] and client.retries == 3
+    assert '(4 attempts in' in err.value.message
 
 
 def test_tls_verified_by_default(server, cache_file):

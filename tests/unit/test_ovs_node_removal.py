@@ -34,8 +34,8 @@ class FakeClient(object):
             return self.routers
         return [v for v in self.vdisks if v['storagerouter_guid'] == params['storagerouterguid']]
 
-    def get(self, path, params=None):
-        self.calls.append(('get', path, params))
+    def get(self, path, contents=None):
+        self.calls.append(('get', path, contents))
         return self.vpools[path.split('/')[1]]
 
 

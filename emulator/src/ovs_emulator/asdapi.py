@@ -26,7 +26,7 @@ import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ovs_emulator import albamgr, hardware, paths, system, units
+from ovs_emulator import albamgr, hardware, packages, paths, system, units
 from ovs_emulator.tlsserver import TlsHttpServer
 
 LOG = logging.getLogger("ovs_emulator.asdapi")
@@ -141,6 +141,11 @@ class AsdApp:
         ("GET", "/maintenance", "list_maintenance", True),
         ("POST", "/maintenance/<name>/add", "add_maintenance", True),
         ("POST", "/maintenance/<name>/remove", "remove_maintenance", True),
+        ("GET", "/update/package_information", "update_package_information", True),
+        ("POST", "/update/install/<package_name>", "update_install", True),
+        ("GET", "/update/installed_version_package/<package_name>", "update_installed_version", True),
+        ("POST", "/update/execute_migration_code", "update_migration_code", True),
+        ("POST", "/update/restart_services", "update_restart_services", True),
     ]
 
     @property
@@ -431,6 +436,38 @@ class AsdApp:
         state = self.service_state(name)
         status = [state == "active", state]
         return {"status": status, "data": status}
+
+    # --- updates (SDMUpdateController) ---------------------------------------------------
+
+    @staticmethod
+    def update_package_information():
+        """{"alba": {package: {installed, candidate}}} of alba and openvstorage-sdm."""
+        return {"alba": packages.package_information().get("alba", {})}
+
+    @staticmethod
+    def update_install(package_name):
+        if package_name not in packages.COMPONENTS["alba"]:
+            raise AsdError(404, f"Package {package_name} is not managed by the ASD manager")
+        packages.install([package_name])
+        return {}
+
+    @staticmethod
+    def update_installed_version(package_name):
+        version = packages.APT.installed([package_name]).get(package_name)
+        return {"version": version, "data": version}
+
+    @staticmethod
+    def update_migration_code():
+        return {}
+
+    def update_restart_services(self, request_data):
+        names = request_data.get("service_names") or []
+        if isinstance(names, str):
+            names = json.loads(names or "[]")
+        restarted = [name for name in names if self.has_service(name)]
+        for name in restarted:
+            self._systemctl("restart", name)
+        return {"restarted": restarted}
 
     def list_maintenance(self):
         _, output = self._systemctl("list-units", "--all", "--plain", "--no-legend",

@@ -3,7 +3,7 @@ import json
 import os
 import sys
 
-from ovs_emulator import monitor, noderemoval, nodetype, ovs_setup, paths, store, units
+from ovs_emulator import local_update, monitor, noderemoval, nodetype, ovs_setup, paths, store, units, update
 from ovs_emulator.webapi.model import Model
 
 USAGE = """Usage:
@@ -15,7 +15,9 @@ USAGE = """Usage:
     ovs config list-recursive [path]
     ovs config get <key>[|field.subfield]
     ovs healthcheck [--unattended|--to-json] [module [test]]
-    ovs monitor services"""
+    ovs monitor services
+    ovs update <components>
+    ovs local_update alba|volumedriver"""
 # the framework model and the ALBA managers' data live in the same store but are not configuration
 HIDDEN = {"ovsdb", "albamgr"}
 
@@ -105,8 +107,27 @@ def monitor_services(args):
     return 0
 
 
+def update_command(args):
+    """``ovs update <c1,c2>`` (or ``<c1> <c2>``): the run goes on in the background, exit 0; the
+    outcome is in /var/log/ovs/update.log."""
+    components = args[0].split(",") if len(args) == 1 else args
+    components = [component.strip() for component in components if component.strip()]
+    if not components:
+        print(USAGE, file=sys.stderr)
+        return 1
+    update.start_background(components)
+    return 0
+
+
+def local_update_command(args):
+    if len(args) != 1 or args[0] not in local_update.UPDATERS:
+        print(USAGE, file=sys.stderr)
+        return 1
+    return local_update.do_update(args[0])
+
+
 COMMANDS = {"setup": setup, "remove": remove, "config": config, "healthcheck": healthcheck,
-            "monitor": monitor_services}
+            "monitor": monitor_services, "update": update_command, "local_update": local_update_command}
 
 
 def main(argv=None):

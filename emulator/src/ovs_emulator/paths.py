@@ -41,6 +41,13 @@ _PATHS = {
     "ASD_MANAGER_BIN": "/usr/bin/asd-manager",
     "ALBA_BIN": "/usr/bin/alba",
     "ETCD_BIN": "/usr/bin/etcd",
+    # updates (framework ovs/lib/update.py, ovs_extensions/update/base.py)
+    "UPDATE_LOG": "/var/log/ovs/update.log",
+    "UPDATE_ONGOING": "/etc/update_ongoing",
+    "READY_FOR_UPGRADE": "/etc/ready_for_upgrade",
+    "UPDATE_LOCK": "/var/lock/ovs_system_update.lock",
+    # the not-served record of the vDisks (written by the volumedriver units)
+    "VDISK_IO_LOG": "/var/log/ovs/vdisk_io.log",
 }
 
 

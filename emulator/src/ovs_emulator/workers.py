@@ -124,7 +124,7 @@ def main():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(levelname)s] %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # the actions live in these modules
-    from ovs_emulator import arakoon_services, disks, noderemoval, nodetype  # noqa: F401
+    from ovs_emulator import arakoon_services, disks, noderemoval, nodetype, update  # noqa: F401
     # run as __main__, this module is not ovs_emulator.workers: take the actions registered there
     ACTIONS.update(sys.modules["ovs_emulator.workers"].ACTIONS)
     machine_id = (system.read_text(paths.OVS_ID) or "").strip()

@@ -267,7 +267,7 @@ CASES = {
 
 
 # Day 2 (issue 8): node types and the day-2 playbooks; the cases that need a live cluster (vDisks
-# served, data safety, the live cluster id of a purge) are in the day2 scenario.
+# served, data safety, the live cluster id of a purge) are in molecule/default/tests/test_day2.py.
 DAY2_CASES = {
     "node type Master (capital)": (
         {"host_vars": {"ctl01": {"ovs_node_type": "Master"}}}, None, "hyperscale.yml",
@@ -293,6 +293,17 @@ DAY2_CASES = {
     "replace a disk of a compute node": (
         {"layout": LAYOUT}, {"ovs_replace_host": "cmp01", "ovs_replace_disk": "sdb"}, "replace_disk.yml",
         ["ovs_replace_host=cmp01: is not a storage node (group storagenodes)"]),
+    # --- upgrades (issue 9): the variables on the control machine, the release on the nodes (private apt lists)
+    "upgrade in an unknown mode": (
+        {}, {"ovs_upgrade_mode": "parallel"}, "upgrade.yml",
+        ['ovs_upgrade_mode: "parallel" is not a mode; allowed: cluster, rolling']),
+    "upgrade an unknown component": (
+        {}, {"ovs_upgrade_components": ["framework", "gui"]}, "upgrade.yml",
+        ['ovs_upgrade_components: ["framework", "gui"] is not allowed: unknown gui; allowed: a non-empty list of '
+         'framework, storagedriver, alba']),
+    "upgrade to a release the repository does not have": (
+        {}, {"ovs_upgrade_release": "nosuchrelease"}, "upgrade.yml",
+        ["The release nosuchrelease of the repository http://172.30.250.10/debian cannot be read"]),
 }
 
 

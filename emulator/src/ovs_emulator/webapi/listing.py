@@ -6,7 +6,9 @@ Rules of the real API (webapps/api/backend/decorators.py, serializers.py):
   list holds guids;
 - with ``contents`` (comma separated): ``_dynamics`` / ``_relations`` add all dynamics /
   relations, a field name adds that one, ``-name`` drops it;
-- relations are ``<name>_guid`` / ``<name>_guids``.
+- relations are ``<name>_guid`` / ``<name>_guids``; ``contents`` names a relation by its name
+  (``vpool`` for ``vpool_guid``, ``storagedrivers`` for ``storagedrivers_guids``), as the real
+  serializer does; the ``<name>_guid(s)`` spelling is accepted too.
 """
 import math
 
@@ -64,9 +66,12 @@ class Serializer:
     def wanted(self, name, contents):
         if contents is None:
             return True
-        if f"-{name}" in contents:
+        names = {name}
+        if is_relation(name) and name not in self.dynamic_names:
+            names.add(name.rsplit("_", 1)[0])
+        if any(f"-{each}" in contents for each in names):
             return False
-        if name in contents:
+        if any(each in contents for each in names):
             return True
         if name in self.dynamic_names:
             return "_dynamics" in contents

@@ -466,4 +466,5 @@ ROUTES = [
 
 from . import alba as _alba  # noqa: E402  (ASD nodes, ALBA backends)
 from . import vpools as _vpools  # noqa: E402  (vPools, storagedrivers, vDisks)
-ROUTES += _alba.ROUTES + _vpools.ROUTES
+from . import update as _update  # noqa: E402  (updates)
+ROUTES += _alba.ROUTES + _vpools.ROUTES + _update.ROUTES

@@ -1,5 +1,6 @@
-"""Day 2 on the converged 8-node cluster, step by step as an operator runs it (the tests run in this
-order and share one inventory that the steps change). Every step is checked through the API and on
+"""Day 2 on the converged 8-node cluster, after the checks of the cold build (conftest.py orders
+the files), step by step as an operator runs it (the tests run in this order and share one
+inventory that the steps change). Every step is checked through the API and on
 the nodes; the guarded ones run with --check first, which must change nothing."""
 import json
 import subprocess
