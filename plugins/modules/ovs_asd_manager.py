@@ -128,7 +128,7 @@ options:
       api_timeout:
         description: Timeout in seconds of each HTTP request.
         type: int
-        default: 30
+        default: 60
       api_token_cache:
         description: File on this host where the access token is cached (mode C(0600)).
         type: path
