@@ -74,6 +74,17 @@ options:
         API URL and the credentials, and hold only the token and its expiry.
     type: path
     default: ~/.cache/openvstorage.hyperscale/api_tokens.json
+attributes:
+  action_group:
+    description:
+      - Use C(group/openvstorage.hyperscale.ovs_api) in C(module_defaults) to give every API module of a play
+        the same connection options (the playbooks of the collection do).
+      - C(openvstorage.hyperscale.api) is the former name of the group, kept as an alias; it is deprecated and
+        will be removed in 2.0.0.
+    support: full
+    membership:
+      - openvstorage.hyperscale.ovs_api
+      - openvstorage.hyperscale.api
 notes:
   - The token is requested once and cached; a cached token that the API refuses (C(invalid_token),
     C(token_expired)) is dropped and replaced once.
