@@ -71,39 +71,53 @@ def _only_on_marked_kind(request):
 
 
 class Api(object):
-    """The framework API of the install master, called with curl on the install master itself."""
+    """The framework API of the install master, called with curl on the install master itself. The
+    token is requested again when the API refuses it (the day-2 tests purge and rebuild the cluster:
+    the new cluster knows no token of the old one)."""
 
     def __init__(self, host, address, ca_path, username, password):
         self.host = host
         self.base = "https://%s/api" % address
         self.ca_path = ca_path
+        self.credentials = (username, password)
+        self.token = None
+        self._login()
+
+    def _login(self):
         token = self._curl(
             "-X", "POST", "--data-urlencode", "grant_type=password",
-            "--data-urlencode", "username=%s" % username,
-            "--data-urlencode", "password=%s" % password,
+            "--data-urlencode", "username=%s" % self.credentials[0],
+            "--data-urlencode", "password=%s" % self.credentials[1],
             "%s/oauth2/token/" % self.base)
         self.token = token["access_token"]
 
-    def _curl(self, *args):
-        cmd = self.host.run(
+    def _run(self, *args):
+        return self.host.run(
             "curl -sS --fail-with-body --cacert %s %s" % (
                 self.ca_path, " ".join("'%s'" % a for a in args)))
+
+    def _curl(self, *args):
+        cmd = self._run(*args)
+        assert cmd.rc == 0, cmd.stderr + cmd.stdout
+        return json.loads(cmd.stdout)
+
+    def _bearer(self):
+        return ("-H", "Accept: application/json; version=9", "-H", "Authorization: Bearer %s" % self.token)
+
+    def _authorized(self, *args):
+        cmd = self._run(*(self._bearer() + args))
+        if cmd.rc == 22 and "401" in cmd.stderr:  # curl: "The requested URL returned error: 401"
+            self._login()
+            cmd = self._run(*(self._bearer() + args))
         assert cmd.rc == 0, cmd.stderr + cmd.stdout
         return json.loads(cmd.stdout)
 
     def get(self, path):
-        return self._curl(
-            "-H", "Accept: application/json; version=9",
-            "-H", "Authorization: Bearer %s" % self.token,
-            "%s/%s" % (self.base, path.lstrip("/")))
+        return self._authorized("%s/%s" % (self.base, path.lstrip("/")))
 
     def post(self, path, data):
-        return self._curl(
-            "-X", "POST", "-H", "Content-Type: application/json",
-            "-H", "Accept: application/json; version=9",
-            "-H", "Authorization: Bearer %s" % self.token,
-            "--data", json.dumps(data),
-            "%s/%s" % (self.base, path.lstrip("/")))
+        return self._authorized("-X", "POST", "-H", "Content-Type: application/json", "--data", json.dumps(data),
+                                "%s/%s" % (self.base, path.lstrip("/")))
 
 
 @pytest.fixture(scope="session")
