@@ -81,6 +81,23 @@ def test_healthcheck_yml_resolves_its_module_from_the_clone(clone):
     assert "Run the health check" in tasks
 
 
+def test_the_example_inventory_reads_the_cluster_password_from_its_vault(clone, tmp_path):
+    """The documented flow: copy the example, encrypt its vault.yml, run with the vault password."""
+    inventory = tmp_path / "inventory"
+    run(["cp", "-r", str(clone["repo"] / INVENTORY), str(inventory)])
+    vault, secret = inventory / "group_vars" / "cluster" / "vault.yml", tmp_path / "vault-pass"
+    secret.write_text("a vault password\n")
+    run([str(BIN / "ansible-vault"), "encrypt", "--vault-password-file", str(secret), str(vault)],
+        env=clone["env"])
+    assert vault.read_text().startswith("$ANSIBLE_VAULT;") and "rooter" not in vault.read_text()
+    show = [str(BIN / "ansible"), "-i", str(inventory), "ctl01", "-m", "ansible.builtin.debug",
+            "-a", "var=cluster_password"]
+    shown = run(show + ["--vault-password-file", str(secret)], env=clone["env"], cwd=str(tmp_path))
+    assert '"cluster_password": "rooter"' in shown.stdout
+    refused = run(show, check=False, env=clone["env"], cwd=str(tmp_path))
+    assert refused.returncode != 0 and "vault" in refused.stdout.lower(), refused.stdout
+
+
 def test_tag_layout_lists_the_layout_and_no_package_task(clone):
     tasks = list_tasks(clone, "hyperscale.yml", "--tags", "layout")
     for task in LAYOUT_TASKS:
