@@ -260,6 +260,10 @@ CASES = {
         {"layout": LAYOUT, "disk_roles": dict(DISK_ROLES, cmp01=[{"disk": "sdb", "roles": ["DB", "DTL", "WRITE"]},
                                                                 {"disk": "sdc", "roles": ["CACHE"]}])}, None,
         ["ovs_disk_roles of cmp01[1].roles[0] is 'CACHE': allowed: DB, DTL, SCRUB, WRITE"]),
+    "a login that is not root, without become": (
+        {"host_vars": {"cmp01": {"ansible_user": "nobody"}}}, None,
+        ["cmp01: the tasks run as nobody (uid 65534), and installing and setting up Open vStorage needs root",
+         "ansible_become: true"]),
     "logging target syslog": (
         {}, {"ovs_preconfig_extra": {"logging_target": {"type": "syslog"}}},
         ["ovs_preconfig_extra of ctl01.logging_target.type is 'syslog': allowed: console, file, redis"]),
