@@ -219,7 +219,10 @@ not_removed:
   elements: str
 '''
 
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import (
+    run_api_module,
+    task_timeout_option,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     StorageError,
@@ -274,7 +277,7 @@ def argument_spec():
         backend_port=dict(type='int'),
         backend_client_id=dict(type='str'),
         backend_client_secret=dict(type='str', no_log=True),
-        task_timeout=dict(type='int', default=3600),
+        task_timeout=task_timeout_option(3600),
     )
 
 

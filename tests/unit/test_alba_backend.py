@@ -91,9 +91,13 @@ def test_wait_failure_and_timeout(server, tmp_path):
     status, result, dummy = run(server, tmp_path)
     assert status == 'fail' and 'is in status FAILURE' in result['msg']
     server.ovs.install_result = 'INSTALLING'
-    status, result, dummy = run(server, tmp_path, name='slow', wait_timeout=0)
+    status, result, dummy = run(server, tmp_path, name='slow', task_timeout=0)
     assert status == 'fail'
     assert result['msg'].startswith('ALBA backend slow is not RUNNING after 0 s (status INSTALLING)')
+    # the deprecated name of task_timeout still bounds the wait
+    status, result, dummy = run(server, tmp_path, name='slow', wait_timeout=0)
+    assert status == 'fail'
+    assert result['msg'].startswith('ALBA backend slow is not RUNNING after 0 s (status INSTALLING); raise task_timeout')
 
 
 def test_no_wait(server, tmp_path):
