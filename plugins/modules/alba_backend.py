@@ -167,8 +167,6 @@ backend:
       sample: 0
 '''
 
-import re
-
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
     BACKEND_CONTENTS,
     AlbaError,
@@ -182,6 +180,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     vpools_using,
     wait_backend_running,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import (
     run_api_module,
     task_timeout_option,
@@ -244,7 +243,7 @@ def connection_info(params):
     and the IP of the storage router that serves the call.
     """
     host = params['api_host']
-    if params.get('api_client_id') and re.match(r'^\d{1,3}(\.\d{1,3}){3}$', host or ''):
+    if params.get('api_client_id') and is_ipv4(host):
         return dict(host=host, port=params['api_port'], username=params['api_client_id'],
                     password=params['api_client_secret'], client_id=params['api_client_id'],
                     client_secret=params['api_client_secret'], local=True)
