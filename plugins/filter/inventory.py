@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, openvstorage.hyperscale developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that read the node addresses of a HyperScale inventory."""
+"""Filters that read the node addresses of a HyperScale inventory, and the IPv4 rule of the modules."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
 
 
 def node_address(host_vars, hostname=None):
@@ -60,6 +62,7 @@ class FilterModule(object):
         return {
             'node_address': node_address,
             'node_addresses': node_addresses,
+            'is_ipv4': is_ipv4,
             'install_master': install_master,
             'node_types': node_types,
             'unused_variables': unused_variables,

@@ -232,7 +232,7 @@ def wait_backend_running(client, backend_guid, name, timeout, sleep=None, clock=
                             'maintenance agents were deployed (does a master have a partition with the DB role?); '
                             'look at the ovs-workers logs, remove it (state=absent) and create it again'.format(name))
         if clock() >= deadline:
-            raise AlbaError('ALBA backend {0} is not RUNNING after {1} s (status {2}); raise wait_timeout or look '
+            raise AlbaError('ALBA backend {0} is not RUNNING after {1} s (status {2}); raise task_timeout or look '
                             'at the ovs-workers logs of the masters'.format(name, timeout, status))
         sleep(POLL_INTERVAL)
 

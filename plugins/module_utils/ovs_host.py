@@ -13,16 +13,13 @@ import tempfile
 
 from ansible.module_utils.common.text.converters import to_bytes, to_native
 
-_IPV4 = re.compile(r'^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$')
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
+
 _INET = re.compile(r'\binet\s+(\d+\.\d+\.\d+\.\d+)/')
 
 
-def is_ipv4(value):
-    return isinstance(value, str) and bool(_IPV4.match(value))
-
-
 def ipv4_error(option, value):
-    """None when ``value`` is a dotted IPv4 address, else the message for the option."""
+    """None when ``value`` is an IPv4 address (the rule of ``module_utils.ipv4``), else the message for the option."""
     if is_ipv4(value):
         return None
     return '{0}: {1!r} is not a valid IPv4 address (Open vStorage takes dotted IPv4 addresses such as 10.0.0.11)'.format(

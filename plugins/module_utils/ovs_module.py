@@ -12,7 +12,9 @@
   :class:`OvsApiError` into ``fail_json`` with the API's fields, drops ``diff`` unless the
   task runs with ``--diff``, and exits with the result;
 * :func:`run_node_module` does the same for the modules that run the OVS tools on the node, with an
-  :class:`OvsRunner` (a failed command to ``fail_json`` with its command, exit code and output).
+  :class:`OvsRunner` (a failed command to ``fail_json`` with its command, exit code and output);
+* :func:`task_timeout_option` is the one option (``task_timeout``) that bounds how long a module waits
+  for the framework's tasks, with the deprecated names it replaced.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -34,6 +36,24 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api im
     fail_from_api_error,
     ovs_api_argument_spec,
 )
+
+
+COLLECTION = 'openvstorage.hyperscale'
+TASK_TIMEOUT_ALIASES_REMOVED_IN = '2.0.0'
+
+
+def task_timeout_option(default, old_names=()):
+    """The ``task_timeout`` option: seconds to wait for the framework's tasks (``default``).
+
+    ``old_names`` are the names the option had before it was named alike in every module; they still
+    work, as aliases that are deprecated (a deprecation warning, removed in 2.0.0 of the collection).
+    """
+    option = dict(type='int', default=default)
+    if old_names:
+        option['aliases'] = list(old_names)
+        option['deprecated_aliases'] = [dict(name=name, version=TASK_TIMEOUT_ALIASES_REMOVED_IN,
+                                             collection_name=COLLECTION) for name in old_names]
+    return option
 
 
 def fail_if_invalid(module, errors):

@@ -11,13 +11,13 @@ __metaclass__ = type
 import re
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import PRESET_NAME_RE
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError
 
 # framework vdisk.py: vDisk names and the largest volume
 VDISK_NAME = re.compile(r'^[0-9a-zA-Z][\-_a-zA-Z0-9]+[a-zA-Z0-9]$')
 VDISK_MAX_SIZE = 64 * 1024 ** 4
 VPOOL_NAME = re.compile(r'^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$')
-IP = re.compile(r'^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$')
 SCO_SIZES = [4, 8, 16, 32, 64, 128]
 CLUSTER_SIZES = [4, 8, 16, 32, 64]
 DTL_MODES = ['no_sync', 'a_sync', 'sync']
@@ -73,10 +73,10 @@ def validate_vpool_params(params):
         if quota is not None and quota <= 0:
             raise StorageError('{0}.quota: {1} must be a positive number of bytes'.format(cache, quota))
     for key, value in sorted((params.get('storage_ip') or {}).items()):
-        if not IP.match(str(value)):
+        if not is_ipv4(value):
             raise StorageError('storage_ip: {0!r} (for {1}) is not an IPv4 address'.format(value, key))
     host = params.get('backend_host')
-    if host is not None and not IP.match(host):
+    if host is not None and not is_ipv4(host):
         raise StorageError('backend_host: {0!r} is not an IPv4 address (the framework requires one)'.format(host))
     if params.get('backend_port') is not None and not 1 <= params['backend_port'] <= 65535:
         raise StorageError('backend_port: {0} is out of range; allowed: from 1 to 65535'.format(params['backend_port']))

@@ -69,14 +69,17 @@ options:
   wait:
     description:
       - After creating the backend, wait until its status is C(RUNNING); fail when it becomes C(FAILURE) or
-        O(wait_timeout) passes. Always waited for when O(linked_backends) has to be linked.
+        O(task_timeout) passes. Always waited for when O(linked_backends) has to be linked.
     type: bool
     default: true
-  wait_timeout:
+  task_timeout:
     description:
-      - Seconds to wait for C(RUNNING), and for the removal task.
+      - Seconds to wait for C(RUNNING), and for each link, unlink and removal task.
+      - The name C(wait_timeout) is deprecated (removed in 2.0.0 of the collection); it still works, with a
+        deprecation warning.
     type: int
     default: 600
+    aliases: [wait_timeout]
 attributes:
   check_mode:
     description: Reads and compares only; reports what would change without any POST or DELETE.
@@ -113,6 +116,7 @@ EXAMPLES = r'''
         preset: default
       - name: local-be2
         preset: default
+    task_timeout: 1200
 
 - name: Remove a backend
   openvstorage.hyperscale.alba_backend:
@@ -163,8 +167,6 @@ backend:
       sample: 0
 '''
 
-import re
-
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
     BACKEND_CONTENTS,
     AlbaError,
@@ -178,7 +180,11 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     vpools_using,
     wait_backend_running,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import (
+    run_api_module,
+    task_timeout_option,
+)
 
 
 # contents of the ALBA backend reads (alba_id and scaling are properties, always returned):
@@ -198,7 +204,7 @@ def argument_spec():
             preset=dict(type='str', required=True),
         )),
         wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=600),
+        task_timeout=task_timeout_option(600, old_names=('wait_timeout',)),
     )
 
 
@@ -214,8 +220,8 @@ def validate(params):
             errors.append('linked_backends: {0} is listed more than once'.format(name))
         if params['name'] in names:
             errors.append('linked_backends: {0} cannot be linked into itself'.format(params['name']))
-    if params['wait_timeout'] < 0:
-        errors.append('wait_timeout: {0} - allowed: 0 or more seconds'.format(params['wait_timeout']))
+    if params['task_timeout'] < 0:
+        errors.append('task_timeout: {0} - allowed: 0 or more seconds'.format(params['task_timeout']))
     return errors
 
 
@@ -237,7 +243,7 @@ def connection_info(params):
     and the IP of the storage router that serves the call.
     """
     host = params['api_host']
-    if params.get('api_client_id') and re.match(r'^\d{1,3}(\.\d{1,3}){3}$', host or ''):
+    if params.get('api_client_id') and is_ipv4(host):
         return dict(host=host, port=params['api_port'], username=params['api_client_id'],
                     password=params['api_client_secret'], client_id=params['api_client_id'],
                     client_secret=params['api_client_secret'], local=True)
@@ -303,14 +309,14 @@ def sync_links(module, client, params, found, names):
     guid = alba_backend['guid']
     for name in to_unlink:
         task = client.post('alba/backends/{0}/unlink_alba_backends'.format(guid), dict(linked_guid=current[name]))
-        client.wait_for_task(task, timeout=params['wait_timeout'])
+        client.wait_for_task(task, timeout=params['task_timeout'])
     for link in to_link:
         linked, preset = resolved[link['name']]
         metadata = dict(backend_connection_info=connection_info(params),
                         backend_info=dict(linked_guid=linked['guid'], linked_name=link['name'],
                                           linked_preset=preset, linked_alba_id=linked['alba_id']))
         task = client.post('alba/backends/{0}/link_alba_backends'.format(guid), dict(metadata=metadata))
-        result = client.wait_for_task(task, timeout=params['wait_timeout'])
+        result = client.wait_for_task(task, timeout=params['task_timeout'])
         if result is False:
             raise AlbaError('linked_backends: ALBA backend {0} could not be linked: it is decommissioned in '
                             '{1}'.format(link['name'], params['name']))
@@ -333,7 +339,7 @@ def present(module, client):
             raise AlbaError('ALBA backend {0} is in status FAILURE (its deployment failed); remove it '
                             '(state=absent) and create it again'.format(name))
         if status == 'INSTALLING' and not module.check_mode and (params['wait'] or params['linked_backends']):
-            wait_backend_running(client, found['backend']['guid'], name, params['wait_timeout'])
+            wait_backend_running(client, found['backend']['guid'], name, params['task_timeout'])
             found = find_backend(client, name, contents=ALBA_BACKEND_CONTENTS)
     else:
         changed = True
@@ -359,7 +365,7 @@ def present(module, client):
                 raise AlbaError('Backend {0} exists and is not of type alba'.format(name))
         client.post('alba/backends', dict(backend_guid=backend['guid'], scaling=scaling))
         if params['wait'] or params['linked_backends']:
-            wait_backend_running(client, backend['guid'], name, params['wait_timeout'])
+            wait_backend_running(client, backend['guid'], name, params['task_timeout'])
         found = find_backend(client, name, contents=ALBA_BACKEND_CONTENTS)
         if found is None or found.get('alba_backend') is None:
             raise AlbaError('ALBA backend {0} is not listed after its creation'.format(name))
@@ -417,7 +423,7 @@ def absent(module, client):
     diff = dict(before=dict(name=name, scaling=before['scaling']), after={})
     if not module.check_mode:
         task = client.delete('alba/backends/{0}'.format(alba_backend['guid']))
-        client.wait_for_task(task, timeout=params['wait_timeout'])
+        client.wait_for_task(task, timeout=params['task_timeout'])
         if find_backend_object(client, name) is not None:
             status = backend_status(client, found['backend']['guid'])
             raise AlbaError('ALBA backend {0} still exists after its removal (status {1})'.format(name, status))

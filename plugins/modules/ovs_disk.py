@@ -125,7 +125,10 @@ partition:
 '''
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiError
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import (
+    run_api_module,
+    task_timeout_option,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     StorageError,
@@ -152,7 +155,7 @@ def argument_spec():
         offset=dict(type='int'),
         size=dict(type='int'),
         state=dict(type='str', choices=['present'], default='present'),
-        task_timeout=dict(type='int', default=1800),
+        task_timeout=task_timeout_option(1800),
     )
 
 

@@ -87,7 +87,10 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_comman
     OvsRunner,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import ipv4_error
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import (
+    run_api_module,
+    task_timeout_option,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     StorageError,
     run_action,
@@ -100,7 +103,7 @@ def argument_spec():
     return dict(
         node_ip=dict(type='str', required=True),
         min_masters=dict(type='int', default=1),
-        task_timeout=dict(type='int', default=1800),
+        task_timeout=task_timeout_option(1800),
     )
 
 

@@ -54,10 +54,14 @@ options:
     description: Ask the framework to re-read the apt candidates of every node before reading them.
     type: bool
     default: true
-  timeout:
-    description: Seconds to wait for the end of the update.
+  task_timeout:
+    description:
+      - Seconds to wait for the end of the update (and for the task that starts it).
+      - The name C(timeout) is deprecated (removed in 2.0.0 of the collection); it still works, with a
+        deprecation warning.
     type: int
     default: 3600
+    aliases: [timeout]
   poll_interval:
     description: Seconds between two looks at the update while it runs.
     type: int
@@ -93,6 +97,7 @@ EXAMPLES = r'''
     api_password: "{{ ovs_api_password }}"
     state: updated
     accept_downtime: true
+    task_timeout: 7200
 '''
 
 RETURN = r'''
@@ -141,7 +146,10 @@ import time
 from ansible.module_utils.six import string_types
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiError
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import (
+    run_api_module,
+    task_timeout_option,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_packages import (
     downgrades,
     pending,
@@ -180,7 +188,7 @@ def argument_spec():
         components=dict(type='list', elements='str', default=list(COMPONENTS)),
         accept_downtime=dict(type='bool', default=False),
         refresh=dict(type='bool', default=True),
-        timeout=dict(type='int', default=3600),
+        task_timeout=task_timeout_option(3600, old_names=('timeout',)),
         poll_interval=dict(type='int', default=10),
         update_log=dict(type='path', default='/var/log/ovs/update.log'),
     )
@@ -194,7 +202,7 @@ def validate(params):
             ', '.join(repr(c) for c in unknown), 'is' if len(unknown) == 1 else 'are', ', '.join(sorted(COMPONENTS))))
     if not params['components']:
         errors.append('components: an empty list is not allowed; allowed: {0}'.format(', '.join(sorted(COMPONENTS))))
-    for name in ('timeout', 'poll_interval'):
+    for name in ('task_timeout', 'poll_interval'):
         if params[name] < 1:
             errors.append('{0}: {1} is not allowed; allowed is an integer of at least 1'.format(name, params[name]))
     return errors
@@ -311,7 +319,7 @@ class Update(object):
     def start(self):
         self.offset = log_size(self.path)
         run_action(self.client, 'storagerouters/{0}/update_components'.format(self.routers[0]['guid']),
-                   dict(components=self.components), timeout=self.module.params['timeout'])
+                   dict(components=self.components), timeout=self.module.params['task_timeout'])
 
     def poll(self):
         """(ongoing, packages pending) through the API, or None while it does not answer."""
@@ -326,7 +334,7 @@ class Update(object):
 
     def wait(self):
         """The outcome read from the update log (None when this host has no log of the run)."""
-        deadline = self.now() + self.module.params['timeout']
+        deadline = self.now() + self.module.params['task_timeout']
         seen_ongoing = False
         while True:
             self.sleep(self.module.params['poll_interval'])
@@ -341,7 +349,7 @@ class Update(object):
                 seen_ongoing = seen_ongoing or ongoing
             if self.now() >= deadline:
                 raise UpdateError('The update of {0} did not end within {1} s; look at /var/log/ovs/update.log on '
-                                  'the masters'.format(', '.join(self.components), self.module.params['timeout']))
+                                  'the masters'.format(', '.join(self.components), self.module.params['task_timeout']))
 
 
 def report(state):

@@ -152,7 +152,10 @@ vdisk:
 '''
 
 
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import (
+    run_api_module,
+    task_timeout_option,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     StorageError,
@@ -181,7 +184,7 @@ def argument_spec():
         clone_from=dict(type='dict', options=dict(vdisk=dict(type='str', required=True),
                                                   snapshot=dict(type='str'))),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
-        task_timeout=dict(type='int', default=600),
+        task_timeout=task_timeout_option(600),
     )
 
 

@@ -219,7 +219,10 @@ not_removed:
   elements: str
 '''
 
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import (
+    run_api_module,
+    task_timeout_option,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     StorageError,
@@ -228,11 +231,11 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerou
     resolve_storagerouters,
     run_action,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import (
     CLUSTER_SIZES,
     DTL_MODES,
     DTL_TRANSPORTS,
-    IP,
     SCO_SIZES,
     call_parameters,
     caching_info,
@@ -274,7 +277,7 @@ def argument_spec():
         backend_port=dict(type='int'),
         backend_client_id=dict(type='str'),
         backend_client_secret=dict(type='str', no_log=True),
-        task_timeout=dict(type='int', default=3600),
+        task_timeout=task_timeout_option(3600),
     )
 
 
@@ -383,7 +386,7 @@ class VPoolManager(object):
             return dict(host='', port=443, client_id='', client_secret='', local=True)
         host = params['backend_host']
         if host is None:
-            host = params['api_host'] if IP.match(params['api_host'] or '') else router['ip']
+            host = params['api_host'] if is_ipv4(params['api_host']) else router['ip']
         return dict(host=host, port=params['backend_port'] or params['api_port'],
                     client_id=params['backend_client_id'], client_secret=params['backend_client_secret'], local=True)
 

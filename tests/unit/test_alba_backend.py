@@ -91,9 +91,13 @@ def test_wait_failure_and_timeout(server, tmp_path):
     status, result, dummy = run(server, tmp_path)
     assert status == 'fail' and 'is in status FAILURE' in result['msg']
     server.ovs.install_result = 'INSTALLING'
-    status, result, dummy = run(server, tmp_path, name='slow', wait_timeout=0)
+    status, result, dummy = run(server, tmp_path, name='slow', task_timeout=0)
     assert status == 'fail'
     assert result['msg'].startswith('ALBA backend slow is not RUNNING after 0 s (status INSTALLING)')
+    # the deprecated name of task_timeout still bounds the wait
+    status, result, dummy = run(server, tmp_path, name='slow', wait_timeout=0)
+    assert status == 'fail'
+    assert result['msg'].startswith('ALBA backend slow is not RUNNING after 0 s (status INSTALLING); raise task_timeout')
 
 
 def test_no_wait(server, tmp_path):
@@ -240,3 +244,13 @@ def test_linked_backend_listing_excludes_itself(server, tmp_path):
     status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL')
     assert status == 'exit' and result['changed'] is False
     assert result['backend']['linked_backends'] == [] and result['backend']['alba_backend_guid'] == glob
+
+
+@pytest.mark.parametrize('host, linked_host', [('172.30.250.11', '172.30.250.11'), ('api.example', ''),
+                                               ('999.1.1.1', ''), ('010.0.0.1', '')])
+def test_link_metadata_names_api_host_only_when_it_is_an_ipv4_address(host, linked_host):
+    # the IPv4 rule of module_utils/ipv4.py: a name or a wrong address leaves the host to the framework
+    params = dict(api_host=host, api_port=443, api_client_id=CLIENT_ID, api_client_secret=CLIENT_SECRET)
+    info = alba_backend.connection_info(params)
+    assert info['host'] == linked_host
+    assert info['client_id'] == (CLIENT_ID if linked_host else '')

@@ -36,7 +36,7 @@ def test_unused_variables_names_each_variable_once_with_the_hosts_that_set_it():
 
 def test_filters_are_registered_under_their_names():
     names = set(inventory.FilterModule().filters())
-    assert names == {'node_address', 'node_addresses', 'unused_variables', 'install_master', 'node_types'}
+    assert names == {'node_address', 'node_addresses', 'unused_variables', 'install_master', 'node_types', 'is_ipv4'}
 
 
 def test_node_types_default_by_group_and_declared():

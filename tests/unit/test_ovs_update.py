@@ -112,7 +112,7 @@ class FakeCluster(object):
 class FakeModule(object):
     def __init__(self, tmp_path, check_mode=False, **params):
         self.params = dict(state='updated', components=['framework', 'storagedriver', 'alba'], accept_downtime=False,
-                           refresh=True, timeout=60, poll_interval=1, update_log=str(tmp_path / 'update.log'))
+                           refresh=True, task_timeout=60, poll_interval=1, update_log=str(tmp_path / 'update.log'))
         self.params.update(params)
         self.check_mode = check_mode
 
@@ -196,10 +196,10 @@ def test_downgrade_refused(tmp_path):
 
 
 def test_unknown_component_and_bad_numbers_are_invalid_options():
-    errors = ovs_update.validate(dict(components=['framework', 'gui'], timeout=0, poll_interval=1))
+    errors = ovs_update.validate(dict(components=['framework', 'gui'], task_timeout=0, poll_interval=1))
     assert errors == ["components: 'gui' is not a component of the framework; allowed: alba, framework, "
-                      "storagedriver", 'timeout: 0 is not allowed; allowed is an integer of at least 1']
-    assert ovs_update.validate(dict(components=['alba'], timeout=1, poll_interval=1)) == []
+                      "storagedriver", 'task_timeout: 0 is not allowed; allowed is an integer of at least 1']
+    assert ovs_update.validate(dict(components=['alba'], task_timeout=1, poll_interval=1)) == []
 
 
 def test_check_mode_predicts_and_changes_nothing(tmp_path):
@@ -213,7 +213,7 @@ def test_update_runs_waits_and_a_rerun_is_unchanged(tmp_path):
     log = tmp_path / 'update.log'
     log.write_text(u'2026-11-01 older run\n+++ Finished updating +++\n')
     cluster = FakeCluster(str(log))
-    result = ovs_update.run(FakeModule(tmp_path, timeout=900), cluster)
+    result = ovs_update.run(FakeModule(tmp_path, task_timeout=900), cluster)
     assert result['changed'] is True
     assert cluster.changes() == [('post', 'update_components', dict(components=['framework', 'storagedriver',
                                                                                  'alba']))]

@@ -43,6 +43,15 @@ def test_debian_12_is_accepted(tmp_path):
     assert 'is not supported' not in output
 
 
+@pytest.mark.parametrize('address', ['010.0.0.1', '10.0.0.256', '10.0.0'])
+def test_a_node_ip_that_is_no_ipv4_address_is_refused(tmp_path, address):
+    # the rule of the modules (module_utils/ipv4.py): no leading zeros, four numbers of 0 to 255
+    rc, output = preflight(tmp_path, ovs_node_ip=address)
+    assert rc != 0
+    assert "ctl01: ovs_node_ip (default: ansible_host) is '{0}': every node needs the IPv4 address".format(
+        address) in output
+
+
 def test_an_os_outside_the_list_is_refused_with_the_list(tmp_path):
     rc, output = preflight(tmp_path, ovs_supported_os=[{'distribution': 'Ubuntu', 'version': '16.04'},
                                                       {'distribution': 'Debian', 'major_version': '11'}])
