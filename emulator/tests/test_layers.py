@@ -1,5 +1,6 @@
 """The emulator's layer rule: the interfaces (the HTTP API in webapi/, the ASD manager API, the
-command lines) import the domain; the domain never imports an interface. Read from the source
+command lines) import the domain; the domain never imports an interface; the package's import graph
+has no cycle; every import of the package sits at the top of its module. Read from the source
 (every import statement, also inside functions)."""
 import ast
 from pathlib import Path
@@ -16,21 +17,32 @@ def module_name(path):
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def import_names(path, node):
+    """Full names an import statement ``node`` of ``path`` may import (modules or attributes)."""
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names}
+    package = module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else module_name(path)
+    base = node.module or ""
+    if node.level:
+        parts = package.split(".")
+        base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+    return {base} | {f"{base}.{alias.name}" for alias in node.names}
+
+
+def own_imports(path, tree=None):
+    """(import statement, names of ovs_emulator it imports) of ``path``, anywhere in the file."""
+    found = []
+    for node in ast.walk(tree or ast.parse(path.read_text())):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = {name for name in import_names(path, node) if name.split(".")[0] == "ovs_emulator"}
+            if names:
+                found.append((node, names))
+    return found
+
+
 def imported(path):
     """Full names of the ovs_emulator modules that ``path`` imports."""
-    tree = ast.parse(path.read_text())
-    package = module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else module_name(path)
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1] + ([base] if base else []))
-            names.add(base)
-            names.update(f"{base}.{alias.name}" for alias in node.names)
-    return {name for name in names if name.startswith("ovs_emulator")}
+    return set().union(*(names for _, names in own_imports(path)))
 
 
 def is_interface(name):
@@ -47,4 +59,86 @@ def test_the_domain_imports_no_interface():
         bad = sorted(n for n in imported(path) if is_interface(n) and (name, n) not in CLIENT_CALLS)
         if bad:
             offending[name] = bad
+    assert offending == {}
+
+
+MODULES = {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def graph():
+    """module -> the package's modules it imports (a name that is an attribute counts as its module;
+    importing ``a.b`` runs ``a`` too)."""
+    edges = {}
+    for name, path in MODULES.items():
+        targets = set()
+        for imported_name in imported(path):
+            parts = imported_name.split(".")
+            targets.update(".".join(parts[:n]) for n in range(1, len(parts) + 1)
+                           if ".".join(parts[:n]) in MODULES)
+        # a module's package runs first; a package imports nothing of its own by being a parent
+        targets.discard(name)
+        edges[name] = {t for t in targets if not name.startswith(t + ".")}
+    return edges
+
+
+def find_cycle(edges):
+    """One import cycle as [a, b, ..., a], or None."""
+    state, stack = {}, []
+
+    def visit(node):
+        state[node] = "open"
+        stack.append(node)
+        for target in sorted(edges.get(node, ())):
+            if state.get(target) == "open":
+                return stack[stack.index(target):] + [target]
+            if target not in state:
+                cycle = visit(target)
+                if cycle:
+                    return cycle
+        stack.pop()
+        state[node] = "done"
+        return None
+
+    for node in sorted(edges):
+        if node not in state:
+            cycle = visit(node)
+            if cycle:
+                return cycle
+    return None
+
+
+def test_the_import_graph_has_no_cycle():
+    cycle = find_cycle(graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+# (module, imported module) pairs allowed inside a function or mid-file, with their reason
+LATE_IMPORTS = {}
+
+
+def late_imports(path):
+    """(line, names) of the package imports of ``path`` not in its leading block of imports (the
+    module docstring, ``from __future__`` and other imports may come first)."""
+    tree = ast.parse(path.read_text())
+    leading = set()
+    for index, node in enumerate(tree.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            leading.add(id(node))
+        elif not (index == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            break
+    return [(node.lineno, names) for node, names in own_imports(path, tree) if id(node) not in leading]
+
+
+def test_every_package_import_is_at_the_top_of_its_module():
+    offending = {}
+    for name, path in MODULES.items():
+        late = [f"line {line}: {', '.join(sorted(names))}" for line, names in late_imports(path)
+                if not all((name, n) in LATE_IMPORTS for n in names)]
+        if late:
+            offending[name] = late
     assert offending == {}
