@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 
-from ovs_emulator import ovs_cli, paths, remote, store, system, workers  # noqa: E402
+from ovs_emulator import actions, ovs_cli, paths, remote, store, system  # noqa: E402
 
 DPKG_STATUS = """Package: openvstorage
 Status: install ok installed
@@ -146,7 +146,7 @@ def run_setup(capsys, *args):
 
 class Cluster:
     """Nodes (one root and one set of systemd units each) sharing one configuration store; SSH
-    reads the master's files and reaches the nodes in ``online``; ``workers.call`` runs the
+    reads the master's files and reaches the nodes in ``online``; ``actions.call`` runs the
     action on the target node (an offline node's queue is left to whoever answers it)."""
 
     def __init__(self, tmp_path, monkeypatch, capsys, etcd, systemd):
@@ -154,10 +154,10 @@ class Cluster:
         self.roots, self.names, self.units = {}, {}, {}
         self.online, self.current = set(), None
         self.password = "rooter"
-        self.queue_call = workers.call
+        self.queue_call = actions.call
         monkeypatch.setattr(remote, "fetch_files", self.fetch_files)
         monkeypatch.setattr(remote, "connection_state", self.connection_state)
-        monkeypatch.setattr(workers, "call", self.call)
+        monkeypatch.setattr(actions, "call", self.call)
 
     def fetch_files(self, ip, password, filenames):
         if password != self.password:
@@ -205,7 +205,7 @@ class Cluster:
         caller = self.current
         self.as_node(ip)
         try:
-            return workers.ACTIONS[name](config_store, machine_id, **kwargs)
+            return actions.ACTIONS[name](config_store, machine_id, **kwargs)
         except Exception as exc:  # as the job's FAILURE reaches the caller
             raise RuntimeError(str(exc)) from None
         finally:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ovs_emulator import (alba_cli, albamgr, arakoon_services, asd_cli, asdapi, healthcheck,
-                          hooks, model, paths, store as store_module, workers)
+from ovs_emulator import (actions, alba_cli, albamgr, arakoon_services, asd_cli, asdapi, healthcheck,
+                          hooks, model, paths, store as store_module)
 from ovs_emulator.alba import arakoon as alba_arakoon, hooks as alba_hooks, scheduled
 from ovs_emulator.store import ArakoonNode, MemoryStore, cacc_text
 from test_backends import action, masters  # noqa: F401
@@ -263,7 +263,7 @@ def test_asd_manager_remove_store_down(root, systemd, capsys, monkeypatch):  # n
 
 @pytest.fixture
 def clusters(monkeypatch):
-    """Backend b1 with b1-abm and b1-nsm_0 on m1 (and m2 for the ABM); workers.call recorded."""
+    """Backend b1 with b1-abm and b1-nsm_0 on m1 (and m2 for the ABM); actions.call recorded."""
     config_store = MemoryStore()
     backend = model.create(config_store, "backend", name="b1", status="RUNNING")
     model.create(config_store, "albabackend", backend_guid=backend["guid"], alba_id="x")
@@ -272,7 +272,7 @@ def clusters(monkeypatch):
         config_store.set_raw(f"/ovs/arakoon/{cluster}/config", cacc_text(
             [ArakoonNode(n, f"10.0.0.{n[1]}", 26410, 26411) for n in names], cluster, "/mnt/db/x"))
     calls = []
-    monkeypatch.setattr(workers, "call", lambda s, machine_id, action, timeout=None, **kw: calls.append(
+    monkeypatch.setattr(actions, "call", lambda s, machine_id, action, timeout=None, **kw: calls.append(
         (machine_id, action, kw.get("cluster"))))
     return config_store, calls
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ovs_emulator import alba_cli, albamgr, asdapi, model, paths, store as store_module, workers
+from ovs_emulator import actions, alba_cli, albamgr, asdapi, model, paths, store as store_module, workers
 from test_storage import GiB, ME, configure, disk_named, rescan, write_hardware
 from test_webapi import Api, api, root, store  # noqa: F401  (fixtures)
 
@@ -39,7 +39,7 @@ exit 0
 @pytest.fixture
 def masters(api, root, store, systemd, monkeypatch):  # noqa: F811
     """ctl01 (sr-1) with a DB partition, its ovs-workers serving its queue."""
-    monkeypatch.setattr(workers, "POLL", 0.02)
+    monkeypatch.setattr(actions, "POLL", 0.02)
     write_hardware()
     node = workers.Worker(store, ME)
     node.start()

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ovs_emulator import arakoon, hooks, model, noderemoval, remote, workers
+from ovs_emulator import actions, arakoon, hooks, model, noderemoval, remote
 from ovs_emulator.ui import boxed_message
 from test_nodetype import CMP, CTL, nodes  # noqa: F401  (fixture)
 
@@ -18,7 +18,7 @@ HEAD = boxed_message(["Remove node"]) + "\n" + noderemoval.WARNING + "\n"
 def quick(monkeypatch):
     """ovs-workers stops right away; an unanswered queue fails fast; asd-manager recorded."""
     monkeypatch.setattr(noderemoval, "WORKERS_STOP_DELAY", 0)
-    monkeypatch.setattr(workers, "TIMEOUT", 5)
+    monkeypatch.setattr(actions, "TIMEOUT", 5)
     calls = []
 
     def run(args, **kwargs):
@@ -200,7 +200,7 @@ def test_remove_offline_extra_with_vpool(nodes, etcd, quick):
         out.index("    Removing vPool vp1 from node")
     assert "Removing ASD Manager" not in out and "Removing service" not in out
     assert model.get(etcd, "vpool", vpool["guid"]) is None and router(etcd, CMP) is None
-    assert etcd.list(f"{workers.ROOT}/{machine_id}") == []
+    assert etcd.list(f"{actions.ROOT}/{machine_id}") == []
     # nothing ran on the dead node: its files and services are as they were
     assert {path.relative_to(nodes.roots[CMP]) for path in nodes.roots[CMP].rglob("*")} == before
     assert "ovs-workers" in nodes.units[CMP][1]

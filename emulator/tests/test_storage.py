@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ovs_emulator import arakoon_services, disks, hardware, model, paths, workers
+from ovs_emulator import actions, arakoon_services, disks, hardware, model, paths, workers
 from test_webapi import Api, _serve, api, root, store  # noqa: F401  (fixtures)
 
 GiB = 1024 ** 3
@@ -23,7 +23,7 @@ def write_hardware(data=None):
 
 @pytest.fixture
 def worker(root, store, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(workers, "POLL", 0.02)
+    monkeypatch.setattr(actions, "POLL", 0.02)
     write_hardware()
     node = workers.Worker(store, ME)
     node.start()
@@ -91,13 +91,13 @@ def test_rescan_is_idempotent_and_marks_missing_disks(api, worker):  # noqa: F81
 
 
 def test_rescan_without_worker_fails(api, root, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(workers, "TIMEOUT", 0.3)
+    monkeypatch.setattr(actions, "TIMEOUT", 0.3)
     status, task_id = api.call("POST", "/api/storagerouters/sr-1/rescan_disks/")
     result = wait(api, task_id)
     assert result["status"] == "FAILURE"
     assert result["result"] == ("StorageRouter ctl01 (172.30.250.11) did not answer: ovs-workers "
                                 "is not running on it or the node is unreachable")
-    assert api.store.list(workers.ROOT + "/" + ME) == []
+    assert api.store.list(actions.ROOT + "/" + ME) == []
 
 
 def test_setup_collects_disks(root, store):  # noqa: F811
@@ -281,22 +281,22 @@ def test_domains(api):  # noqa: F811
 # --- the node-local job queue ------------------------------------------------------------------
 
 def test_worker_runs_jobs_in_order_and_reports_failures(root, store, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(workers, "POLL", 0.02)
+    monkeypatch.setattr(actions, "POLL", 0.02)
     seen = []
-    monkeypatch.setitem(workers.ACTIONS, "note", lambda s, m, value: seen.append((m, value)) or value)
+    monkeypatch.setitem(actions.ACTIONS, "note", lambda s, m, value: seen.append((m, value)) or value)
     node = workers.Worker(store, ME)
     node.start()
     try:
-        assert workers.call(store, ME, "note", value=1) == 1
-        assert workers.call(store, ME, "note", value=2) == 2
+        assert actions.call(store, ME, "note", value=1) == 1
+        assert actions.call(store, ME, "note", value=2) == 2
         with pytest.raises(RuntimeError, match="^Unknown action nope$"):
-            workers.call(store, ME, "nope")
+            actions.call(store, ME, "nope")
         with pytest.raises(RuntimeError, match="Disk sdz not found on this node"):
-            workers.call(store, ME, "create_partition", disk_name="sdz", offset=0, size=1)
+            actions.call(store, ME, "create_partition", disk_name="sdz", offset=0, size=1)
     finally:
         node.stop()
     assert seen == [(ME, 1), (ME, 2)]
-    assert store.list(f"{workers.ROOT}/{ME}") == []
+    assert store.list(f"{actions.ROOT}/{ME}") == []
 
 
 def test_ovs_workers_unit_runs_the_queue():

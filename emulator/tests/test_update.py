@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ovs_emulator import (alba, daemon, healthcheck, local_update, ovs_cli, packages, paths, release,
-                          served, system, update, workers)
+from ovs_emulator import (actions, alba, daemon, healthcheck, local_update, ovs_cli, packages, paths,
+                          release, served, system, update, workers)
 from ovs_emulator import store as store_module
 from ovs_emulator.model import Model
 from test_backends import asd_node, backend, masters  # noqa: F401  (fixtures)
@@ -60,7 +60,7 @@ def apt(systemd, monkeypatch):
 @pytest.fixture
 def nodes(store, root, monkeypatch):  # noqa: F811
     """ovs-workers of the three storage routers (one root for all of them)."""
-    monkeypatch.setattr(workers, "POLL", 0.02)
+    monkeypatch.setattr(actions, "POLL", 0.02)
     monkeypatch.setattr(update, "REFRESH_TIMEOUT", 0.5)
     monkeypatch.setattr(update, "LOCK_WAIT", 0.1)
     monkeypatch.setattr(system, "port_open", lambda ip, port, timeout=2.0: True)
@@ -145,7 +145,7 @@ def test_prerequisites_node_down_and_alba_node_unresponsive(api, nodes, apt, sto
     assert not [call for call in apt.calls if call[0] == "apt-install"]
     assert not os.path.exists(paths.UPDATE_ONGOING)
     # a component without unmet prerequisites goes on (and fails on the node that does not answer)
-    monkeypatch.setattr(workers, "TIMEOUT", 0.5)
+    monkeypatch.setattr(actions, "TIMEOUT", 0.5)
     assert update.execute_update(["storagedriver"], Model(store)) is False
     lines = log_lines()
     assert "Not all prerequisites have been met to update component storagedriver" not in lines
@@ -290,7 +290,7 @@ def record(systemd, store, monkeypatch):  # noqa: F811
 
 def two_routers(api, vpool, ready, store, monkeypatch):  # noqa: F811
     """vp1 on sr-1 (ctl01) and sr-0 (ctl02, its own worker); disk1 and disk2 on sr-1."""
-    monkeypatch.setattr(workers, "POLL", 0.02)
+    monkeypatch.setattr(actions, "POLL", 0.02)
     store.set("/ovsdb/disk/disk-0", {"guid": "disk-0", "name": "sdb", "is_ssd": True, "storagerouter_guid": "sr-0",
                                      "partitions_guids": ["p-0"], "size": 100 * 1024 ** 3})
     store.set("/ovsdb/diskpartition/p-0", {

@@ -5,10 +5,12 @@ Form: ``alba <command> --config=<url> --to-json [--flag=value ...] [args]``.  Wi
 exits 2; a bad command line exits 1 with the usage text.
 """
 import json
+import socket
 import sys
+import threading
 import time
 
-from ovs_emulator import albamgr
+from ovs_emulator import albamgr, store
 
 VERSION = "1.5.37"
 COMMANDS = ["add-osd", "asd-start", "claim-osd", "create-preset", "decommission-osd", "delete-preset",
@@ -110,16 +112,12 @@ def maintenance(options, interval=MAINTENANCE_INTERVAL, rounds=None):
     """``alba maintenance --config=<maintenance config url>``: the maintenance agent of one
     backend (a long-running process; it needs its config and the backend's ABM); every round
     it repairs what the ABM's pace allows (``AlbaManager.repair``)."""
-    from urllib.parse import parse_qs, unquote, urlsplit
-    from ovs_emulator import paths, store
     url = options.get("config")
-    parts = urlsplit(url)
-    ini = parse_qs(parts.query).get("ini", [None])[0]
     done = 0
     while rounds is None or done < rounds:
         try:
-            config_store = store.EtcdStore(paths.real(unquote(ini)) if ini else None)
-            config = config_store.get(parts.path)
+            config_store, key = albamgr.store_of(url)
+            config = config_store.get(key)
             if not isinstance(config, dict):
                 raise AlbaError(f'Failure("Could not retrieve the maintenance config at {url}")')
             manager = albamgr.AlbaManager.from_url(config.get("albamgr_cfg_url"), config_store)
@@ -179,7 +177,7 @@ def _osd_info(config_store, options):
         if not options.get("prefix") or not options.get("preset"):
             raise AlbaError('Failure("prefix and preset are needed for an alba osd")')
         text = _arakoon_config(url, config_store)
-        cluster_id, _ = albamgr.store.parse_cacc(text)
+        cluster_id, _ = store.parse_cacc(text)
         linked = albamgr.AlbaManager(config_store, cluster_id)
         if not linked.alba_id():
             raise AlbaError(f'Failure("Could not reach the albamgr of {cluster_id}")')
@@ -209,7 +207,7 @@ def _arakoon_config(url, config_store):
     parts = albamgr.urlsplit(url)
     try:
         text = config_store.get_raw(parts.path)
-    except albamgr.store.StoreError as exc:
+    except store.StoreError as exc:
         raise AlbaError(f'Failure("{exc}")') from None
     if not text:
         raise AlbaError(f'Failure("Could not retrieve the Arakoon config at {url}")')
@@ -219,15 +217,10 @@ def _arakoon_config(url, config_store):
 def asd_start(options):
     """``alba asd-start --config <url>``: the ASD process of an ``alba-asd-<asd_id>`` unit; it
     listens on the port (and ips) of its config in the configuration store."""
-    import socket
-    import threading
-    from urllib.parse import parse_qs, unquote, urlsplit
-    from ovs_emulator import paths, store
     url = options.get("config")
-    parts = urlsplit(url)
-    ini = parse_qs(parts.query).get("ini", [None])[0]
     try:
-        config = store.EtcdStore(paths.real(unquote(ini)) if ini else None).get(parts.path)
+        config_store, key = albamgr.store_of(url)
+        config = config_store.get(key)
     except store.StoreError as exc:
         print(f"alba asd-start: {exc}", file=sys.stderr, flush=True)
         return 2

@@ -63,6 +63,14 @@ def config_url(cluster):
     return configuration_path(f"/ovs/arakoon/{cluster}/config")
 
 
+def store_of(url):
+    """The configuration store a config URL names (``?ini=<client config>``; none: this node's)
+    and the key path it points at."""
+    parts = urlsplit(url or "")
+    ini = parse_qs(parts.query).get("ini", [None])[0]
+    return store.EtcdStore(paths.real(unquote(ini)) if ini else None), parts.path
+
+
 class AlbaManager:
     """The ABM of one cluster (``cluster`` = its Arakoon cluster id, e.g. ``mybackend-abm``)."""
 
@@ -77,10 +85,9 @@ class AlbaManager:
         parts = urlsplit(url or "")
         if parts.scheme != "arakoon":
             raise AlbaFailure(f'Failure("Unsupported config url: {url}")')
-        ini = parse_qs(parts.query).get("ini", [None])[0]
         if config_store is None:
             try:
-                config_store = store.EtcdStore(paths.real(unquote(ini)) if ini else None)
+                config_store, _ = store_of(url)
             except store.StoreError as exc:
                 raise AlbaFailure(f'Failure("{exc}")') from None
         try:

@@ -11,7 +11,7 @@ metadata ``/ovs/arakoon/<cluster>/metadata`` ``{"internal": true, "type": "ABM"|
 """
 import os
 
-from ovs_emulator import model, paths, store, system, units, workers
+from ovs_emulator import actions, model, paths, store, system, units
 from ovs_emulator.store import ArakoonNode
 
 LIB = units.LIB_DIRS["openvstorage"]
@@ -92,7 +92,7 @@ def deploy(config_store, cluster, cluster_type):
     config_store.set(f"/ovs/arakoon/{cluster}/metadata",
                      {"internal": True, "type": cluster_type, "in_use": True})
     for router, partition in routers:
-        workers.call(config_store, router["machine_id"], "start_arakoon", cluster=cluster,
+        actions.call(config_store, router["machine_id"], "start_arakoon", cluster=cluster,
                      client_port=client_port, messaging_port=messaging_port,
                      home=home_of(partition, cluster))
     return nodes
@@ -111,7 +111,7 @@ def extend(config_store, cluster, router, partition):
     nodes.append(ArakoonNode(router["machine_id"], router["ip"], *ports))
     config_store.set_raw(f"/ovs/arakoon/{cluster}/config",
                          store.cacc_text(nodes, cluster_id, ini_home(text)))
-    workers.call(config_store, router["machine_id"], "start_arakoon", cluster=cluster,
+    actions.call(config_store, router["machine_id"], "start_arakoon", cluster=cluster,
                  client_port=ports[0], messaging_port=ports[1], home=home_of(partition, cluster))
     return nodes
 
@@ -127,8 +127,8 @@ def shrink(config_store, cluster, machine_id, timeout=STOP_TIMEOUT):
     config_store.set_raw(f"/ovs/arakoon/{cluster}/config",
                          store.cacc_text(remaining, cluster_id, ini_home(text)))
     try:
-        workers.call(config_store, machine_id, "stop_arakoon", timeout=timeout, cluster=cluster)
-    except workers.NodeUnreachable:
+        actions.call(config_store, machine_id, "stop_arakoon", timeout=timeout, cluster=cluster)
+    except actions.NodeUnreachable:
         pass
     return remaining
 
@@ -144,7 +144,7 @@ def ini_home(text):
 def remove(config_store, cluster):
     """Stop ``cluster`` on its nodes and drop its configuration."""
     for node in cluster_nodes(config_store, cluster):
-        workers.call(config_store, node.name, "stop_arakoon", cluster=cluster)
+        actions.call(config_store, node.name, "stop_arakoon", cluster=cluster)
     config_store.delete(f"/ovs/arakoon/{cluster}", recursive=True)
 
 
@@ -157,7 +157,7 @@ def unit_for(cluster, client_port, messaging_port):
                       ports=(client_port, messaging_port))
 
 
-@workers.action
+@actions.action("start_arakoon")
 def start_arakoon(config_store, machine_id, cluster, client_port, messaging_port, home):
     """On this node: the unit ``ovs-arakoon-<cluster>`` written, enabled and started."""
     for sub in ("db", "tlogs"):
@@ -169,7 +169,7 @@ def start_arakoon(config_store, machine_id, cluster, client_port, messaging_port
     system.enable_start(unit.name)
 
 
-@workers.action
+@actions.action("stop_arakoon")
 def stop_arakoon(config_store, machine_id, cluster):
     name = service_name(cluster)
     system.disable_stop(name)

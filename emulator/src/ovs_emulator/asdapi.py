@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ovs_emulator import albamgr, hardware, packages, paths, system, units
+from ovs_emulator.store import open_store
 from ovs_emulator.tlsserver import TlsHttpServer
 
 LOG = logging.getLogger("ovs_emulator.asdapi")
@@ -578,7 +579,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO),
                         format="%(asctime)s [%(levelname)s] %(name)s: %(message)s")
-    from ovs_emulator.store import open_store
     try:
         store = open_store()
         node_id = read_node_id()

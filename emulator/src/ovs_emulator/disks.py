@@ -9,11 +9,12 @@ Model objects (docs/design.md):
 - the storage router's ``disks_guids`` and ``partition_config`` {role: [partition guids]}.
 
 The node-local half (reading the hardware and the partition table, creating partitions and
-mount points) runs on the storage router itself, as ``ovs_emulator.workers`` actions.
+mount points) runs on the storage router itself: node actions (``ovs_emulator.actions``) that its
+ovs-workers run.
 """
 import os
 
-from ovs_emulator import hardware, model, paths, workers
+from ovs_emulator import actions, arakoon_services, hardware, model, paths
 
 ROLES = ["BACKEND", "DB", "DTL", "SCRUB", "WRITE"]
 FILESYSTEM = "ext4"
@@ -47,7 +48,7 @@ def refresh_partition_config(config_store, router_guid):
 
 # --- node-local (run by the node's ovs-workers, or by ovs setup on the node) --------------
 
-@workers.action
+@actions.action("sync_disks")
 def sync_disks(config_store, machine_id):
     """DiskController.sync_with_reality: the model follows this node's disks and partitions."""
     router = storagerouter_of(config_store, machine_id)
@@ -110,7 +111,7 @@ def _sync_partitions(config_store, disk, found_partitions):
     model.save(config_store, "disk", disk)
 
 
-@workers.action
+@actions.action("create_partition")
 def create_partition(config_store, machine_id, disk_name, offset, size):
     """DiskTools.create_partition (parted mkpart) on this node, then a sync."""
     disk = next((d for d in hardware.disks() if d["name"] == disk_name), None)
@@ -139,7 +140,7 @@ def _local_partition(table, disk_name, offset):
     raise RuntimeError(f"Partition with offset {offset} not found on disk {disk_name}")
 
 
-@workers.action
+@actions.action("make_fs")
 def make_fs(config_store, machine_id, disk_name, offset):
     """DiskTools.make_fs (mkfs.ext4) on this node, then a sync."""
     table = hardware.partition_table()
@@ -148,7 +149,7 @@ def make_fs(config_store, machine_id, disk_name, offset):
     sync_disks(config_store, machine_id)
 
 
-@workers.action
+@actions.action("mount")
 def mount(config_store, machine_id, disk_name, offset, is_ssd):
     """The first free ``/mnt/ssd<n>`` / ``/mnt/hdd<n>`` (as the framework names them), created
     and recorded as the partition's mount point; returns it."""
@@ -173,7 +174,7 @@ def mount(config_store, machine_id, disk_name, offset, is_ssd):
 def rescan(config_store, router_guid):
     """The ``ovs.disk.sync_with_reality`` task."""
     router = model.get(config_store, "storagerouter", router_guid)
-    workers.call(config_store, router["machine_id"], "sync_disks")
+    actions.call(config_store, router["machine_id"], "sync_disks")
 
 
 def roles_in_use(config_store, router, partition):
@@ -185,7 +186,6 @@ def roles_in_use(config_store, router, partition):
         if junction:
             used.add(junction.get("role"))
     if "DB" in partition.get("roles", []):
-        from ovs_emulator import arakoon_services
         if arakoon_services.clusters_on(config_store, router["machine_id"]):
             used.add("DB")
     return used
@@ -220,7 +220,7 @@ def configure_disk(config_store, router_guid, disk_guid, partition_guid, offset,
                                    f"presence on disk {holder_disk.get('name')}")
     machine_id = router["machine_id"]
     if partition_guid is None:
-        workers.call(config_store, machine_id, "create_partition", disk_name=disk["name"],
+        actions.call(config_store, machine_id, "create_partition", disk_name=disk["name"],
                      offset=offset, size=size)
         disk = model.get(config_store, "disk", disk_guid)
         partition = None
@@ -244,11 +244,11 @@ def configure_disk(config_store, router_guid, disk_guid, partition_guid, offset,
         if used:
             raise RuntimeError(f"Roles in use cannot be removed. Used roles: {', '.join(used)}")
     if partition.get("filesystem") is None or partition_guid is None:
-        workers.call(config_store, machine_id, "make_fs", disk_name=disk["name"],
+        actions.call(config_store, machine_id, "make_fs", disk_name=disk["name"],
                      offset=partition["offset"])
         partition = model.get(config_store, "diskpartition", partition["guid"])
     if partition.get("mountpoint") is None:
-        workers.call(config_store, machine_id, "mount", disk_name=disk["name"],
+        actions.call(config_store, machine_id, "mount", disk_name=disk["name"],
                      offset=partition["offset"], is_ssd=disk["is_ssd"])
         partition = model.get(config_store, "diskpartition", partition["guid"])
     partition["roles"] = list(roles)

@@ -10,7 +10,7 @@ goes to /var/log/ovs/update.log (the lines also on stdout).
 import os
 import time
 
-from ovs_emulator import arakoon_services, packages, paths, served, store, system, vdisks, workers
+from ovs_emulator import actions, arakoon_services, packages, paths, served, store, system, vdisks
 from ovs_emulator.model import Model
 from ovs_emulator.update import UpdateLog, wait_for_cluster
 
@@ -190,7 +190,7 @@ class VolumeDriverUpdater(ComponentUpdater):
         for vdisk, target in plan:
             try:
                 vdisks.move(self.model, vdisk["guid"], self.router["guid"] if back else target)
-            except (RuntimeError, workers.NodeUnreachable) as exc:
+            except (RuntimeError, actions.NodeUnreachable) as exc:
                 failed.append(f"{vdisk['name']}: {exc}")
         if failed:
             raise FailureDuringMigrate("Some volumes could not be moved: " + "; ".join(failed))

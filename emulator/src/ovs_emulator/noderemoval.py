@@ -11,7 +11,7 @@ its ASD manager removed (``asd-manager remove --force-yes``), ``ovs-workers`` st
 Packages and data directories stay on the node, as with the real command.
 
 Node-local work goes through the node's ovs-workers (the real command uses SSH); the actions
-are registered here (``@workers.action``).  For an offline node nothing runs on it: its queue
+are registered here (``@actions.action(name)``).  For an offline node nothing runs on it: its queue
 is answered by an ``OfflineStandIn`` (the real ``offline_storage_router_guids``: the node-local
 half of shrinking a vPool is skipped for it).
 """
@@ -20,7 +20,7 @@ import re
 import subprocess
 import threading
 
-from ovs_emulator import hooks, model, nodetype, paths, remote, store, system, ui, units, vpools, workers
+from ovs_emulator import actions, hooks, model, nodetype, paths, remote, store, system, ui, units, vpools
 from ovs_emulator.validate import REGEX_IP
 
 WORKERS_STOP_DELAY = 2.0  # ovs-workers stops itself once it reported its last job
@@ -36,12 +36,12 @@ class Aborted(Exception):
 
 # --- node-local actions (ovs-workers of the removed node) -----------------------------------
 
-@workers.action
+@actions.action("has_asd_manager")
 def has_asd_manager(config_store, machine_id):
     return os.path.exists(paths.ASD_MANAGER_BIN)
 
 
-@workers.action
+@actions.action("remove_framework_services")
 def remove_framework_services(config_store, machine_id):
     """The framework services stopped and disabled; ``ovs-workers`` only disabled (it runs the
     last jobs of the removal, then ``stop_workers``).  Returns the names handled."""
@@ -57,14 +57,14 @@ def remove_framework_services(config_store, machine_id):
     return handled
 
 
-@workers.action
+@actions.action("delete_client_files")
 def delete_client_files(config_store, machine_id):
     for path in (paths.CACC_INI, paths.FRAMEWORK_JSON):
         if os.path.exists(path):
             os.remove(path)
 
 
-@workers.action
+@actions.action("remove_asd_manager")
 def remove_asd_manager(config_store, machine_id):
     """``asd-manager remove --force-yes`` when the node has one: {code, output}, else None."""
     if not os.path.exists(paths.ASD_MANAGER_BIN):
@@ -74,7 +74,7 @@ def remove_asd_manager(config_store, machine_id):
     return {"code": result.returncode, "output": result.stdout + result.stderr}
 
 
-@workers.action
+@actions.action("stop_workers")
 def stop_workers(config_store, machine_id):
     """Stop this node's ovs-workers once this job is reported."""
     if WORKERS_STOP_DELAY <= 0:
@@ -90,7 +90,7 @@ class OfflineStandIn:
     node-local half is skipped (it cannot run), the cluster-wide half goes on."""
 
     def __init__(self, config_store, machine_id, active):
-        self.store, self.queue, self.active = config_store, f"{workers.ROOT}/{machine_id}", active
+        self.store, self.queue, self.active = config_store, f"{actions.ROOT}/{machine_id}", active
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self.serve, daemon=True)
 
@@ -101,7 +101,7 @@ class OfflineStandIn:
                 if isinstance(job, dict) and job.get("status") == "QUEUED":
                     job.update(status="SUCCESS", result=None)
                     self.store.set(f"{self.queue}/{name}", job)
-            self.stopped.wait(workers.POLL / 5)
+            self.stopped.wait(actions.POLL / 5)
 
     def __enter__(self):
         if self.active:
@@ -192,7 +192,7 @@ def confirm(config_store, target, offline, force_yes):
         raise Aborted()
     online = target["ip"] not in offline
     remove_asd = True
-    if online and workers.call(config_store, target["machine_id"], "has_asd_manager"):
+    if online and actions.call(config_store, target["machine_id"], "has_asd_manager"):
         remove_asd = ui.ask_yesno("Do you also want to remove the ASD manager and related ASDs?")
     if remove_asd or not online:
         for answer in hooks.run("noderemoval.validate_asd_removal", config_store=config_store,

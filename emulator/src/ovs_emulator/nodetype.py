@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 
-from ovs_emulator import arakoon, hooks, model, paths, remote, store, system, ui, units, workers
+from ovs_emulator import actions, arakoon, hooks, model, paths, remote, store, system, ui, units
 from ovs_emulator.validate import REGEX_IP
 
 NO_SETUP = "No local OVS setup found."
@@ -63,7 +63,7 @@ def start_service(ip, service):
     ui.say(f"  [{ip}] {service} Started")
 
 
-@workers.action
+@actions.action("leave_master_services")
 def leave_master_services(config_store, machine_id):
     """On the demoted node: the master services stopped and disabled (Debian's memcached and
     rabbitmq-server included), the config cluster's etcd data wiped, the client file without
@@ -79,14 +79,14 @@ def leave_master_services(config_store, machine_id):
 def local_node(config_store, machine_id):
     """``on_node`` for the node running the command: the action is called right here."""
     def run(current_store, action, **kwargs):
-        return workers.ACTIONS[action](current_store, machine_id, **kwargs)
+        return actions.ACTIONS[action](current_store, machine_id, **kwargs)
     return run
 
 
 def remote_node(machine_id):
     """``on_node`` for another node: the action goes through that node's ovs-workers."""
     def run(current_store, action, **kwargs):
-        return workers.call(current_store, machine_id, action, **kwargs)
+        return actions.call(current_store, machine_id, action, **kwargs)
     return run
 
 

@@ -18,8 +18,8 @@ import subprocess
 import sys
 import time
 
-from ovs_emulator import (alba, arakoon_services, packages, paths, release, store, system, units,
-                          workers)
+from ovs_emulator import (actions, alba, arakoon_services, packages, paths, release, store, system,
+                          units)
 from ovs_emulator.model import Model
 
 COMPONENTS = ("framework", "storagedriver", "alba")
@@ -65,12 +65,12 @@ LOG = UpdateLog()
 
 # --- node actions (ovs-workers of each storage router) ----------------------------------
 
-@workers.action
+@actions.action("update_package_information")
 def update_package_information(config_store, machine_id):
     return packages.package_information()
 
 
-@workers.action
+@actions.action("update_metadata")
 def update_metadata(config_store, machine_id):
     """The node's part of get_update_metadata: /etc/update_ongoing, and whether a run can be
     started in the background (the emulator uses systemd-run, the real one ``at``)."""
@@ -78,7 +78,7 @@ def update_metadata(config_store, machine_id):
             "at_ok": bool(shutil.which("systemd-run") or shutil.which("at"))}
 
 
-@workers.action
+@actions.action("update_files")
 def update_files(config_store, machine_id, present, names):
     """/etc/ready_for_upgrade and /etc/update_ongoing made (``present``) or removed."""
     for name in names:
@@ -89,7 +89,7 @@ def update_files(config_store, machine_id, present, names):
             os.remove(path)
 
 
-@workers.action
+@actions.action("change_services")
 def change_services(config_store, machine_id, services, action):
     """``systemctl <action>`` of the ``services`` this node has; the names changed."""
     changed = []
@@ -102,26 +102,26 @@ def change_services(config_store, machine_id, services, action):
     return changed
 
 
-@workers.action
+@actions.action("install_packages")
 def install_packages(config_store, machine_id, names):
     return packages.install(names)
 
 
-@workers.action
+@actions.action("run_migrations")
 def run_migrations(config_store, machine_id):
     """The migration code of the INSTALLED release, in a fresh process (as the real
     ``remote(ip, [Migrator])`` imports the new code)."""
     return fresh_process(["migrate"])
 
 
-@workers.action
+@actions.action("restart_arakoon_node")
 def restart_arakoon_node(config_store, machine_id, cluster):
     service = arakoon_services.service_name(cluster)
     system.systemctl("restart", service)
     return system.is_active(service)
 
 
-@workers.action
+@actions.action("restart_workers")
 def restart_workers(config_store, machine_id):
     """ovs-workers restarted once this job has answered (``--no-block``)."""
     system.systemctl("--no-block", "restart", "ovs-workers")
@@ -155,10 +155,10 @@ def refresh_package_information(model):
     """GenericController.refresh_package_information (+ the ALBA plugin's ASD node part)."""
     for router in routers(model):
         try:
-            info = workers.call(model.store, router["machine_id"], "update_package_information",
+            info = actions.call(model.store, router["machine_id"], "update_package_information",
                                 timeout=REFRESH_TIMEOUT)
             router.update(package_information=info, update_reachable=True)
-        except workers.NodeUnreachable:
+        except actions.NodeUnreachable:
             router.update(package_information={}, update_reachable=False)
         model.save("storagerouter", router)
     for node in model.find("albanode", type="ASD"):
@@ -254,8 +254,8 @@ def get_update_metadata(model, ip):
     """UpdateController.get_update_metadata of the storage router ``ip``."""
     router = model.find_one("storagerouter", ip=ip)
     try:
-        answer = workers.call(model.store, router["machine_id"], "update_metadata", timeout=REFRESH_TIMEOUT)
-    except workers.NodeUnreachable:
+        answer = actions.call(model.store, router["machine_id"], "update_metadata", timeout=REFRESH_TIMEOUT)
+    except actions.NodeUnreachable:
         return {"at_ok": True, "reachable": False, "update_ongoing": False}
     return {"at_ok": answer["at_ok"], "reachable": True, "update_ongoing": answer["update_ongoing"]}
 
@@ -358,7 +358,7 @@ class UpdateRun:
                 self.stop_start += [s for s in services if s not in self.stop_start]
 
     def call(self, router, job, **kwargs):
-        return workers.call(self.model.store, router["machine_id"], job, **kwargs)
+        return actions.call(self.model.store, router["machine_id"], job, **kwargs)
 
     def on_all(self, job, **kwargs):
         for router in self.routers:
@@ -404,7 +404,7 @@ class UpdateRun:
             for router in self.routers:
                 try:  # the worker may be gone before its answer is written
                     self.call(router, "restart_workers", timeout=REFRESH_TIMEOUT)
-                except workers.NodeUnreachable:
+                except actions.NodeUnreachable:
                     pass
 
     def install_routers(self):

@@ -14,7 +14,7 @@ import re
 import time
 import uuid
 
-from ovs_emulator import paths, system, workers
+from ovs_emulator import actions, paths, system
 
 VDISK_NAME_REGEX = r"^[0-9a-zA-Z][\-_a-zA-Z0-9]+[a-zA-Z0-9]$"
 MAX_SIZE = 64 * 1024 ** 4
@@ -51,7 +51,7 @@ def _link_vpool(model, vpool_guid, vdisk_guid, add=True):
 
 def _new_vdisk(model, name, size, devicename, vpool, storagedriver, **fields):
     machine_id = _machine_id(model, storagedriver)
-    workers.call(model.store, machine_id, "create_vdisk_file", vpool=vpool["name"],
+    actions.call(model.store, machine_id, "create_vdisk_file", vpool=vpool["name"],
                  devicename=devicename, size=size)
     vdisk = model.save("vdisk", dict({
         "name": name, "description": name, "size": size, "devicename": devicename,
@@ -150,9 +150,9 @@ def extend(model, vdisk_guid, volume_size):
     storagedriver = model.get("storagedriver", vdisk["storagedriver_guid"])
     vpool = model.get("vpool", vdisk["vpool_guid"])
     try:
-        workers.call(model.store, _machine_id(model, storagedriver), "extend_vdisk_file",
+        actions.call(model.store, _machine_id(model, storagedriver), "extend_vdisk_file",
                      vpool=vpool["name"], devicename=vdisk["devicename"], size=volume_size)
-    except workers.NodeUnreachable:
+    except actions.NodeUnreachable:
         raise
     except RuntimeError:
         raise RuntimeError(f"Volume {vdisk['name']} is not running, cannot extend") from None
@@ -169,7 +169,7 @@ def delete(model, vdisk_guid):
         raise RuntimeError(f"vDisk {vdisk['name']} has clones, cannot delete")
     storagedriver = model.get("storagedriver", vdisk["storagedriver_guid"])
     vpool = model.get("vpool", vdisk["vpool_guid"])
-    workers.call(model.store, _machine_id(model, storagedriver), "delete_vdisk_file",
+    actions.call(model.store, _machine_id(model, storagedriver), "delete_vdisk_file",
                  vpool=vpool["name"], devicename=vdisk["devicename"])
     model.delete("vdisk", vdisk_guid)
     _link_vpool(model, vpool["guid"], vdisk_guid, add=False)
@@ -196,17 +196,17 @@ def move(model, vdisk_guid, target_storagerouter_guid, force=False):
     file = dict(vpool=vpool["name"], devicename=vdisk["devicename"])
     try:
         if source is not None:
-            workers.call(model.store, _machine_id(model, source), "delete_vdisk_file", **file)
-    except workers.NodeUnreachable:
+            actions.call(model.store, _machine_id(model, source), "delete_vdisk_file", **file)
+    except actions.NodeUnreachable:
         if not force:
             raise RuntimeError(f"Failed to move vDisk {vdisk['name']}") from None
     except RuntimeError:
         raise RuntimeError(f"Failed to move vDisk {vdisk['name']}") from None
     try:
-        workers.call(model.store, _machine_id(model, target), "create_vdisk_file", size=vdisk["size"], **file)
+        actions.call(model.store, _machine_id(model, target), "create_vdisk_file", size=vdisk["size"], **file)
     except RuntimeError:  # back where it was: the source still serves it
         if source is not None:
-            workers.call(model.store, _machine_id(model, source), "create_vdisk_file", size=vdisk["size"], **file)
+            actions.call(model.store, _machine_id(model, source), "create_vdisk_file", size=vdisk["size"], **file)
         raise RuntimeError(f"Failed to move vDisk {vdisk['name']}") from None
     vdisk = model.get("vdisk", vdisk_guid)
     vdisk.update(storagedriver_guid=target["guid"], storagedriver_id=target["storagedriver_id"],
@@ -236,7 +236,8 @@ def _require_volumedriver(vpool):
                            "running on this StorageRouter")
 
 
-def node_create_file(vpool, devicename, size):
+@actions.action("create_vdisk_file")
+def create_vdisk_file(config_store, machine_id, vpool, devicename, size):
     _require_volumedriver(vpool)
     path = _path(vpool, devicename)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -245,14 +246,16 @@ def node_create_file(vpool, devicename, size):
     return None
 
 
-def node_extend_file(vpool, devicename, size):
+@actions.action("extend_vdisk_file")
+def extend_vdisk_file(config_store, machine_id, vpool, devicename, size):
     _require_volumedriver(vpool)
     with open(_path(vpool, devicename), "r+b") as handle:
         handle.truncate(size)
     return None
 
 
-def node_delete_file(vpool, devicename):
+@actions.action("delete_vdisk_file")
+def delete_vdisk_file(config_store, machine_id, vpool, devicename):
     _require_volumedriver(vpool)
     path = _path(vpool, devicename)
     if os.path.exists(path):

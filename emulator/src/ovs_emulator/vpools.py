@@ -18,8 +18,8 @@ Store keys: ``/ovs/vpools/<guid>/mds_config``, ``/ovs/vpools/<guid>/hosts/<stora
 (volumedriver configuration sections).  The ALBA namespace of the vPool (its file driver
 namespace ``fd-<vpool>-<guid>``) is ``/albamgr/<backend>-abm/namespaces/<name>``.
 
-Node-local half (``ovs-workers`` of the storage router): ``node_start_services``,
-``node_stop_services`` (units ``ovs-albaproxy_<vpool>_<n>``, ``ovs-dtl_<vpool>``,
+Node-local half (``ovs-workers`` of the storage router): ``start_vpool_services``,
+``stop_vpool_services`` (units ``ovs-albaproxy_<vpool>_<n>``, ``ovs-dtl_<vpool>``,
 ``ovs-volumedriver_<vpool>`` and the directory ``/mnt/<vpool>``).
 """
 import os
@@ -27,7 +27,7 @@ import re
 import shutil
 import sys
 
-from ovs_emulator import alba, paths, system, units, workers
+from ovs_emulator import actions, alba, paths, system, units
 
 REGEX_VPOOL = r"^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$"
 REGEX_IP = r"^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$"
@@ -451,7 +451,7 @@ def add_vpool(model, parameters):
                              "state": "active", "vpool_guid": vpool["guid"]})
         model.store.set(config_key(vpool["guid"], storagedriver_id),
                         volumedriver_config(model, vpool, storagedriver, sdp_paths, requested))
-        workers.call(model.store, router["machine_id"], "start_vpool_services", vpool=name,
+        actions.call(model.store, router["machine_id"], "start_vpool_services", vpool=name,
                      ports=storagedriver["ports"],
                      proxy_ports=[model.get("albaproxy", g)["ports"][0]
                                   for g in storagedriver["alba_proxies_guids"]],
@@ -589,7 +589,7 @@ def remove_storagedriver(model, storagedriver_guid):
     vpool["status"] = "DELETING" if last else "SHRINKING"
     model.save("vpool", vpool)
     try:
-        workers.call(model.store, router["machine_id"], "stop_vpool_services", vpool=vpool["name"],
+        actions.call(model.store, router["machine_id"], "stop_vpool_services", vpool=vpool["name"],
                      proxies=len(storagedriver.get("alba_proxies_guids", [])))
     except Exception:
         vpool["status"] = "FAILURE"
@@ -621,7 +621,10 @@ def unit_names(vpool, proxies):
             [f"ovs-dtl_{vpool}", f"ovs-volumedriver_{vpool}"])
 
 
-def node_start_services(vpool, ports, proxy_ports, directories):
+@actions.action("start_vpool_services")
+def start_vpool_services(config_store, machine_id, vpool, ports, proxy_ports, directories):
+    """/mnt/<vpool>, the storagedriver's directories, units ovs-albaproxy_<vpool>_<n>,
+    ovs-dtl_<vpool>, ovs-volumedriver_<vpool> written, enabled and started."""
     os.makedirs(paths.real(f"/mnt/{vpool}"), exist_ok=True)
     for directory in directories:
         os.makedirs(paths.real(directory), exist_ok=True)
@@ -636,7 +639,8 @@ def node_start_services(vpool, ports, proxy_ports, directories):
     return [unit.name for unit in unit_list]
 
 
-def node_stop_services(vpool, proxies):
+@actions.action("stop_vpool_services")
+def stop_vpool_services(config_store, machine_id, vpool, proxies):
     mountpoint = paths.real(f"/mnt/{vpool}")
     for name in reversed(unit_names(vpool, proxies)):
         system.disable_stop(name)

@@ -59,77 +59,88 @@ def remove_cluster(model, alba_backend_guid):
         model.delete("backend", backend["guid"])
 
 
-def albabackend_dynamics(model):
-    def _backend(alba_backend):
-        return backend_of(model, alba_backend)
+DEVICE_COLOURS = {"ok": "green", "warning": "orange", "error": "red", "unknown": "gray"}
 
-    def _running(alba_backend):
-        return bool(alba_backend.get("alba_id")) and _backend(alba_backend).get("status") == "RUNNING"
 
-    def _local_stack(alba_backend):
+class AlbaBackendDynamics:
+    """The dynamic properties of an ALBA backend (the plugin's AlbaBackend ``@dynamic``s); each
+    is ``fn(alba_backend)``, the costly ones computed once per object (``computed``)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def backend(self, alba_backend):
+        return backend_of(self.model, alba_backend)
+
+    def available(self, alba_backend):
+        return bool(alba_backend.get("alba_id")) and self.backend(alba_backend).get("status") == "RUNNING"
+
+    def local_stack(self, alba_backend):
         if alba_backend.get("scaling") != "LOCAL":
             return {}
-        return {node["node_id"]: stack(model, node) for node in model.find("albanode", type="ASD")}
+        return {node["node_id"]: stack(self.model, node) for node in self.model.find("albanode", type="ASD")}
 
-    def _osds_per_node(alba_backend):
-        counts = {}
-        for node_id, slots in computed(alba_backend, "local_stack", _local_stack).items():
-            counts[node_id] = sum(1 for slot in slots.values() for osd in slot.get("osds", {}).values()
-                                  if osd.get("status") in ("ok", "warning")
-                                  and osd.get("claimed_by") == alba_backend["guid"])
-        return counts
+    def claimed_osds(self, alba_backend):
+        """{node id: the OSDs of the node's slots that this backend claimed} (its local stack)."""
+        return {node_id: [osd for slot in slots.values() for osd in slot.get("osds", {}).values()
+                          if osd.get("claimed_by") == alba_backend["guid"]]
+                for node_id, slots in computed(alba_backend, "local_stack", self.local_stack).items()}
 
-    def _presets_of(alba_backend):
+    def osds_per_node(self, alba_backend):
+        return {node_id: sum(1 for osd in osds if osd.get("status") in ("ok", "warning"))
+                for node_id, osds in self.claimed_osds(alba_backend).items()}
+
+    def presets(self, alba_backend):
         if not alba_backend.get("alba_id"):
             return []
         scaling = alba_backend.get("scaling")
         devices = 0
         if scaling == "GLOBAL":
-            devices = sum(computed(alba_backend, "local_summary", _local_summary)["devices"].values())
-        return render_presets(list_presets(model, alba_backend), scaling,
-                              _osds_per_node(alba_backend) if scaling == "LOCAL" else {}, devices)
+            devices = sum(computed(alba_backend, "local_summary", self.local_summary)["devices"].values())
+        return render_presets(list_presets(self.model, alba_backend), scaling,
+                              self.osds_per_node(alba_backend) if scaling == "LOCAL" else {}, devices)
 
-    def _local_summary(alba_backend):
+    def local_summary(self, alba_backend):
         devices = {"red": 0, "green": 0, "orange": 0, "gray": 0}
-        colours = {"ok": "green", "warning": "orange", "error": "red", "unknown": "gray"}
         usage = {"size": 0, "used": 0}
         if alba_backend.get("scaling") != "GLOBAL":
-            for slots in computed(alba_backend, "local_stack", _local_stack).values():
-                for slot in slots.values():
-                    for osd in slot.get("osds", {}).values():
-                        if osd.get("claimed_by") == alba_backend["guid"]:
-                            colour = colours.get(osd.get("status", "unknown"))
-                            if colour:
-                                devices[colour] += 1
-            usages = computed(alba_backend, "usages", lambda ab: dict(_usages(ab)))
+            for osd in (osd for osds in self.claimed_osds(alba_backend).values() for osd in osds):
+                colour = DEVICE_COLOURS.get(osd.get("status", "unknown"))
+                if colour:
+                    devices[colour] += 1
+            usages = computed(alba_backend, "usages", lambda ab: dict(self.usages(ab)))
             usage = {"size": usages["size"], "used": usages["used"]}
         if alba_backend.get("scaling") != "LOCAL":
-            for values in computed(alba_backend, "remote_stack", _remote_stack).values():
-                for key, value in values.get("sizes", {}).items():
-                    usage[key] = usage.get(key, 0) + value
-                remote = values.get("devices")
-                if remote is None:
-                    continue
-                for colour in ("red", "orange", "green", "gray"):
-                    if remote.get(colour, 0) > 0:
-                        devices[colour] += 1
-                        break
-        backend = _backend(alba_backend)
+            self.add_remote(alba_backend, devices, usage)
+        backend = self.backend(alba_backend)
         domains = {}
-        for junction in model.find("backenddomain", backend_guid=backend.get("guid")):
-            domain = model.get("domain", junction.get("domain_guid")) or {}
+        for junction in self.model.find("backenddomain", backend_guid=backend.get("guid")):
+            domain = self.model.get("domain", junction.get("domain_guid")) or {}
             domains[junction.get("domain_guid")] = domain.get("name")
         return {"name": backend.get("name"), "sizes": usage, "devices": devices,
                 "scaling": alba_backend.get("scaling"), "domain_info": domains,
                 "backend_guid": backend.get("guid")}
 
-    def _usages(alba_backend):
+    def add_remote(self, alba_backend, devices, usage):
+        """The linked backends' sizes into ``usage``; each counts as one device, of its worst colour."""
+        for values in computed(alba_backend, "remote_stack", self.remote_stack).values():
+            for key, value in values.get("sizes", {}).items():
+                usage[key] = usage.get(key, 0) + value
+            remote = values.get("devices")
+            if remote is None:
+                continue
+            for colour in ("red", "orange", "green", "gray"):
+                if remote.get(colour, 0) > 0:
+                    devices[colour] += 1
+                    break
+
+    def usages(self, alba_backend):
         """AlbaBackend._usages: the totals of ``alba list-osds``."""
         usages = {"free": 0.0, "size": 0.0, "used": 0.0}
         if not alba_backend.get("alba_id"):
             return usages
         try:
-            osds = alba_cli(model, "list-osds", abm_name(_backend(alba_backend)))
+            osds = alba_cli(self.model, "list-osds", abm_name(self.backend(alba_backend)))
         except RuntimeError:
             return usages
         for osd in osds:
@@ -138,51 +149,55 @@ def albabackend_dynamics(model):
         usages["free"] = usages["size"] - usages["used"]
         return usages
 
-    def _linked_osds(alba_backend):
-        return [osd for osd in model.find("albaosd", alba_backend_guid=alba_backend["guid"])
+    def linked_osds(self, alba_backend):
+        return [osd for osd in self.model.find("albaosd", alba_backend_guid=alba_backend["guid"])
                 if osd.get("osd_type") == "ALBA_BACKEND" and osd.get("metadata")]
 
-    def _remote_stack(alba_backend):
+    def remote_stack(self, alba_backend):
         """{linked alba id: the linked backend's local_summary} (backends of this cluster)."""
         result = {}
-        for osd in _linked_osds(alba_backend):
+        for osd in self.linked_osds(alba_backend):
             info = osd["metadata"]["backend_info"]
-            linked = model.get("albabackend", info["linked_guid"])
-            summary = _local_summary(linked) if linked else {}
+            linked = self.model.get("albabackend", info["linked_guid"])
+            summary = self.local_summary(linked) if linked else {}
             result[osd["osd_id"]] = dict(summary, name=info.get("linked_name"),
                                          alba_backend_guid=info["linked_guid"],
                                          preset=info.get("linked_preset"))
         return result
 
-    def _linked_backend_guids(alba_backend, seen=None):
+    def linked_backend_guids(self, alba_backend, seen=None):
         """The ALBA backends linked to this one (recursively) through ALBA_BACKEND OSDs."""
         seen = set() if seen is None else seen
-        for osd in _linked_osds(alba_backend):
+        for osd in self.linked_osds(alba_backend):
             guid = osd["metadata"]["backend_info"]["linked_guid"]
             if guid not in seen:
                 seen.add(guid)
-                linked = model.get("albabackend", guid)
+                linked = self.model.get("albabackend", guid)
                 if linked:
-                    _linked_backend_guids(linked, seen)
+                    self.linked_backend_guids(linked, seen)
         return sorted(seen - {alba_backend["guid"]})
 
-    def _live_status(alba_backend):
-        status = _backend(alba_backend).get("status")
+    def live_status(self, alba_backend):
+        status = self.backend(alba_backend).get("status")
         return {"RUNNING": "running", "INSTALLING": "running", "DELETING": "running",
                 "WARNING": "warning"}.get(status, "failure")
 
-    return {"name": lambda ab: _backend(ab).get("name"),
-            "available": _running,
-            "presets": _presets_of,
-            "usages": _usages,
-            "local_stack": _local_stack,
-            "local_summary": _local_summary,
-            "linked_backend_guids": _linked_backend_guids,
-            "remote_stack": _remote_stack,
+
+def albabackend_dynamics(model):
+    """name -> ``fn(alba_backend)`` of the ALBA backend's dynamic properties."""
+    dynamics = AlbaBackendDynamics(model)
+    return {"name": lambda ab: dynamics.backend(ab).get("name"),
+            "available": dynamics.available,
+            "presets": dynamics.presets,
+            "usages": dynamics.usages,
+            "local_stack": dynamics.local_stack,
+            "local_summary": dynamics.local_summary,
+            "linked_backend_guids": dynamics.linked_backend_guids,
+            "remote_stack": dynamics.remote_stack,
             "statistics": lambda ab: {},
             "ns_data": lambda ab: [],
             "osd_statistics": lambda ab: {},
-            "live_status": _live_status}
+            "live_status": dynamics.live_status}
 
 
 def backend_dynamics(model):

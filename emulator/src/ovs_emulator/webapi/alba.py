@@ -1,6 +1,6 @@
 """API views of the ALBA plugin (framework-alba-plugin webapps/api/backend/views: albanodes.py,
 albabackends.py): parse the request, run the domain (``ovs_emulator.alba``) in a task or
-directly, shape the answer.  Registered by ``views.ROUTES += ROUTES``."""
+directly, shape the answer.  Served with the others (``server.ROUTES``)."""
 from .. import alba
 from ..alba.common import PRESET_NAME
 from . import errors

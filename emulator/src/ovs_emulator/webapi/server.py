@@ -21,11 +21,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from .. import paths
 from ..tlsserver import TlsHttpServer
-from . import auth, errors, views
+from . import alba, auth, errors, update, views, vpools
 from .model import Model
 from .tasks import TaskRunner
 
 LOG = logging.getLogger("ovs_emulator.webapi")
+# the framework's views, then the ALBA plugin's (ASD nodes, ALBA backends), vPools, storagedrivers
+# and vDisks, updates
+ROUTES = views.ROUTES + alba.ROUTES + vpools.ROUTES + update.ROUTES
 VERSION_RE = re.compile(r"^(.*; )?version=(?P<version>([0-9]+|\*)?)(;.*)?$")
 MISSING_HEADER = ("The version required by the client should be added to the Accept header. "
                   "E.g.: 'Accept: application/json; version=1'")
@@ -106,7 +109,7 @@ class Application:
         self.model = Model(store)
         self.tasks = TaskRunner(self.model)
         self.routes = [(method, _compile(pattern), view, roles)
-                       for method, pattern, view, roles in (routes or views.ROUTES)]
+                       for method, pattern, view, roles in (routes or ROUTES)]
 
     def _match(self, path):
         found = []

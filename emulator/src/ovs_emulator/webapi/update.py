@@ -1,5 +1,5 @@
 """API views of updates (framework webapps/api/backend/views/storagerouters.py: every one
-returns a task, as the real ``@return_task()`` views). Registered by ``views.ROUTES += ROUTES``."""
+returns a task, as the real ``@return_task()`` views). Served with the others (``server.ROUTES``)."""
 from .. import update
 from .views import _load, _required
 from . import errors

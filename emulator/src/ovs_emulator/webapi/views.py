@@ -463,8 +463,3 @@ ROUTES = [
     ("POST", "/api/backends/", backends_create, ["read", "write", "manage"]),
     ("GET", "/api/backends/<guid>/", backends_get, ["read"]),
 ]
-
-from . import alba as _alba  # noqa: E402  (ASD nodes, ALBA backends)
-from . import vpools as _vpools  # noqa: E402  (vPools, storagedrivers, vDisks)
-from . import update as _update  # noqa: E402  (updates)
-ROUTES += _alba.ROUTES + _vpools.ROUTES + _update.ROUTES

@@ -1,6 +1,6 @@
 """API views of vPools, storagedrivers and vDisks (framework: webapps/api/backend/views/
 storagerouters.py add_vpool, vpools.py, storagedrivers.py, vdisks.py).  The work runs in tasks
-(``ovs_emulator.vpools``, ``ovs_emulator.vdisks``); registered by ``views.ROUTES += ROUTES``."""
+(``ovs_emulator.vpools``, ``ovs_emulator.vdisks``); served with the others (``server.ROUTES``)."""
 import copy
 import time
 
