@@ -1,6 +1,8 @@
 """Shared fixtures: an emulator root in a temporary directory, a fake systemd, a memory store."""
 import io
 import json
+import random
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +26,34 @@ Package: alba
 Status: deinstall ok config-files
 Version: 1.5.37-1
 """
+
+
+def free_ports(count=1):
+    """The first of ``count`` consecutive TCP ports of 127.0.0.1 that nothing listens on now,
+    below the kernel's ephemeral range: a test that expects a refused connection on one of them
+    gets it (a port of the ephemeral range may be taken by any outgoing connection meanwhile, and
+    a connect to it can even meet itself, TCP's simultaneous open, and succeed)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as handle:
+            ephemeral_low = int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32768
+    high = min(ephemeral_low, 32768) - count
+    for _ in range(500):
+        base = random.randrange(10000, high)
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError(f"no {count} free consecutive ports below {high + count}")
 
 
 class FakeSystemd:

@@ -12,6 +12,7 @@ from ovs_emulator import alba_cli, albamgr, asdapi, model, paths, store as store
 from test_backends import action, alba, masters, presets, wait_status  # noqa: F401
 from test_storage import write_hardware  # noqa: F401
 from test_webapi import api, root, store  # noqa: F401  (fixtures)
+from conftest import free_ports
 
 NODE_ID = "StOrAgEnOdE00001"
 SYSTEMCTL = """#!/bin/sh
@@ -348,9 +349,7 @@ def test_alba_asd_start_listens(store, root, monkeypatch):  # noqa: F811
     import socket
     import threading
     monkeypatch.setattr(store_module, "EtcdStore", lambda *args, **kwargs: store)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_ports()
     key = f"/ovs/alba/asds/{'c' * 32}/config"
     store.set(key, {"asd_id": "c" * 32, "port": port, "ips": ["127.0.0.1"]})
     argv = ["asd-start", "--config", albamgr.configuration_path(key), "--log-sink", "console:"]
@@ -435,9 +434,7 @@ def test_healthcheck_alba(api, masters, storage_node, store, root, systemd, monk
     monkeypatch.setattr(store_module, "open_store", lambda: store)
     assert healthcheck.run("alba", "backend")["alba-backend-test"]["messages"]["skip"] == [
         {"code": "HC0000", "message": "No backends found."}]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        base = probe.getsockname()[1]
+    base = free_ports(3)  # three ASDs: two listen, the third refuses connections
     store.set(f"/ovs/alba/asdnodes/{NODE_ID}/config/network", {"ips": ["127.0.0.1"], "port": base})
     guid = running_backend(api, root, "lb1")
     sdc, osds = claim_three_asds_on_sdc(api, storage_node, guid)

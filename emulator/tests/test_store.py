@@ -1,7 +1,6 @@
 """Store semantics (MemoryStore), the Arakoon ini, and EtcdStore against a real etcd."""
 import os
 import shutil
-import socket
 import subprocess
 import time
 
@@ -9,6 +8,7 @@ import pytest
 
 from ovs_emulator import paths, store
 from ovs_emulator.store import ArakoonNode, EtcdStore, MemoryStore
+from conftest import free_ports
 
 
 def exercise(s):
@@ -73,9 +73,7 @@ needs_etcd = pytest.mark.skipif(not os.path.exists(ETCD), reason="etcd (Debian e
 
 
 def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports()
 
 
 class EtcdCluster:
