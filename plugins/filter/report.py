@@ -197,7 +197,12 @@ def cluster_report_markdown(cluster):
 
 
 # ---------------------------------------------------------------------- SVG
-BOX_W, BOX_H, GAP_Y, COL_GAP, MARGIN, TITLE_H = 170, 44, 16, 90, 20, 28
+BOX_W = 170  # a box of a node, vPool or backend
+BOX_H = 44
+GAP_Y = 16  # between two boxes of a column
+COL_GAP = 90  # between two columns (their frames)
+MARGIN = 20  # around the picture and inside a frame
+TITLE_H = 28  # the title of a frame
 STYLE = (u'text{font-family:sans-serif;font-size:12px;fill:#222}'
          u'.title{font-size:13px;font-weight:bold}'
          u'.group{fill:#f6f6f6;stroke:#999;stroke-dasharray:4 3}'
