@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 name: phase_timings
-author: openvstorage.hyperscale developers
+author: Open vStorage HyperScale developers (@openvstorage)
 version_added: 0.1.0
 type: aggregate
 short_description: How long each play (phase) of a run took
