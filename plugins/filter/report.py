@@ -291,13 +291,13 @@ def svg_edge(places, link):
 def svg_frame(frame, places):
     title, css, x, top, height, items = frame
     parts = [u'<g class="kind-%s">' % css,
-             u'<rect class="group" x="%d" y="%d" width="%d" height="%d" rx="8"/>' % (x, top, BOX_W + 2 * MARGIN,
-                                                                                   height),
+             u'<rect class="group" x="%d" y="%d" width="%d" height="%d" rx="8"/>' % (
+                 x, top, BOX_W + 2 * MARGIN, height),
              u'<text class="title" x="%d" y="%d">%s</text>' % (x + 10, top + 18, escape(title))]
     for key, label, detail in items:
         bx, by = places[key]
-        parts += [u'<rect class="node %s" x="%d" y="%d" width="%d" height="%d" rx="4"/>' % (css, bx, by, BOX_W,
-                                                                                             BOX_H),
+        parts += [u'<rect class="node %s" x="%d" y="%d" width="%d" height="%d" rx="4"/>' % (
+                      css, bx, by, BOX_W, BOX_H),
                   u'<text x="%d" y="%d">%s</text>' % (bx + 8, by + 18, escape(text(label))),
                   u'<text x="%d" y="%d" font-size="10">%s</text>' % (bx + 8, by + 34, escape(text(detail)))]
     return parts + [u'</g>']
