@@ -296,8 +296,8 @@ def svg_frame(frame, places):
              u'<text class="title" x="%d" y="%d">%s</text>' % (x + 10, top + 18, escape(title))]
     for key, label, detail in items:
         bx, by = places[key]
-        parts += [u'<rect class="node %s" x="%d" y="%d" width="%d" height="%d" rx="4"/>' % (
-                      css, bx, by, BOX_W, BOX_H),
+        box = u'<rect class="node %s" x="%d" y="%d" width="%d" height="%d" rx="4"/>' % (css, bx, by, BOX_W, BOX_H)
+        parts += [box,
                   u'<text x="%d" y="%d">%s</text>' % (bx + 8, by + 18, escape(text(label))),
                   u'<text x="%d" y="%d" font-size="10">%s</text>' % (bx + 8, by + 34, escape(text(detail)))]
     return parts + [u'</g>']
