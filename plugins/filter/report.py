@@ -181,9 +181,9 @@ def md_vdisks(cluster):
 def cluster_report_markdown(cluster):
     """The Markdown report of an ``ovs_cluster_info`` result."""
     cluster = cluster or {}
-    counts = [(len(cluster.get(key) or []), label) for key, label in (
-        ('storagerouters', 'storage routers'), ('alba_nodes', 'ALBA nodes'), ('backends', 'backends'),
-        ('vpools', 'vPools'), ('vdisks', 'vDisks'))]
+    counts = [(len(cluster.get(key) or []), label if len(cluster.get(key) or []) == 1 else label + u's')
+              for key, label in (('storagerouters', u'storage router'), ('alba_nodes', u'ALBA node'),
+                                 ('backends', u'backend'), ('vpools', u'vPool'), ('vdisks', u'vDisk'))]
     lines = [u'# Open vStorage cluster %s' % code(cluster.get('cluster_id')), u'',
              u'- Release: %s' % md(cluster.get('release')),
              u'- %s' % u', '.join(u'%d %s' % count for count in counts), u'']

@@ -111,6 +111,9 @@ def test_markdown_of_an_empty_cluster():
     for empty in ('No domains.', 'No storage routers.', 'No ALBA nodes.', 'No backends.', 'No vPools.', 'No vDisks.'):
         assert '\n%s\n' % empty in text
     assert text.endswith('No vDisks.\n')
+    assert '- 0 storage routers, 0 ALBA nodes, 0 backends, 0 vPools, 0 vDisks\n' in text
+    one = report.cluster_report_markdown(dict(cluster_id='x', vpools=[dict(name='p')]))
+    assert '- 0 storage routers, 0 ALBA nodes, 0 backends, 1 vPool, 0 vDisks\n' in one
 
 
 def svg_texts(svg):
