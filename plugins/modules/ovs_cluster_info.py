@@ -17,6 +17,10 @@ description:
   - On request also the domains (C(GET /api/domains/)), the ALBA backends with their presets
     (C(GET /api/alba/backends/)), the vPools with their storage drivers (C(GET /api/vpools/),
     C(GET /api/storagedrivers/)) and the vDisks (C(GET /api/vdisks/)).
+  - V(asds) adds to each ALBA node its disks and the ASDs on each, from the C(stack) of the node (the API asks the
+    ASD manager of every node); V(backend_status) adds to each backend its C(live_status) and the backends linked
+    into it (C(remote_stack)); the API asks the maintenance agents and the linked backends for them. Both cost
+    more than the other reads, so they are separate choices.
   - Changes nothing; it always reports C(changed=false).
 author:
   - Open vStorage HyperScale developers (@openvstorage)
@@ -27,9 +31,11 @@ options:
     description:
       - What to read besides C(GET /api/).
       - V(alba_nodes) and V(backends) are skipped (empty lists) when the API has no C(alba) plugin.
+      - V(asds) implies V(alba_nodes), V(backend_status) implies V(backends).
+      - With both V(storagerouters) and V(domains), each storage router names its domains.
     type: list
     elements: str
-    choices: [storagerouters, alba_nodes, domains, backends, vpools, vdisks]
+    choices: [storagerouters, alba_nodes, asds, domains, backends, backend_status, vpools, vdisks]
     default: [storagerouters, alba_nodes]
 attributes:
   check_mode:
@@ -115,6 +121,18 @@ storagerouters:
     rdma_capable:
       description: Whether the node is RDMA capable.
       type: bool
+    domains:
+      description: Names of its (primary) domains, sorted.
+      type: list
+      elements: str
+      returned: when O(gather) contains V(domains) too
+      version_added: 0.1.0
+    recovery_domains:
+      description: Names of its recovery domains, sorted.
+      type: list
+      elements: str
+      returned: when O(gather) contains V(domains) too
+      version_added: 0.1.0
 alba_nodes:
   description: ASD nodes registered in the model.
   returned: when O(gather) contains V(alba_nodes)
@@ -139,6 +157,46 @@ alba_nodes:
     name:
       description: Name, if any.
       type: str
+    disks:
+      description: Disks (slots) of the node, sorted by slot id, from its C(stack).
+      type: list
+      elements: dict
+      returned: when O(gather) contains V(asds)
+      version_added: 0.1.0
+      contains:
+        slot_id:
+          description: Id of the slot (the disk's by-id name).
+          type: str
+        device:
+          description: Device of the disk.
+          type: str
+        size:
+          description: Size in bytes.
+          type: int
+        mountpoint:
+          description: Mount point of an initialised disk.
+          type: str
+        status:
+          description: C(ok), C(empty), C(error), C(missing), C(unknown) (slot status of the ASD manager).
+          type: str
+        asds:
+          description: ASDs on the disk, sorted by id.
+          type: list
+          elements: dict
+          contains:
+            asd_id:
+              description: Long id of the ASD.
+              type: str
+            status:
+              description: C(ok), C(warning), C(error), C(unavailable) or C(unknown).
+              type: str
+            claimed_by:
+              description: Name of the ALBA backend that claimed it (its guid when the backend is unknown; null when
+                unclaimed).
+              type: str
+            claimed_by_guid:
+              description: Guid of the ALBA backend that claimed it.
+              type: str
 alba_nodes_discovered:
   description: ASD nodes set up (C(asd-manager setup)) but not registered yet.
   returned: when O(gather) contains V(alba_nodes)
@@ -222,6 +280,27 @@ backends:
     usages:
       description: C(free), C(size) and C(used) in bytes.
       type: dict
+    live_status:
+      description: C(running), C(warning), C(failure), C(installing) or C(deleting) (C(live_status) of the API).
+      type: str
+      returned: when O(gather) contains V(backend_status)
+      version_added: 0.1.0
+    linked_backends:
+      description: Backends linked straight into this one (a GLOBAL backend's LOCAL backends), sorted by name.
+      type: list
+      elements: dict
+      returned: when O(gather) contains V(backend_status)
+      version_added: 0.1.0
+      contains:
+        guid:
+          description: Guid of the linked ALBA backend.
+          type: str
+        name:
+          description: Its name.
+          type: str
+        preset:
+          description: Preset the link uses.
+          type: str
 vpools:
   description: vPools, sorted by name.
   returned: when O(gather) contains V(vpools)
@@ -313,20 +392,28 @@ vdisks:
 
 import ast
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import direct_links
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 
 STORAGEROUTER_FIELDS = ('guid', 'name', 'ip', 'machine_id', 'node_type', 'status', 'rdma_capable')
 ALBA_NODE_FIELDS = ('guid', 'node_id', 'ip', 'port', 'type', 'name')
 DISCOVERED_FIELDS = ('node_id', 'ip', 'port', 'type')
-GATHER_CHOICES = ('storagerouters', 'alba_nodes', 'domains', 'backends', 'vpools', 'vdisks')
+GATHER_CHOICES = ('storagerouters', 'alba_nodes', 'asds', 'domains', 'backends', 'backend_status', 'vpools',
+                  'vdisks')
+# what each choice needs as well (asds are a view of the ALBA nodes, the status one of the backends)
+IMPLIED = {'asds': 'alba_nodes', 'backend_status': 'backends'}
 # contents of the storage reads (gather_storage): what the views below read, no more; with
 # O(gather) naming only vdisks or vpools, the routers, backends and vPools are read for their names
 STORAGEDRIVER_CONTENTS = 'storagedriver_id,mountpoint,storage_ip,ports,status,vpool,storagerouter'
 BACKEND_CONTENTS = 'name,alba_id,scaling,available,presets,osds,usages,backend'
+# live_status asks every ASD node for its maintenance services and each linked backend for its
+# summary; remote_stack names the backends linked into a GLOBAL one (O(gather) backend_status)
+BACKEND_STATUS_CONTENTS = 'live_status,remote_stack'
 VPOOL_CONTENTS = 'name,status,metadata,configuration'
 VDISK_CONTENTS = 'name,size,devicename,snapshots,storagerouter_guid,parent_vdisk,vpool'
 PRESET_FIELDS = ('name', 'compression', 'fragment_size', 'is_available', 'is_default', 'in_use')
 STORAGEDRIVER_FIELDS = ('guid', 'storagedriver_id', 'mountpoint', 'storage_ip', 'ports', 'status')
+SLOT_FIELDS = ('slot_id', 'device', 'size', 'mountpoint')
 
 
 def argument_spec():
@@ -338,7 +425,12 @@ def pick(item, fields):
     return dict((field, item.get(field)) for field in fields)
 
 
+def by_name(items):
+    return sorted(items, key=lambda item: item.get('name') or '')
+
+
 def gather(client, what):
+    what = set(what) | set(IMPLIED[w] for w in what if w in IMPLIED)
     info = client.info() or {}
     result = dict(
         cluster_id=(info.get('identification') or {}).get('cluster_id'),
@@ -347,24 +439,20 @@ def gather(client, what):
         storagerouter_ips=info.get('storagerouter_ips') or [],
         plugins=info.get('plugins') or {},
     )
+    reads = Reads(client, what, 'alba' in result['plugins'])
     if 'storagerouters' in what:
-        routers = client.list('storagerouters', contents=','.join(STORAGEROUTER_FIELDS[1:]))
-        result['storagerouters'] = sorted((pick(r, STORAGEROUTER_FIELDS) for r in routers),
+        result['storagerouters'] = sorted((reads.router_view(r) for r in reads.routers()),
                                           key=lambda r: (r.get('name') or '', r.get('ip') or ''))
     if 'alba_nodes' in what:
-        if 'alba' in result['plugins']:
-            nodes = client.list('alba/nodes', contents=','.join(ALBA_NODE_FIELDS[1:]))
-            found = client.list('alba/nodes', contents=','.join(DISCOVERED_FIELDS), params={'discover': True})
-            result['alba_nodes'] = sorted((pick(n, ALBA_NODE_FIELDS) for n in nodes),
-                                          key=lambda n: n.get('node_id') or '')
-            result['alba_nodes_discovered'] = sorted((pick(n, DISCOVERED_FIELDS) for n in found),
-                                                     key=lambda n: n.get('node_id') or '')
-        else:
-            result['alba_nodes'] = []
-            result['alba_nodes_discovered'] = []
-    storage = [w for w in ('domains', 'backends', 'vpools', 'vdisks') if w in what]
-    if storage:
-        gather_storage(client, storage, result)
+        result.update(reads.alba_nodes())
+    if 'domains' in what:
+        result['domains'] = reads.domains()
+    if 'backends' in what:
+        result['backends'] = by_name(reads.backend_view(b) for b in reads.albabackends())
+    if 'vpools' in what:
+        result['vpools'] = by_name(reads.vpool_view(v, reads.drivers()) for v in reads.vpools())
+    if 'vdisks' in what:
+        result['vdisks'] = reads.vdisks()
     return result
 
 
@@ -385,63 +473,146 @@ def preset_view(preset):
     return view
 
 
-def gather_storage(client, what, result):
-    routers = client.list('storagerouters', contents='name,regular_domains,recovery_domains'
-                          if 'domains' in what else 'name')
-    router_names = dict((r['guid'], r.get('name')) for r in routers)
-    has_alba = 'alba' in result['plugins']
-    albabackends = []
-    if has_alba and ('backends' in what or 'vpools' in what):
-        albabackends = client.list('alba/backends', contents=BACKEND_CONTENTS if 'backends' in what else 'name')
-    if 'domains' in what:
-        domains = []
-        for domain in client.list('domains', contents='name'):
-            guid = domain['guid']
-            domains.append(dict(
-                guid=guid, name=domain.get('name'),
+def asd_view(asd_id, asd, backend_names):
+    claimed = asd.get('claimed_by')
+    return dict(asd_id=asd_id, status=asd.get('status', asd.get('state')), claimed_by=backend_names.get(claimed, claimed),
+                claimed_by_guid=claimed)
+
+
+def disks_view(stack, backend_names):
+    """The ``stack`` of an ALBA node ({slot_id: slot}) as a list of disks, each with its ASDs."""
+    disks = []
+    for slot_id in sorted(stack or {}):
+        slot = stack[slot_id] or {}
+        view = pick(slot, SLOT_FIELDS)
+        view.update(slot_id=slot_id, status=slot.get('status', slot.get('state')),
+                    asds=[asd_view(asd_id, asd or {}, backend_names)
+                          for asd_id, asd in sorted((slot.get('osds') or {}).items())])
+        disks.append(view)
+    return disks
+
+
+class Reads(object):
+    """The API reads of one gather, each done once and only when a view needs it."""
+
+    def __init__(self, client, what, has_alba):
+        self.client = client
+        self.what = what
+        self.has_alba = has_alba
+        self.cache = {}
+
+    def read(self, resource, contents, params=None):
+        key = (resource, contents, bool(params))
+        if key not in self.cache:
+            self.cache[key] = self.client.list(resource, contents=contents, params=params)
+        return self.cache[key]
+
+    def routers(self):
+        fields = list(STORAGEROUTER_FIELDS[1:]) if 'storagerouters' in self.what else ['name']
+        if 'domains' in self.what:
+            fields.extend(['regular_domains', 'recovery_domains'])
+        return self.read('storagerouters', ','.join(fields))
+
+    def router_names(self):
+        return dict((r['guid'], r.get('name')) for r in self.routers())
+
+    def domain_names(self):
+        return dict((d['guid'], d.get('name')) for d in self.read('domains', 'name'))
+
+    def router_view(self, router):
+        view = pick(router, STORAGEROUTER_FIELDS)
+        if 'domains' in self.what:
+            names = self.domain_names()
+            for field, key in (('domains', 'regular_domains'), ('recovery_domains', 'recovery_domains')):
+                view[field] = sorted(names.get(g, g) for g in router.get(key) or [])
+        return view
+
+    def albabackends(self):
+        if not self.has_alba:
+            return []
+        if 'backends' not in self.what:
+            return self.read('alba/backends', 'name')
+        contents = BACKEND_CONTENTS
+        if 'backend_status' in self.what:
+            contents += ',' + BACKEND_STATUS_CONTENTS
+        return self.read('alba/backends', contents)
+
+    def backend_names(self):
+        return dict((b['guid'], b.get('name')) for b in self.albabackends())
+
+    def backend_view(self, backend):
+        view = dict(guid=backend['guid'], backend_guid=backend.get('backend_guid'), name=backend.get('name'),
+                    scaling=backend.get('scaling'), alba_id=backend.get('alba_id'),
+                    available=backend.get('available'),
+                    presets=[preset_view(p) for p in backend.get('presets') or []],
+                    osds=list(backend.get('osds_guids') or []), usages=backend.get('usages') or {})
+        if 'backend_status' in self.what:
+            links = direct_links(backend, self.backend_names())
+            view['live_status'] = backend.get('live_status')
+            view['linked_backends'] = sorted((dict(guid=guid, name=link.get('name'), preset=link.get('preset'))
+                                              for guid, link in links.items()), key=lambda l: (l['name'], l['guid']))
+        return view
+
+    def alba_nodes(self):
+        if not self.has_alba:
+            return dict(alba_nodes=[], alba_nodes_discovered=[])
+        fields = ALBA_NODE_FIELDS[1:] + (('stack',) if 'asds' in self.what else ())
+        nodes = self.read('alba/nodes', ','.join(fields))
+        found = self.read('alba/nodes', ','.join(DISCOVERED_FIELDS), params={'discover': True})
+        views = []
+        for node in nodes:
+            view = pick(node, ALBA_NODE_FIELDS)
+            if 'asds' in self.what:
+                view['disks'] = disks_view(node.get('stack'), self.backend_names())
+            views.append(view)
+        return dict(alba_nodes=sorted(views, key=lambda n: n.get('node_id') or ''),
+                    alba_nodes_discovered=sorted((pick(n, DISCOVERED_FIELDS) for n in found),
+                                                 key=lambda n: n.get('node_id') or ''))
+
+    def domains(self):
+        routers = self.routers()
+        views = []
+        for guid, name in self.domain_names().items():
+            views.append(dict(
+                guid=guid, name=name,
                 storagerouters=sorted(r['name'] for r in routers if guid in (r.get('regular_domains') or [])),
                 recovery_storagerouters=sorted(r['name'] for r in routers
                                                if guid in (r.get('recovery_domains') or []))))
-        result['domains'] = sorted(domains, key=lambda d: d.get('name') or '')
-    if 'backends' in what:
-        result['backends'] = sorted((dict(guid=b['guid'], backend_guid=b.get('backend_guid'), name=b.get('name'),
-                                          scaling=b.get('scaling'), alba_id=b.get('alba_id'),
-                                          available=b.get('available'),
-                                          presets=[preset_view(p) for p in b.get('presets') or []],
-                                          osds=list(b.get('osds_guids') or []), usages=b.get('usages') or {})
-                                     for b in albabackends), key=lambda b: b.get('name') or '')
-    vpool_names = {}
-    if 'vpools' in what or 'vdisks' in what:
-        vpools = client.list('vpools', contents=VPOOL_CONTENTS if 'vpools' in what else 'name')
-        vpool_names = dict((v['guid'], v.get('name')) for v in vpools)
-    if 'vpools' in what:
-        backend_names = dict((b['guid'], b.get('name')) for b in albabackends)
-        drivers = client.list('storagedrivers', contents=STORAGEDRIVER_CONTENTS)
-        views = []
-        for vpool in vpools:
-            backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
-            mine = [d for d in drivers if d.get('vpool_guid') == vpool['guid']]
-            storagedrivers = []
-            for driver in sorted(mine, key=lambda d: router_names.get(d.get('storagerouter_guid')) or ''):
-                view = pick(driver, STORAGEDRIVER_FIELDS)
-                view['storagerouter'] = router_names.get(driver.get('storagerouter_guid'))
-                storagedrivers.append(view)
-            views.append(dict(guid=vpool['guid'], name=vpool.get('name'), status=vpool.get('status'),
-                              configuration=vpool.get('configuration') or {},
-                              backend=backend_names.get(backend_info.get('alba_backend_guid')),
-                              preset=backend_info.get('preset'),
-                              storagerouters=sorted(set(d['storagerouter'] or '' for d in storagedrivers)),
-                              storagedrivers=storagedrivers))
-        result['vpools'] = sorted(views, key=lambda v: v.get('name') or '')
-    if 'vdisks' in what:
-        vdisks = client.list('vdisks', contents=VDISK_CONTENTS)
+        return by_name(views)
+
+    def vpools(self):
+        return self.read('vpools', VPOOL_CONTENTS if 'vpools' in self.what else 'name')
+
+    def drivers(self):
+        return self.read('storagedrivers', STORAGEDRIVER_CONTENTS)
+
+    def vpool_view(self, vpool, drivers):
+        router_names = self.router_names()
+        backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
+        mine = [d for d in drivers if d.get('vpool_guid') == vpool['guid']]
+        storagedrivers = []
+        for driver in sorted(mine, key=lambda d: router_names.get(d.get('storagerouter_guid')) or ''):
+            view = pick(driver, STORAGEDRIVER_FIELDS)
+            view['storagerouter'] = router_names.get(driver.get('storagerouter_guid'))
+            storagedrivers.append(view)
+        return dict(guid=vpool['guid'], name=vpool.get('name'), status=vpool.get('status'),
+                    configuration=vpool.get('configuration') or {},
+                    backend=self.backend_names().get(backend_info.get('alba_backend_guid')),
+                    preset=backend_info.get('preset'),
+                    storagerouters=sorted(set(d['storagerouter'] or '' for d in storagedrivers)),
+                    storagedrivers=storagedrivers)
+
+    def vdisks(self):
+        router_names = self.router_names()
+        vpool_names = dict((v['guid'], v.get('name')) for v in self.vpools())
+        vdisks = self.read('vdisks', VDISK_CONTENTS)
         names = dict((v['guid'], v.get('name')) for v in vdisks)
-        result['vdisks'] = sorted((dict(guid=v['guid'], name=v.get('name'), size=v.get('size'),
-                                        devicename=v.get('devicename'), vpool=vpool_names.get(v.get('vpool_guid')),
-                                        storagerouter=router_names.get(v.get('storagerouter_guid')),
-                                        snapshots=[s.get('label') for s in v.get('snapshots') or []],
-                                        parent_vdisk=names.get(v.get('parent_vdisk_guid')))
-                                   for v in vdisks), key=lambda v: (v.get('vpool') or '', v.get('name') or ''))
+        return sorted((dict(guid=v['guid'], name=v.get('name'), size=v.get('size'),
+                            devicename=v.get('devicename'), vpool=vpool_names.get(v.get('vpool_guid')),
+                            storagerouter=router_names.get(v.get('storagerouter_guid')),
+                            snapshots=[s.get('label') for s in v.get('snapshots') or []],
+                            parent_vdisk=names.get(v.get('parent_vdisk_guid')))
+                       for v in vdisks), key=lambda v: (v.get('vpool') or '', v.get('name') or ''))
 
 
 def run(module, client):

@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+"""roles/controller/tasks/report.yml run for real by ansible-playbook (connection local) against the fake
+API: one read, the summary, cluster.md and topology.svg written on the control machine; a rerun on the
+unchanged cluster changes nothing; check mode and --diff show a change without writing; ovs_report_write
+false writes nothing."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+GIB = 1024 ** 3
+PLAY = [{'name': 'Report the cluster', 'hosts': 'controllers', 'gather_facts': False,
+         'tasks': [{'name': 'Report', 'ansible.builtin.include_role': {'name': 'openvstorage.hyperscale.controller',
+                                                                       'tasks_from': 'report.yml'}}]}]
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = StorageApiServer(str(tmp_path)).start()
+    ovs = srv.ovs
+    r1, r2 = ovs.add_controllers(2)
+    room = ovs.add_domain('room1')
+    ovs.sr_domains.append(dict(guid='j1', storagerouter_guid=r1, domain_guid=room, backup=False))
+    backend = ovs.add_albabackend('hdd')
+    ovs.albabackends[backend]['live_status'] = 'running'
+    ovs.albanodes.append(dict(guid='n1', node_id='aB3dE5fG7hJ9kL1m', ip='172.30.250.31', port=8500, type='ASD',
+                              name='str01', stack={'ata-disk-sdb': {
+                                  'status': 'ok', 'device': '/dev/sdb', 'size': 100 * GIB, 'mountpoint': '/mnt/a',
+                                  'osds': {'asd01': {'status': 'ok', 'claimed_by': backend}}}}))
+    ovs.add_vpool(ovs.router(r1), dict(
+        vpool_name='pool1', storage_ip='172.30.250.11', backend_info=dict(alba_backend_guid=backend, preset='default'),
+        connection_info=dict(host='172.30.250.11', port=443, client_id='x', client_secret='y', local=True),
+        config_params=dict(sco_size=4, cluster_size=4, dtl_mode='a_sync', dtl_transport='tcp', write_buffer=128),
+        caching_info={}, mds_config_params=dict(mds_safety=3, mds_tlogs=100, mds_maxload=75)))
+    ovs.create_vdisk(dict(name='disk01', size=GIB, vpool_guid=list(ovs.vpools)[0], storagerouter_guid=r1))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def project(tmp_path, server):
+    inventory = tmp_path / 'inventory'
+    inventory.mkdir()
+    host = dict(ansible_connection='local', ansible_python_interpreter=sys.executable, ovs_node_ip='127.0.0.1')
+    variables = dict(install_master_ip='127.0.0.1', ovs_api_port=server.port, ovs_api_ca_path=server.cert_path)
+    (inventory / 'hosts.yml').write_text(yaml.safe_dump(
+        {'all': {'children': {'controllers': {'hosts': {'ctl01': host}}}, 'vars': variables}}))
+    (tmp_path / 'play.yml').write_text(yaml.safe_dump(PLAY))
+    return tmp_path
+
+
+def playbook(project, *extra):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, 'build'), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_LOCAL_TEMP=str(project / 'tmp'), ANSIBLE_REMOTE_TEMP=str(project / 'tmp'),
+               HOME=str(project), ANSIBLE_CALLBACK_RESULT_FORMAT='json')
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
+               '-i', str(project / 'inventory' / 'hosts.yml'), str(project / 'play.yml')] + list(extra)
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                          env=env, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout
+    return done.stdout
+
+
+def changed(output):
+    return int(re.search(r'ctl01\s+: ok=\d+\s+changed=(\d+)', output).group(1))
+
+
+def test_report_files_written_once_and_stable(project, server):
+    output = playbook(project)
+    report = project / 'inventory' / 'report'
+    markdown, svg = (report / 'cluster.md').read_text(), (report / 'topology.svg').read_text()
+    assert '### str01' in markdown and '  - ASD `asd01`: ok, claimed by hdd' in markdown
+    assert '| ctl01 | `172.30.250.11` | MASTER | OK | room1 | - |' in markdown
+    assert '| pool1 | RUNNING | hdd | default | ctl01 | 4 MiB | 4 KiB | `a_sync` (`tcp`) | 128 MiB |' in markdown
+    assert '| disk01 | pool1 | 1 GiB | ctl01 |' in markdown
+    assert '<text x="48" y="66">ctl01</text>' in svg
+    assert changed(output) == 2  # the directory and the two files in one loop task
+    summary = json.loads(re.search(r'"msg": (\{.*?\n    \})', output, re.S).group(1))
+    assert summary['storage_routers'] == {'ctl01': 'MASTER', 'ctl02': 'MASTER'}
+    assert summary['alba_nodes'] == {'aB3dE5fG7hJ9kL1m': 'str01'} and summary['asds_claimed'] == 1
+    assert summary['backends'] == ['hdd LOCAL running'] and summary['vdisks'] == ['disk01']
+    assert summary['report'] == [str(report / 'cluster.md'), str(report / 'topology.svg')]
+    # an unchanged cluster: nothing changes
+    assert changed(playbook(project)) == 0
+    # a change shows in check mode and --diff, and is not written
+    server.ovs.create_vdisk(dict(name='disk02', size=GIB, vpool_guid=list(server.ovs.vpools)[0],
+                                 storagerouter_guid=server.ovs.storagerouters[0]['guid']))
+    output = playbook(project, '--check', '--diff')
+    assert changed(output) == 1 and '+| disk02 | pool1 | 1 GiB | ctl01 |' in output
+    assert 'disk02' not in (report / 'cluster.md').read_text()
+
+
+def test_report_dir_and_switch(project, tmp_path):
+    playbook(project, '-e', 'ovs_report_dir=%s' % (tmp_path / 'elsewhere'))
+    assert sorted(os.listdir(str(tmp_path / 'elsewhere'))) == ['cluster.md', 'topology.svg']
+    output = playbook(project, '-e', 'ovs_report_write=false')
+    assert not (project / 'inventory' / 'report').exists()
+    assert 'not written (ovs_report_write is false)' in output
