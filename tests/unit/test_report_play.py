@@ -22,7 +22,10 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 GIB = 1024 ** 3
 PLAY = [{'name': 'Report the cluster', 'hosts': 'controllers', 'gather_facts': False,
          'tasks': [{'name': 'Report', 'ansible.builtin.include_role': {'name': 'openvstorage.hyperscale.controller',
-                                                                       'tasks_from': 'report.yml'}}]}]
+                                                                       'tasks_from': 'report.yml'}}]},
+        {'name': 'Write the report', 'hosts': 'localhost', 'gather_facts': False,
+         'tasks': [{'name': 'Files', 'ansible.builtin.include_role': {'name': 'openvstorage.hyperscale.controller',
+                                                                      'tasks_from': 'report_files.yml'}}]}]
 
 
 @pytest.fixture
@@ -72,8 +75,8 @@ def playbook(project, *extra):
     return done.stdout
 
 
-def changed(output):
-    return int(re.search(r'ctl01\s+: ok=\d+\s+changed=(\d+)', output).group(1))
+def changed(output, host='localhost'):
+    return int(re.search(host + r'\s+: ok=\d+\s+changed=(\d+)', output).group(1))
 
 
 def test_report_files_written_once_and_stable(project, server):
@@ -86,6 +89,7 @@ def test_report_files_written_once_and_stable(project, server):
     assert '| disk01 | pool1 | 1 GiB | ctl01 |' in markdown
     assert '<text x="48" y="66">ctl01</text>' in svg
     assert changed(output) == 2  # the directory and the two files in one loop task
+    assert changed(output, 'ctl01') == 0  # the report is no change of a node
     summary = json.loads(re.search(r'"msg": (\{.*?\n    \})', output, re.S).group(1))
     assert summary['storage_routers'] == {'ctl01': 'MASTER', 'ctl02': 'MASTER'}
     assert summary['alba_nodes'] == {'aB3dE5fG7hJ9kL1m': 'str01'} and summary['asds_claimed'] == 1

@@ -255,7 +255,8 @@ def failed_tests(node):
 
 
 def changed_hosts(recap):
-    return sorted(host for host, counts in recap.items() if counts[0])
+    """The nodes a run changed (localhost's changes are the report files on the control machine)."""
+    return sorted(host for host, counts in recap.items() if counts[0] and host != "localhost")
 
 
 def disk_safety(node, backend, long_ids):

@@ -18,7 +18,8 @@ from conftest import INVENTORY, RUNNER, run_playbook
 from test_storage import alba
 
 def changed_hosts(recap):
-    return {host: counts[0] for host, counts in recap.items() if counts[0]}
+    """{node: changed} of the nodes a run changed (localhost's: the report files)."""
+    return {host: counts[0] for host, counts in recap.items() if counts[0] and host != "localhost"}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,7 @@ def test_check_mode_reports_no_change():
     assert rc == 0, output[-4000:]
     assert len(recap) == len(RUNNER.get_hosts("cluster")) + 1  # + localhost
     assert changed_hosts(recap) == {}, output[-4000:]
+    assert recap["localhost"][0] == 0, output[-4000:]  # the report files too
 
 
 def test_shrinking_the_vpool_from_the_storage_router_of_a_vdisk_is_refused(install_master, cluster_vars):
@@ -87,6 +89,7 @@ def test_second_pass_changes_exactly_what_changed(changed_inventory, install_mas
     storage_nodes = RUNNER.get_hosts("storagenodes")
     # ctl01: its disk roles, the preset, the vPool extension; each storage node: its new ASDs
     assert changed_hosts(recap) == dict({"ctl01": 3}, **{node: 1 for node in storage_nodes}), output[-6000:]
+    assert recap["localhost"][0] >= 1, output[-6000:]  # the report of the changed cluster
 
     local = layout["ovs_backends"][0]
     osds = alba(install_master, "list-osds", local["name"])
@@ -105,6 +108,6 @@ def test_second_pass_changes_exactly_what_changed(changed_inventory, install_mas
     secrets = json.dumps({"ovs_api_client_id": client["client_id"], "ovs_api_client_secret": client["client_secret"]})
     rc, output, recap = run_playbook("hyperscale.yml", inventory, "-vvv", "-e", secrets)
     assert rc == 0, output[-4000:]
-    assert changed_hosts(recap) == {}, output[-4000:]
+    assert changed_hosts(recap) == {} and recap["localhost"][0] == 0, output[-4000:]
     assert len(recap) == len(RUNNER.get_hosts("cluster")) + 1
     assert client["client_secret"] not in output
