@@ -125,6 +125,90 @@ def layout(routers, guid):
     return primary, recovery
 
 
+def wanted_routers(routers, params):
+    """(primary, recovery) storage routers the options name; StorageError when one is named in both."""
+    primary_wanted = resolve_storagerouters(routers, params['storagerouters'], 'storagerouters')
+    recovery_wanted = resolve_storagerouters(routers, params['recovery_storagerouters'], 'recovery_storagerouters')
+    both = sorted(set(r['name'] for r in primary_wanted) & set(r['name'] for r in recovery_wanted))
+    if both:
+        raise StorageError('storage router(s) {0} cannot have domain {1} both as primary (storagerouters) and as '
+                           'recovery domain (recovery_storagerouters)'.format(', '.join(both), params['name']))
+    return primary_wanted, recovery_wanted
+
+
+def removal_users(guid, primary, recovery, backends):
+    """What keeps the domain ``guid`` from being removed: texts naming its storage routers and backends."""
+    users = []
+    if primary:
+        users.append('storage routers (primary) {0}'.format(', '.join(primary)))
+    if recovery:
+        users.append('storage routers (recovery) {0}'.format(', '.join(recovery)))
+    backends = [b.get('name') for b in backends if guid in (b.get('regular_domains') or [])]
+    if backends:
+        users.append('backends {0}'.format(', '.join(sorted(backends))))
+    return users
+
+
+def plan_domain(name, guid, primary, recovery, primary_wanted, recovery_wanted):
+    """What ``state=present`` changes, from the current layout (no API call).
+
+    guid:             the domain's guid, None when it does not exist yet.
+    primary/recovery: names of the storage routers that have it now (:func:`layout`).
+    *_wanted:         the storage routers the options name (:func:`wanted_routers`).
+    Returns ``changed``, the storage routers whose domains are set (``to_set``), the domain's storage
+    routers afterwards (``wanted``) and the ``diff``.
+    """
+    primary_names = [r['name'] for r in primary_wanted]
+    recovery_names = [r['name'] for r in recovery_wanted]
+    new_primary = [n for n in sorted(set(primary) | set(primary_names)) if n not in recovery_names]
+    new_recovery = [n for n in sorted(set(recovery) | set(recovery_names)) if n not in primary_names]
+    wanted = dict(storagerouters=new_primary, recovery_storagerouters=new_recovery)
+    if guid is None:
+        diff = object_diff(None, dict(name=name, **wanted))
+    else:
+        diff = object_diff(dict(storagerouters=primary, recovery_storagerouters=recovery), wanted, name=name)
+    to_set = [r for r in primary_wanted if guid is None or guid not in (r.get('regular_domains') or [])
+              or guid in (r.get('recovery_domains') or [])]
+    to_set += [r for r in recovery_wanted if guid is None or guid not in (r.get('recovery_domains') or [])
+               or guid in (r.get('regular_domains') or [])]
+    return dict(changed=guid is None or bool(to_set), to_set=to_set, wanted=wanted, diff=diff)
+
+
+def apply_domain(client, name, guid, plan, primary_wanted):
+    """Create the domain (guid None) and set the domains of the planned storage routers: (guid, its layout)."""
+    if guid is None:
+        guid = client.post('domains', data=dict(name=name))['guid']
+    for router in plan['to_set']:
+        regular = [g for g in router.get('regular_domains') or [] if g != guid]
+        backup = [g for g in router.get('recovery_domains') or [] if g != guid]
+        if router in primary_wanted:
+            regular.append(guid)
+        else:
+            backup.append(guid)
+        run_action(client, 'storagerouters/{0}/set_domains'.format(router['guid']),
+                   dict(domain_guids=regular, recovery_domain_guids=backup))
+    if not plan['to_set']:
+        return guid, plan['wanted']
+    primary, recovery = layout(list_storagerouters(client, ROUTER_CONTENTS), guid)
+    return guid, dict(storagerouters=primary, recovery_storagerouters=recovery)
+
+
+def remove_domain(module, client, name, guid, primary, recovery):
+    """``state=absent``: delete the domain unless a storage router or a backend uses it."""
+    result = dict(changed=False, domain={})
+    if guid is None:
+        return result
+    users = removal_users(guid, primary, recovery, client.list('backends', contents='name,regular_domains'))
+    if users:
+        raise StorageError('domain {0} is in use by {1}; remove it from them first'.format(name, '; '.join(users)))
+    result['changed'] = True
+    if module._diff:
+        result['diff'] = object_diff(dict(name=name, guid=guid), None)
+    if not module.check_mode:
+        client.delete('domains/{0}'.format(guid))
+    return result
+
+
 def run(module, client):
     params = module.params
     name = params['name']
@@ -133,78 +217,19 @@ def run(module, client):
     if params['state'] == 'absent' and (params['storagerouters'] or params['recovery_storagerouters']):
         raise StorageError('storagerouters and recovery_storagerouters cannot be given with state=absent')
     routers = list_storagerouters(client, ROUTER_CONTENTS)
-    primary_wanted = resolve_storagerouters(routers, params['storagerouters'], 'storagerouters')
-    recovery_wanted = resolve_storagerouters(routers, params['recovery_storagerouters'], 'recovery_storagerouters')
-    both = sorted(set(r['name'] for r in primary_wanted) & set(r['name'] for r in recovery_wanted))
-    if both:
-        raise StorageError('storage router(s) {0} cannot have domain {1} both as primary (storagerouters) and as '
-                           'recovery domain (recovery_storagerouters)'.format(', '.join(both), name))
+    primary_wanted, recovery_wanted = wanted_routers(routers, params)
     domains = [d for d in client.list('domains', contents='name') if d.get('name') == name]
-    domain = domains[0] if domains else None
-    guid = domain['guid'] if domain else None
+    guid = domains[0]['guid'] if domains else None
     primary, recovery = layout(routers, guid)
-    current = dict(storagerouters=primary, recovery_storagerouters=recovery) if domain else None
-    result = dict(changed=False)
-
     if params['state'] == 'absent':
-        if domain is None:
-            result['domain'] = {}
-            return result
-        backends = [b.get('name') for b in client.list('backends', contents='name,regular_domains')
-                    if guid in (b.get('regular_domains') or [])]
-        users = []
-        if primary:
-            users.append('storage routers (primary) {0}'.format(', '.join(primary)))
-        if recovery:
-            users.append('storage routers (recovery) {0}'.format(', '.join(recovery)))
-        if backends:
-            users.append('backends {0}'.format(', '.join(sorted(backends))))
-        if users:
-            raise StorageError('domain {0} is in use by {1}; remove it from them first'.format(name, '; '.join(users)))
-        result['changed'] = True
-        if module._diff:
-            result['diff'] = object_diff(dict(name=name, guid=guid), None)
-        if not module.check_mode:
-            client.delete('domains/{0}'.format(guid))
-        result['domain'] = {}
-        return result
-
-    new_primary = sorted(set(primary) | set(r['name'] for r in primary_wanted))
-    new_primary = [n for n in new_primary if n not in [r['name'] for r in recovery_wanted]]
-    new_recovery = sorted(set(recovery) | set(r['name'] for r in recovery_wanted))
-    new_recovery = [n for n in new_recovery if n not in [r['name'] for r in primary_wanted]]
-    wanted = dict(storagerouters=new_primary, recovery_storagerouters=new_recovery)
-    if domain is None:
-        result['changed'] = True
-        if module._diff:
-            result['diff'] = object_diff(None, dict(name=name, **wanted))
-        if not module.check_mode:
-            domain = client.post('domains', data=dict(name=name))
-            guid = domain['guid']
-    else:
-        if module._diff:
-            result['diff'] = object_diff(current, wanted, name=name)
-    to_set = [r for r in primary_wanted if guid is None or guid not in (r.get('regular_domains') or [])
-              or guid in (r.get('recovery_domains') or [])]
-    to_set += [r for r in recovery_wanted if guid is None or guid not in (r.get('recovery_domains') or [])
-               or guid in (r.get('regular_domains') or [])]
-    if to_set:
-        result['changed'] = True
+        return remove_domain(module, client, name, guid, primary, recovery)
+    plan = plan_domain(name, guid, primary, recovery, primary_wanted, recovery_wanted)
+    result = dict(changed=plan['changed'])
+    if plan['changed'] and module._diff:
+        result['diff'] = plan['diff']
+    wanted = plan['wanted']
     if not module.check_mode:
-        for router in to_set:
-            regular = [g for g in router.get('regular_domains') or [] if g != guid]
-            backup = [g for g in router.get('recovery_domains') or [] if g != guid]
-            if router in primary_wanted:
-                regular.append(guid)
-            else:
-                backup.append(guid)
-            run_action(client, 'storagerouters/{0}/set_domains'.format(router['guid']),
-                       dict(domain_guids=regular, recovery_domain_guids=backup))
-        if to_set:
-            primary, recovery = layout(list_storagerouters(client, ROUTER_CONTENTS), guid)
-            wanted = dict(storagerouters=primary, recovery_storagerouters=recovery)
-    if not result['changed']:
-        result.pop('diff', None)
+        guid, wanted = apply_domain(client, name, guid, plan, primary_wanted)
     result['domain'] = dict(guid=guid, name=name, **wanted)
     return result
 

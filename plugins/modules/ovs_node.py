@@ -446,60 +446,63 @@ def change_node_type(module, runner, state):
     module.exit_json(**result)
 
 
-def main():
-    module = ovs_module(argument_spec(), validate=validate)
-    params = module.params
+def node_type_differs(params, state):
+    """Whether O(node_type) names another type than the one this set-up node has."""
+    wanted = params.get('node_type')
+    return bool(wanted and state.get('node_type') and wanted.upper() != state['node_type'])
 
-    runner = OvsRunner(module)
-    try:
-        state = read_state(runner)
-    except OvsCommandError as exc:
-        fail_from_command_error(module, exc, msg='Cannot read the setup state of this node: ' + exc.message)
 
-    if state['setup_completed']:
-        wanted = params.get('node_type')
-        if wanted and state.get('node_type') and wanted.upper() != state['node_type']:
-            if params['change_node_type']:
-                change_node_type(module, runner, state)
-            module.warn('node_type is {0} but this node is already set up as {1} (change_node_type=false: '
-                        'not changed)'.format(wanted, state['node_type']))
-        module.exit_json(changed=False, **facts(state))
-
-    if state['broken']:
-        module.fail_json(msg='A previous Open vStorage setup of this node broke: {0}. The setup is not run again; '
-                             'clean the node up manually (or reinstall it) first.'.format(state['broken']),
-                         machine_id=state['machine_id'])
-
+def planned_setup(params):
+    """The diff of the setup of this node (no command run): not set up before; after, its type and IPs."""
     after = dict(setup_completed=True, node_type=expected_node_type(params),
                  master_ip=params['master_ip'], cluster_ip=params['cluster_ip'] or params['master_ip'])
-    diff = dict(before=dict(setup_completed=False), after=after)
+    return dict(before=dict(setup_completed=False), after=after)
 
-    if not state['installed']:
-        if module.check_mode:
-            module.warn('The openvstorage package is not installed yet (no {0} or no ovs command); '
-                        'assuming an earlier task installs it'.format(OVS_ID_FILE))
-            module.exit_json(changed=True, diff=diff, setup_completed=True, node_type=after['node_type'])
-        module.fail_json(msg='The openvstorage package is not installed on this host: {0} and the ovs command are '
-                             'needed; install the package openvstorage (or openvstorage-backend) first'
-                             .format(OVS_ID_FILE))
 
-    # This node's IP must be local; a joining node must not point at itself.
-    local = local_ipv4s(module)
-    if local is not None:
-        own_ip = params['cluster_ip'] or params['master_ip']
-        option = 'cluster_ip' if params['cluster_ip'] else 'master_ip'
-        if own_ip not in local:
-            module.fail_json(msg='{0}: {1} is not an IPv4 address of this host; allowed: {2}'.format(
-                option, own_ip, ', '.join(local) or '(none found)'))
-        if not is_first_node(params) and params['master_ip'] in local:
-            module.fail_json(msg='master_ip: {0} is an address of this host, but cluster_ip {1} differs from it; '
-                                 'give the IP of a master of the cluster to join, or omit cluster_ip to create a '
-                                 'new cluster'.format(params['master_ip'], params['cluster_ip']))
+def local_ip_error(params, local):
+    """Why the IPs of the options do not fit this host (``local``: its IPv4 addresses, None when unknown), or None.
 
+    This node's IP must be local; a joining node must not point at itself.
+    """
+    if local is None:
+        return None
+    own_ip = params['cluster_ip'] or params['master_ip']
+    option = 'cluster_ip' if params['cluster_ip'] else 'master_ip'
+    if own_ip not in local:
+        return '{0}: {1} is not an IPv4 address of this host; allowed: {2}'.format(
+            option, own_ip, ', '.join(local) or '(none found)')
+    if not is_first_node(params) and params['master_ip'] in local:
+        return ('master_ip: {0} is an address of this host, but cluster_ip {1} differs from it; give the IP of a '
+                'master of the cluster to join, or omit cluster_ip to create a new cluster'.format(
+                    params['master_ip'], params['cluster_ip']))
+    return None
+
+
+def keep_set_up(module, runner, state):
+    """This node is set up already: change its type when asked (O(change_node_type)), else exit unchanged."""
+    params = module.params
+    if node_type_differs(params, state):
+        if params['change_node_type']:
+            change_node_type(module, runner, state)
+        module.warn('node_type is {0} but this node is already set up as {1} (change_node_type=false: '
+                    'not changed)'.format(params['node_type'], state['node_type']))
+    module.exit_json(changed=False, **facts(state))
+
+
+def not_installed(module, diff):
+    """No openvstorage package: in check mode assume an earlier task installs it, else fail."""
     if module.check_mode:
-        module.exit_json(changed=True, diff=diff, setup_completed=True, machine_id=state['machine_id'],
-                         node_type=after['node_type'])
+        module.warn('The openvstorage package is not installed yet (no {0} or no ovs command); '
+                    'assuming an earlier task installs it'.format(OVS_ID_FILE))
+        module.exit_json(changed=True, diff=diff, setup_completed=True, node_type=diff['after']['node_type'])
+    module.fail_json(msg='The openvstorage package is not installed on this host: {0} and the ovs command are '
+                         'needed; install the package openvstorage (or openvstorage-backend) first'
+                     .format(OVS_ID_FILE))
 
+
+def run_setup(module, runner, state, after):
+    """Run ``ovs setup`` with the preconfiguration file, check the node afterwards; exits the module."""
+    params = module.params
     path = params['preconfig_path']
     try:
         write_private_file(path, json.dumps(build_preconfig(params), indent=4, sort_keys=True) + '\n')
@@ -533,6 +536,38 @@ def main():
                     settle=SETTLE)
     module.exit_json(changed=True, diff=dict(before=dict(setup_completed=False), after=after),
                      stdout=stdout, stdout_lines=stdout.splitlines(), **facts(state))
+
+
+def main():
+    module = ovs_module(argument_spec(), validate=validate)
+    params = module.params
+
+    runner = OvsRunner(module)
+    try:
+        state = read_state(runner)
+    except OvsCommandError as exc:
+        fail_from_command_error(module, exc, msg='Cannot read the setup state of this node: ' + exc.message)
+
+    if state['setup_completed']:
+        keep_set_up(module, runner, state)
+
+    if state['broken']:
+        module.fail_json(msg='A previous Open vStorage setup of this node broke: {0}. The setup is not run again; '
+                             'clean the node up manually (or reinstall it) first.'.format(state['broken']),
+                         machine_id=state['machine_id'])
+
+    diff = planned_setup(params)
+    if not state['installed']:
+        not_installed(module, diff)
+
+    error = local_ip_error(params, local_ipv4s(module))
+    if error:
+        module.fail_json(msg=error)
+
+    if module.check_mode:
+        module.exit_json(changed=True, diff=diff, setup_completed=True, machine_id=state['machine_id'],
+                         node_type=diff['after']['node_type'])
+    run_setup(module, runner, state, diff['after'])
 
 
 if __name__ == '__main__':

@@ -263,95 +263,133 @@ class VDiskManager(object):
 
     def present(self, vpool, vdisks, vdisk, size, result):
         params = self.params
-        wanted_snapshots = params['snapshots']
-        parent = None
-        snapshot_id = None
-        if params['clone_from']:
-            source = params['clone_from']
-            found = [v for v in vdisks if v.get('name') == source['vdisk']]
-            if not found:
-                raise StorageError('clone_from.vdisk: no vDisk {0!r} on vPool {1}'.format(source['vdisk'], vpool['name']))
-            parent = found[0]
-            if source.get('snapshot') is not None:
-                snaps = [s for s in parent.get('snapshots') or [] if s.get('label') == source['snapshot']]
-                if not snaps:
-                    raise StorageError('clone_from.snapshot: vDisk {0} has no snapshot {1!r}; snapshots: {2}'.format(
-                        parent['name'], source['snapshot'], ', '.join(labels(parent)) or 'none'))
-                snapshot_id = snaps[0]['guid']
-        created = vdisk is None
-        target = None
-        if created:
+        source = clone_source(params, vpool, vdisks, vdisk)
+        router = target = None
+        if vdisk is None:
             if params['storagerouter'] is None:
                 raise StorageError('storagerouter is required to create vDisk {0}'.format(params['name']))
             router = self.serving_router(vpool)
-            if parent is None and size is None:
-                raise StorageError('size is required to create vDisk {0}'.format(params['name']))
-            base_size = parent.get('size') if parent is not None else size
-            current = dict(size=None, snapshots=[])
-            if parent is not None and size is not None and size < base_size:
-                raise StorageError('size: {0} bytes is smaller than the {1} bytes of vDisk {2}; a clone cannot be '
-                                   'smaller than its parent'.format(size, base_size, parent['name']))
         else:
-            if parent is not None and vdisk.get('parent_vdisk_guid') != parent['guid']:
-                raise StorageError('clone_from: vDisk {0} exists and is not a clone of {1}; it cannot become one'.format(
-                    vdisk['name'], parent['name']))
-            base_size = vdisk.get('size')
-            current = dict(size=base_size, snapshots=labels(vdisk))
             target = self.move_target(vpool, vdisk)
-            if target is not None:
-                current['storagerouter'] = self.router_names.get(vdisk.get('storagerouter_guid'))
-            if size is not None and size < base_size:
-                raise StorageError('size: vDisk {0} is {1} bytes; it cannot shrink to {2} bytes'.format(
-                    vdisk['name'], base_size, size))
-        new_size = size if size is not None and size > (base_size or 0) else base_size
-        have = current['snapshots']
-        to_create = [s for s in (wanted_snapshots or []) if s not in have]
-        to_create = [s for i, s in enumerate(to_create) if s not in to_create[:i]]
-        to_remove = []
-        if params['purge_snapshots'] and wanted_snapshots is not None:
-            to_remove = [s for s in (vdisk or {}).get('snapshots') or [] if s.get('label') not in wanted_snapshots]
-        after_snapshots = [s for s in have if s not in [r.get('label') for r in to_remove]] + to_create
-        wanted = dict(size=new_size, snapshots=after_snapshots)
-        if target is not None:
-            wanted['storagerouter'] = target['name']
-        result['changed'] = created or new_size != current['size'] or bool(to_create or to_remove or target)
-        if result['changed'] and self.module._diff:
-            if created:
-                result['diff'] = object_diff(None, dict(wanted, name=params['name']))
-            else:
-                result['diff'] = object_diff(current, wanted, name=params['name'])
-        if self.module.check_mode or not result['changed']:
-            shown = dict(vdisk or dict(guid=None, name=params['name'], devicename='/{0}.raw'.format(params['name']),
-                                       storagerouter_guid=router['guid'],
-                                       parent_vdisk_guid=parent['guid'] if parent else None))
-            shown['size'] = new_size
-            shown['snapshots'] = [dict(label=s) for s in after_snapshots]
-            if target is not None:
-                shown['storagerouter_guid'] = target['guid']
-            result['vdisk'] = self.view(shown, vpool, vdisks)
+        plan = plan_vdisk(params, vdisk, size, source, router, target, self.router_names)
+        result['changed'] = plan['changed']
+        if plan['changed'] and self.module._diff:
+            result['diff'] = plan['diff']
+        if self.module.check_mode or not plan['changed']:
+            result['vdisk'] = self.view(plan['shown'], vpool, vdisks)
             return result
-        if created and parent is not None:
+        guid = self.apply(vpool, vdisk, plan)
+        vdisk = self.client.get('vdisks/{0}'.format(guid), contents=VDISK_CONTENTS)
+        result['vdisk'] = self.view(vdisk, vpool, self.vdisks(vpool))
+        return result
+
+    def apply(self, vpool, vdisk, plan):
+        """Create (or clone), move, extend the vDisk and remove and create its snapshots as planned: its guid."""
+        params = self.params
+        parent, router, target = plan['parent'], plan['router'], plan['target']
+        if vdisk is None and parent is not None:
             data = dict(name=params['name'], storagerouter_guid=router['guid'])
-            if snapshot_id is not None:
-                data['snapshot_id'] = snapshot_id
+            if plan['snapshot_id'] is not None:
+                data['snapshot_id'] = plan['snapshot_id']
             answer = self.action(parent['guid'], 'clone', data)
             guid = answer.get('vdisk_guid') if isinstance(answer, dict) else answer
-        elif created:
-            guid = run_action(self.client, 'vdisks', dict(name=params['name'], size=size, vpool_guid=vpool['guid'],
-                                                          storagerouter_guid=router['guid']), timeout=self.timeout)
+        elif vdisk is None:
+            guid = run_action(self.client, 'vdisks', dict(name=params['name'], size=plan['new_size'],
+                                                          vpool_guid=vpool['guid'], storagerouter_guid=router['guid']),
+                              timeout=self.timeout)
         else:
             guid = vdisk['guid']
         if target is not None:
             self.action(guid, 'move', dict(target_storagerouter_guid=target['guid']))
-        if new_size != base_size:
-            self.action(guid, 'extend', dict(new_size=new_size))
-        for snapshot in to_remove:
+        if plan['new_size'] != plan['base_size']:
+            self.action(guid, 'extend', dict(new_size=plan['new_size']))
+        for snapshot in plan['to_remove']:
             self.action(guid, 'remove_snapshot', dict(snapshot_id=snapshot['guid']))
-        for label in to_create:
+        for label in plan['to_create']:
             self.action(guid, 'create_snapshot', dict(name=label))
-        vdisk = self.client.get('vdisks/{0}'.format(guid), contents=VDISK_CONTENTS)
-        result['vdisk'] = self.view(vdisk, vpool, self.vdisks(vpool))
-        return result
+        return guid
+
+
+def clone_source(params, vpool, vdisks, vdisk):
+    """``parent`` (the vDisk of O(clone_from), or None) and ``snapshot_id`` (of its snapshot, or None).
+
+    StorageError when they do not exist, or when the existing ``vdisk`` is not a clone of that parent.
+    """
+    source = params['clone_from']
+    if not source:
+        return dict(parent=None, snapshot_id=None)
+    found = [v for v in vdisks if v.get('name') == source['vdisk']]
+    if not found:
+        raise StorageError('clone_from.vdisk: no vDisk {0!r} on vPool {1}'.format(source['vdisk'], vpool['name']))
+    parent = found[0]
+    snapshot_id = None
+    if source.get('snapshot') is not None:
+        snaps = [s for s in parent.get('snapshots') or [] if s.get('label') == source['snapshot']]
+        if not snaps:
+            raise StorageError('clone_from.snapshot: vDisk {0} has no snapshot {1!r}; snapshots: {2}'.format(
+                parent['name'], source['snapshot'], ', '.join(labels(parent)) or 'none'))
+        snapshot_id = snaps[0]['guid']
+    if vdisk is not None and vdisk.get('parent_vdisk_guid') != parent['guid']:
+        raise StorageError('clone_from: vDisk {0} exists and is not a clone of {1}; it cannot become one'.format(
+            vdisk['name'], parent['name']))
+    return dict(parent=parent, snapshot_id=snapshot_id)
+
+
+def planned_sizes(params, vdisk, size, parent):
+    """(base size, size afterwards) of the vDisk; StorageError when it would shrink or lack a size."""
+    if vdisk is None:
+        if parent is None and size is None:
+            raise StorageError('size is required to create vDisk {0}'.format(params['name']))
+        base_size = parent.get('size') if parent is not None else size
+        if parent is not None and size is not None and size < base_size:
+            raise StorageError('size: {0} bytes is smaller than the {1} bytes of vDisk {2}; a clone cannot be '
+                               'smaller than its parent'.format(size, base_size, parent['name']))
+    else:
+        base_size = vdisk.get('size')
+        if size is not None and size < base_size:
+            raise StorageError('size: vDisk {0} is {1} bytes; it cannot shrink to {2} bytes'.format(
+                vdisk['name'], base_size, size))
+    return base_size, size if size is not None and size > (base_size or 0) else base_size
+
+
+def plan_vdisk(params, vdisk, size, source, router, target, router_names):
+    """What ``state=present`` changes, from the vDisk read (None: to create) and the options (no API call).
+
+    source:       :func:`clone_source`; router: the storage router a new vDisk is created on;
+    target:       the storage router the existing vDisk moves to, or None;
+    router_names: storage router names by guid.
+    Returns the planned changes (sizes, snapshots to remove and create), ``changed``, the ``diff`` and the
+    vDisk as it will be (``shown``), with ``source``, ``router`` and ``target``.
+    """
+    parent = source['parent']
+    base_size, new_size = planned_sizes(params, vdisk, size, parent)
+    current = dict(size=None, snapshots=[]) if vdisk is None else dict(size=base_size, snapshots=labels(vdisk))
+    if target is not None:
+        current['storagerouter'] = router_names.get(vdisk.get('storagerouter_guid'))
+    wanted_snapshots = params['snapshots']
+    to_create = [s for s in (wanted_snapshots or []) if s not in current['snapshots']]
+    to_create = [s for i, s in enumerate(to_create) if s not in to_create[:i]]
+    to_remove = []
+    if params['purge_snapshots'] and wanted_snapshots is not None:
+        to_remove = [s for s in (vdisk or {}).get('snapshots') or [] if s.get('label') not in wanted_snapshots]
+    after_snapshots = [s for s in current['snapshots'] if s not in [r.get('label') for r in to_remove]] + to_create
+    wanted = dict(size=new_size, snapshots=after_snapshots)
+    if target is not None:
+        wanted['storagerouter'] = target['name']
+    if vdisk is None:
+        diff = object_diff(None, dict(wanted, name=params['name']))
+        shown = dict(guid=None, name=params['name'], devicename='/{0}.raw'.format(params['name']),
+                     storagerouter_guid=router['guid'], parent_vdisk_guid=parent['guid'] if parent else None)
+    else:
+        diff = object_diff(current, wanted, name=params['name'])
+        shown = dict(vdisk)
+    shown.update(size=new_size, snapshots=[dict(label=s) for s in after_snapshots])
+    if target is not None:
+        shown['storagerouter_guid'] = target['guid']
+    plan = dict(source, router=router, target=target, base_size=base_size, new_size=new_size, to_create=to_create,
+                to_remove=to_remove, diff=diff, shown=shown,
+                changed=vdisk is None or new_size != current['size'] or bool(to_create or to_remove or target))
+    return plan
 
 
 def run(module, client):

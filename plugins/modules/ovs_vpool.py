@@ -285,6 +285,87 @@ def argument_spec():
 VPOOL_CONTENTS = 'name,status,metadata,configuration'
 
 
+def router_names(by_guid, guids):
+    """Sorted names of the storage routers ``guids`` (``by_guid``: storage routers by guid; a guid unknown there
+    stands for itself)."""
+    return sorted(by_guid.get(g, {}).get('name', g) for g in guids)
+
+
+def planned_configuration(params):
+    """The configuration of a vPool created with the options."""
+    configuration = config_params(params)
+    configuration['mds_config'] = mds_config_params(params)
+    configuration['dtl_enabled'] = configuration['dtl_mode'] != 'no_sync'
+    return configuration
+
+
+def check_router_ready(routers, router):
+    """StorageError unless ``router`` has the partitions a vPool needs and a storage router of ``routers`` SCRUB."""
+    config = router.get('partition_config') or {}
+    missing = [role for role in NEEDED_ROLES if not config.get(role)]
+    if missing:
+        raise StorageError('storagerouters: storage router {0} has no partition with the role(s) {1}; assign them '
+                           'first (ovs_disk)'.format(router['name'], ', '.join(missing)))
+    if not any((r.get('partition_config') or {}).get('SCRUB') for r in routers):
+        raise StorageError('storagerouters: no storage router of the cluster has a partition with the SCRUB role; '
+                           'assign one first (ovs_disk)')
+
+
+def connection(params, router):
+    """``connection_info`` of the (local) backend for the vPool on ``router``.
+
+    Without backend_client_id the host is empty: the API then fills in the INTERNAL client of the
+    requesting user, the IP of the storage router that answers and port 443 (framework
+    webapps/api/backend/views/storagerouters.py add_vpool), as the GUI does for a local backend.
+    """
+    if params['backend_client_id'] is None:
+        if params['backend_host'] is not None or params['backend_port'] is not None:
+            raise StorageError('backend_host and backend_port need backend_client_id and backend_client_secret')
+        return dict(host='', port=443, client_id='', client_secret='', local=True)
+    host = params['backend_host']
+    if host is None:
+        host = params['api_host'] if is_ipv4(params['api_host']) else router['ip']
+    return dict(host=host, port=params['backend_port'] or params['api_port'],
+                client_id=params['backend_client_id'], client_secret=params['backend_client_secret'], local=True)
+
+
+def plan_vpool(params, vpool, wanted, current_guids, routers, preset):
+    """What ``state=present`` changes, from the vPool read (None: to create) and the options (no API call).
+
+    wanted:        the storage routers of O(storagerouters); current_guids: those the vPool runs on now;
+    routers:       every storage router of the cluster; preset: the preset of the vPool.
+    Returns the storage routers to add (``to_add``, with their ``connections``) and the guids to remove
+    (``to_remove``), the names of those kept although not wanted (``kept``), the guids afterwards
+    (``after_guids``), ``changed`` and the ``diff``.
+    """
+    by_guid = dict((r['guid'], r) for r in routers)
+    to_add = [r for r in wanted if r['guid'] not in current_guids]
+    extra = [g for g in current_guids if g not in [r['guid'] for r in wanted]] if params['storagerouters'] else []
+    to_remove = extra if params['shrink'] else []
+    connections = []
+    if to_add:
+        if params['writecache_size'] is None:
+            raise StorageError('writecache_size is required to {0} vPool {1} (storage routers {2})'.format(
+                'create' if vpool is None else 'extend', params['name'], ', '.join(r['name'] for r in to_add)))
+        if vpool is not None and vpool.get('status') != 'RUNNING':
+            raise StorageError('vPool {0} is {1}; it can be extended only when RUNNING'.format(
+                vpool['name'], vpool.get('status')))
+        for router in to_add:
+            check_router_ready(routers, router)
+        connections = [connection(params, r) for r in to_add]
+    after_guids = [g for g in current_guids if g not in to_remove] + [r['guid'] for r in to_add]
+    if vpool is None:
+        diff = object_diff(None, dict(name=params['name'], backend=params['backend'], preset=preset,
+                                      storagerouters=router_names(by_guid, after_guids),
+                                      caching_info=caching_info(params), **planned_configuration(params)))
+    else:
+        diff = object_diff(dict(storagerouters=router_names(by_guid, current_guids)),
+                           dict(storagerouters=router_names(by_guid, after_guids)), name=params['name'])
+    return dict(to_add=to_add, connections=connections, to_remove=to_remove, after_guids=after_guids,
+                kept=router_names(by_guid, (g for g in extra if g not in to_remove)),
+                changed=bool(to_add or to_remove), diff=diff)
+
+
 class VPoolManager(object):
 
     def __init__(self, module, client):
@@ -312,7 +393,7 @@ class VPoolManager(object):
                 if v.get('vpool_guid') == vpool['guid']]
 
     def names(self, guids):
-        return sorted(self.by_guid.get(g, {}).get('name', g) for g in guids)
+        return router_names(self.by_guid, guids)
 
     def find_backend(self):
         name = self.params['backend']
@@ -362,34 +443,6 @@ class VPoolManager(object):
                                '(no API call does it); create a new vPool, or set the options to the current values'
                                .format(self.params['name'], '; '.join(differences)))
 
-    def check_router_ready(self, router):
-        config = router.get('partition_config') or {}
-        missing = [role for role in NEEDED_ROLES if not config.get(role)]
-        if missing:
-            raise StorageError('storagerouters: storage router {0} has no partition with the role(s) {1}; assign them '
-                               'first (ovs_disk)'.format(router['name'], ', '.join(missing)))
-        if not any((r.get('partition_config') or {}).get('SCRUB') for r in self.routers):
-            raise StorageError('storagerouters: no storage router of the cluster has a partition with the SCRUB role; '
-                               'assign one first (ovs_disk)')
-
-    def connection(self, router):
-        """``connection_info`` of the (local) backend.
-
-        Without backend_client_id the host is empty: the API then fills in the INTERNAL client of the
-        requesting user, the IP of the storage router that answers and port 443 (framework
-        webapps/api/backend/views/storagerouters.py add_vpool), as the GUI does for a local backend.
-        """
-        params = self.params
-        if params['backend_client_id'] is None:
-            if params['backend_host'] is not None or params['backend_port'] is not None:
-                raise StorageError('backend_host and backend_port need backend_client_id and backend_client_secret')
-            return dict(host='', port=443, client_id='', client_secret='', local=True)
-        host = params['backend_host']
-        if host is None:
-            host = params['api_host'] if is_ipv4(params['api_host']) else router['ip']
-        return dict(host=host, port=params['backend_port'] or params['api_port'],
-                    client_id=params['backend_client_id'], client_secret=params['backend_client_secret'], local=True)
-
     def storage_ips(self, wanted):
         ips = {}
         for key, value in (self.params['storage_ip'] or {}).items():
@@ -404,12 +457,6 @@ class VPoolManager(object):
     def view(self, vpool, router_guids):
         return dict(guid=vpool.get('guid'), name=vpool.get('name'), status=vpool.get('status'),
                     storagerouters=self.names(router_guids), configuration=vpool.get('configuration') or {})
-
-    def planned_configuration(self):
-        configuration = config_params(self.params)
-        configuration['mds_config'] = mds_config_params(self.params)
-        configuration['dtl_enabled'] = configuration['dtl_mode'] != 'no_sync'
-        return configuration
 
     # ------------------------------------------------------------ run
     def absent(self, vpool, result):
@@ -431,10 +478,12 @@ class VPoolManager(object):
         result['vpool'] = {}
         return result
 
-    def present(self, vpool, result):
+    def read_current(self, vpool, wanted):
+        """(backend, preset, guids of its storage routers) of the vPool, checked against the options.
+
+        ``backend`` is the backend of O(backend) (None without it), or for an existing vPool at least its guid.
+        """
         params = self.params
-        wanted = resolve_storagerouters(self.routers, params['storagerouters'])
-        ips = self.storage_ips(wanted)
         backend = self.find_backend() if params['backend'] is not None else None
         if vpool is None:
             if backend is None:
@@ -443,61 +492,55 @@ class VPoolManager(object):
                 raise StorageError('storagerouters is required to create vPool {0}'.format(params['name']))
             preset = wanted_value(params, 'preset')
             self.check_preset(backend, preset)
-            current_guids = []
-        else:
-            self.check_fixed(vpool, backend)
-            backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
-            preset = backend_info.get('preset') or wanted_value(params, 'preset')
-            if backend is None:
-                backend = dict(guid=backend_info.get('alba_backend_guid'))
-            current_guids = self.vpool_routers(vpool)
-        to_add = [r for r in wanted if r['guid'] not in current_guids]
-        extra = [g for g in current_guids if g not in [r['guid'] for r in wanted]] if params['storagerouters'] else []
-        to_remove = extra if params['shrink'] else []
-        connections = []
-        if to_add:
-            if params['writecache_size'] is None:
-                raise StorageError('writecache_size is required to {0} vPool {1} (storage routers {2})'.format(
-                    'create' if vpool is None else 'extend', params['name'], ', '.join(r['name'] for r in to_add)))
-            if vpool is not None and vpool.get('status') != 'RUNNING':
-                raise StorageError('vPool {0} is {1}; it can be extended only when RUNNING'.format(
-                    vpool['name'], vpool.get('status')))
-            for router in to_add:
-                self.check_router_ready(router)
-            connections = [self.connection(r) for r in to_add]
-        if to_remove:
-            vdisks = self.vdisks(vpool)
-            for guid in to_remove:
-                here = sorted(v.get('name') for v in vdisks if v.get('storagerouter_guid') == guid)
-                if here:
-                    raise StorageError('cannot remove vPool {0} from storage router {1}: vDisks {2} are served '
-                                       'there; move or remove them first'.format(
-                                           vpool['name'], self.by_guid[guid]['name'], ', '.join(here)))
-        kept = self.names(g for g in extra if g not in to_remove)
-        if kept:
+            return backend, preset, []
+        self.check_fixed(vpool, backend)
+        backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
+        preset = backend_info.get('preset') or wanted_value(params, 'preset')
+        if backend is None:
+            backend = dict(guid=backend_info.get('alba_backend_guid'))
+        return backend, preset, self.vpool_routers(vpool)
+
+    def check_removable(self, vpool, to_remove):
+        """StorageError when vDisks are served on a storage router the vPool is to be removed from."""
+        vdisks = self.vdisks(vpool)
+        for guid in to_remove:
+            here = sorted(v.get('name') for v in vdisks if v.get('storagerouter_guid') == guid)
+            if here:
+                raise StorageError('cannot remove vPool {0} from storage router {1}: vDisks {2} are served '
+                                   'there; move or remove them first'.format(
+                                       vpool['name'], self.by_guid[guid]['name'], ', '.join(here)))
+
+    def present(self, vpool, result):
+        params = self.params
+        wanted = resolve_storagerouters(self.routers, params['storagerouters'])
+        ips = self.storage_ips(wanted)
+        backend, preset, current_guids = self.read_current(vpool, wanted)
+        plan = plan_vpool(params, vpool, wanted, current_guids, self.routers, preset)
+        if plan['to_remove']:
+            self.check_removable(vpool, plan['to_remove'])
+        if plan['kept']:
             self.module.warn('vPool {0} also runs on {1}, not in storagerouters; kept (set shrink: true to remove it)'
-                             .format(params['name'], ', '.join(kept)))
-        result['not_removed'] = kept
-        after_guids = [g for g in current_guids if g not in to_remove] + [r['guid'] for r in to_add]
-        result['changed'] = bool(to_add or to_remove)
-        if result['changed'] and self.module._diff:
-            if vpool is None:
-                after = dict(name=params['name'], backend=params['backend'], preset=preset,
-                             storagerouters=self.names(after_guids), caching_info=caching_info(params),
-                             **self.planned_configuration())
-                result['diff'] = object_diff(None, after)
-            else:
-                result['diff'] = object_diff(dict(storagerouters=self.names(current_guids)),
-                                             dict(storagerouters=self.names(after_guids)), name=params['name'])
-        if self.module.check_mode or not result['changed']:
+                             .format(params['name'], ', '.join(plan['kept'])))
+        result['not_removed'] = plan['kept']
+        result['changed'] = plan['changed']
+        if plan['changed'] and self.module._diff:
+            result['diff'] = plan['diff']
+        if self.module.check_mode or not plan['changed']:
             shown = vpool or dict(guid=None, name=params['name'], status=None,
-                                  configuration=self.planned_configuration())
-            result['vpool'] = self.view(shown, after_guids)
+                                  configuration=planned_configuration(params))
+            result['vpool'] = self.view(shown, plan['after_guids'])
             return result
+        vpool = self.apply(vpool, plan, backend, preset, ips)
+        result['vpool'] = self.view(vpool, self.vpool_routers(vpool)) if vpool else {}
+        return result
+
+    def apply(self, vpool, plan, backend, preset, ips):
+        """Add the vPool to the planned storage routers and remove it from the others: the vPool read afterwards."""
+        params = self.params
         current_config = (vpool or {}).get('configuration')
-        for router, connection in zip(to_add, connections):
+        for router, info in zip(plan['to_add'], plan['connections']):
             body = call_parameters(params, router, ips.get(router['guid'], router['ip']), backend['guid'], preset,
-                                   connection, current_config)
+                                   info, current_config)
             run_action(self.client, 'storagerouters/{0}/add_vpool'.format(router['guid']),
                        dict(call_parameters=body), timeout=params['task_timeout'])
             if vpool is None:
@@ -506,12 +549,10 @@ class VPoolManager(object):
                     raise StorageError('add_vpool succeeded on {0} but vPool {1} does not exist'.format(
                         router['name'], params['name']))
                 current_config = vpool.get('configuration')
-        for guid in to_remove:
+        for guid in plan['to_remove']:
             run_action(self.client, 'vpools/{0}/shrink_vpool'.format(vpool['guid']), dict(storagerouter_guid=guid),
                        timeout=params['task_timeout'])
-        vpool = self.find_vpool()
-        result['vpool'] = self.view(vpool, self.vpool_routers(vpool)) if vpool else {}
-        return result
+        return self.find_vpool()
 
 
 def run(module, client):

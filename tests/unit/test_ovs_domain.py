@@ -102,3 +102,52 @@ def test_absent(server, tmp_path):
     assert server.post_paths() == ['/api/domains/{0}/'.format(guid)]
     status, result, dummy = run(server, tmp_path, name='spare', state='absent')
     assert status == 'exit' and result['changed'] is False
+
+
+# ------------------------------------------------------------ planning, without the API
+
+def router(name, regular=(), recovery=()):
+    return dict(guid='g-' + name, name=name, regular_domains=list(regular), recovery_domains=list(recovery))
+
+
+def test_plan_new_domain_sets_every_named_router():
+    ctl01, ctl02 = router('ctl01', regular=['other']), router('ctl02')
+    plan = ovs_domain.plan_domain('rack1', None, [], [], [ctl01], [ctl02])
+    assert plan['changed'] is True
+    assert plan['to_set'] == [ctl01, ctl02]
+    assert plan['wanted'] == dict(storagerouters=['ctl01'], recovery_storagerouters=['ctl02'])
+    assert plan['diff'] == dict(before={}, after=dict(name='rack1', storagerouters=['ctl01'],
+                                                      recovery_storagerouters=['ctl02']))
+
+
+def test_plan_existing_domain_in_place_changes_nothing():
+    ctl01, ctl02 = router('ctl01', regular=['d1']), router('ctl02', recovery=['d1'])
+    plan = ovs_domain.plan_domain('rack1', 'd1', ['ctl01'], ['ctl02'], [ctl01], [ctl02])
+    assert plan['changed'] is False and plan['to_set'] == []
+    assert plan['wanted'] == dict(storagerouters=['ctl01'], recovery_storagerouters=['ctl02'])
+
+
+def test_plan_moves_a_router_from_recovery_to_primary_and_keeps_unnamed_ones():
+    ctl01, ctl02 = router('ctl01', recovery=['d1']), router('ctl02', regular=['d1'])
+    plan = ovs_domain.plan_domain('rack1', 'd1', ['ctl02'], ['ctl01'], [ctl01], [])
+    assert plan['changed'] is True and plan['to_set'] == [ctl01]
+    assert plan['wanted'] == dict(storagerouters=['ctl01', 'ctl02'], recovery_storagerouters=[])
+    assert plan['diff'] == dict(before=dict(name='rack1', storagerouters=['ctl02'], recovery_storagerouters=['ctl01']),
+                                after=dict(name='rack1', storagerouters=['ctl01', 'ctl02'], recovery_storagerouters=[]))
+
+
+def test_removal_users_names_routers_and_backends_of_the_domain_only():
+    backends = [dict(name='b2', regular_domains=['d1']), dict(name='b1', regular_domains=['d1', 'x']),
+                dict(name='b3', regular_domains=['x']), dict(name='b4', regular_domains=None)]
+    assert ovs_domain.removal_users('d1', ['ctl01'], ['ctl02', 'ctl03'], backends) == [
+        'storage routers (primary) ctl01', 'storage routers (recovery) ctl02, ctl03', 'backends b1, b2']
+    assert ovs_domain.removal_users('d1', [], [], backends[2:]) == []
+
+
+def test_wanted_routers_refuses_a_router_in_both_lists():
+    routers = [router('ctl01'), router('ctl02')]
+    with pytest.raises(ovs_domain.StorageError) as err:
+        ovs_domain.wanted_routers(routers, dict(name='rack1', storagerouters=['ctl01', 'ctl02'],
+                                                recovery_storagerouters=['ctl02']))
+    assert str(err.value) == ('storage router(s) ctl02 cannot have domain rack1 both as primary (storagerouters) '
+                              'and as recovery domain (recovery_storagerouters)')

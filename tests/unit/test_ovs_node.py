@@ -370,3 +370,38 @@ def test_failed_demote_reports_the_framework_text(node):
 def test_min_masters_must_be_positive(node):
     status, result, dummy = run_module(ovs_node.main, join_args(node, min_masters=0), node)
     assert status == 'fail' and 'min_masters: 0 is not allowed' in result['msg']
+
+
+# ------------------------------------------------------------ planning, without running a command
+
+def test_planned_setup_of_a_first_and_of_a_joining_node():
+    first = ovs_node.planned_setup(dict(master_ip='10.0.0.1', cluster_ip=None, node_type=None))
+    assert first == dict(before=dict(setup_completed=False),
+                         after=dict(setup_completed=True, node_type='MASTER', master_ip='10.0.0.1',
+                                    cluster_ip='10.0.0.1'))
+    joining = ovs_node.planned_setup(dict(master_ip='10.0.0.1', cluster_ip='10.0.0.2', node_type='extra'))
+    assert joining['after'] == dict(setup_completed=True, node_type='EXTRA', master_ip='10.0.0.1',
+                                    cluster_ip='10.0.0.2')
+    unknown = ovs_node.planned_setup(dict(master_ip='10.0.0.1', cluster_ip='10.0.0.2', node_type=None))
+    assert unknown['after']['node_type'] is None
+
+
+@pytest.mark.parametrize('master_ip, cluster_ip, local, error', [
+    ('10.0.0.1', None, None, None),
+    ('10.0.0.1', None, ['10.0.0.1'], None),
+    ('10.0.0.1', '10.0.0.2', ['10.0.0.2'], None),
+    ('10.0.0.1', None, ['10.0.0.9'], 'master_ip: 10.0.0.1 is not an IPv4 address of this host; allowed: 10.0.0.9'),
+    ('10.0.0.1', '10.0.0.2', [], 'cluster_ip: 10.0.0.2 is not an IPv4 address of this host; allowed: (none found)'),
+    ('10.0.0.1', '10.0.0.2', ['10.0.0.1', '10.0.0.2'],
+     'master_ip: 10.0.0.1 is an address of this host, but cluster_ip 10.0.0.2 differs from it; give the IP of a '
+     'master of the cluster to join, or omit cluster_ip to create a new cluster'),
+])
+def test_local_ip_error(master_ip, cluster_ip, local, error):
+    assert ovs_node.local_ip_error(dict(master_ip=master_ip, cluster_ip=cluster_ip), local) == error
+
+
+@pytest.mark.parametrize('wanted, current, differs', [
+    (None, 'MASTER', False), ('master', 'MASTER', False), ('extra', 'MASTER', True), ('master', None, False),
+])
+def test_node_type_differs(wanted, current, differs):
+    assert ovs_node.node_type_differs(dict(node_type=wanted), dict(node_type=current)) is differs

@@ -190,3 +190,79 @@ def test_move_to_another_storage_router_of_the_vpool(server, tmp_path):
     assert server.ovs.posts[-1][0].endswith('/move/') and server.ovs.posts[-1][1] == dict(target_storagerouter_guid=server.r2)
     status, result, dummy = run(server, tmp_path, name='vd1', storagerouter='ctl02', move=True)
     assert status == 'exit' and result['changed'] is False
+
+
+# ------------------------------------------------------------ planning, without the API
+
+def options(**overrides):
+    params = dict(name='disk1', vpool='pool1', storagerouter=None, move=False, size=None, snapshots=None,
+                  purge_snapshots=False, clone_from=None, state='present', task_timeout=600)
+    params.update(overrides)
+    return params
+
+
+NO_SOURCE = dict(parent=None, snapshot_id=None)
+CTL01 = dict(guid='r1', name='ctl01')
+CTL02 = dict(guid='r2', name='ctl02')
+NAMES = dict(r1='ctl01', r2='ctl02')
+
+
+def existing(size=GIB, snapshots=(), router='r1'):
+    return dict(guid='v1', name='disk1', size=size, devicename='/disk1.raw', storagerouter_guid=router,
+                parent_vdisk_guid=None, snapshots=[dict(guid='s-' + s, label=s) for s in snapshots])
+
+
+def test_plan_new_vdisk():
+    plan = ovs_vdisk.plan_vdisk(options(snapshots=['a', 'a', 'b']), None, GIB, NO_SOURCE, CTL01, None, NAMES)
+    assert plan['changed'] is True
+    assert (plan['base_size'], plan['new_size']) == (GIB, GIB)
+    assert plan['to_create'] == ['a', 'b'] and plan['to_remove'] == []
+    assert plan['diff'] == dict(before={}, after=dict(name='disk1', size=GIB, snapshots=['a', 'b']))
+    assert plan['shown'] == dict(guid=None, name='disk1', devicename='/disk1.raw', storagerouter_guid='r1',
+                                 parent_vdisk_guid=None, size=GIB, snapshots=[dict(label='a'), dict(label='b')])
+
+
+def test_plan_existing_vdisk_unchanged():
+    vdisk = existing(snapshots=['a'])
+    plan = ovs_vdisk.plan_vdisk(options(snapshots=['a']), vdisk, None, NO_SOURCE, None, None, NAMES)
+    assert plan['changed'] is False
+    assert plan['to_create'] == [] and plan['to_remove'] == []
+    assert plan['shown'] == dict(vdisk, snapshots=[dict(label='a')])
+
+
+def test_plan_existing_vdisk_extend_purge_and_move():
+    vdisk = existing(snapshots=['a', 'b'])
+    plan = ovs_vdisk.plan_vdisk(options(snapshots=['b', 'c'], purge_snapshots=True), vdisk, 2 * GIB, NO_SOURCE,
+                                None, CTL02, NAMES)
+    assert plan['changed'] is True
+    assert (plan['base_size'], plan['new_size']) == (GIB, 2 * GIB)
+    assert plan['to_create'] == ['c'] and plan['to_remove'] == [dict(guid='s-a', label='a')]
+    assert plan['diff'] == dict(
+        before=dict(name='disk1', size=GIB, snapshots=['a', 'b'], storagerouter='ctl01'),
+        after=dict(name='disk1', size=2 * GIB, snapshots=['b', 'c'], storagerouter='ctl02'))
+    assert plan['shown']['storagerouter_guid'] == 'r2'
+
+
+def test_planned_sizes_refusals():
+    with pytest.raises(StorageError, match='size is required to create vDisk disk1'):
+        ovs_vdisk.planned_sizes(options(), None, None, None)
+    with pytest.raises(StorageError, match='a clone cannot be smaller than its parent'):
+        ovs_vdisk.planned_sizes(options(), None, GIB, dict(name='base', size=2 * GIB))
+    with pytest.raises(StorageError, match='vDisk disk1 is 1073741824 bytes; it cannot shrink to 1024 bytes'):
+        ovs_vdisk.planned_sizes(options(), existing(), 1024, None)
+    assert ovs_vdisk.planned_sizes(options(), None, None, dict(name='base', size=GIB)) == (GIB, GIB)
+
+
+def test_clone_source():
+    base = dict(guid='p1', name='base', size=GIB, snapshots=[dict(guid='s1', label='snap1')])
+    vpool = dict(guid='vp', name='pool1')
+    clone = dict(vdisk='base', snapshot='snap1')
+    assert ovs_vdisk.clone_source(options(), vpool, [base], None) == NO_SOURCE
+    assert ovs_vdisk.clone_source(options(clone_from=clone), vpool, [base], None) == dict(parent=base,
+                                                                                         snapshot_id='s1')
+    with pytest.raises(StorageError, match="no vDisk 'other' on vPool pool1"):
+        ovs_vdisk.clone_source(options(clone_from=dict(vdisk='other')), vpool, [base], None)
+    with pytest.raises(StorageError, match="vDisk base has no snapshot 'x'; snapshots: snap1"):
+        ovs_vdisk.clone_source(options(clone_from=dict(vdisk='base', snapshot='x')), vpool, [base], None)
+    with pytest.raises(StorageError, match='vDisk disk1 exists and is not a clone of base'):
+        ovs_vdisk.clone_source(options(clone_from=clone), vpool, [base], existing())

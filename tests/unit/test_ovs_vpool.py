@@ -220,3 +220,77 @@ def test_task_failure(server, tmp_path):
     server.ovs.fail_next_task = 'Too much space requested for WRITE cache. Available: 1.00 GiB, Requested: 10.00 GiB'
     status, result, dummy = create(server, tmp_path)
     assert status == 'fail' and 'Too much space requested' in result['msg']
+
+
+# ------------------------------------------------------------ planning, without the API
+
+READY = dict(DB=['p'], WRITE=['p'], DTL=['p'], SCRUB=['p'])
+
+
+def options(**overrides):
+    params = dict((key, spec.get('default')) for key, spec in ovs_vpool.argument_spec().items())
+    params.update(api_host='10.0.0.1', api_port=443, **VALID)
+    params.update(overrides)
+    return params
+
+
+def routers(*names, **config):
+    return [dict(guid='g-' + n, name=n, ip='10.0.0.{0}'.format(i + 1), partition_config=config.get('config', READY))
+            for i, n in enumerate(names)]
+
+
+def test_plan_new_vpool():
+    ctl01, ctl02 = routers('ctl01', 'ctl02')
+    plan = ovs_vpool.plan_vpool(options(), None, [ctl01], [], [ctl01, ctl02], 'default')
+    assert plan['changed'] is True
+    assert plan['to_add'] == [ctl01] and plan['to_remove'] == [] and plan['kept'] == []
+    assert plan['connections'] == [dict(host='', port=443, client_id='', client_secret='', local=True)]
+    assert plan['after_guids'] == ['g-ctl01']
+    after = plan['diff']['after']
+    assert plan['diff']['before'] == {}
+    assert (after['name'], after['backend'], after['preset'], after['storagerouters']) == (
+        'pool1', 'be1', 'default', ['ctl01'])
+    assert after['dtl_enabled'] is (after['dtl_mode'] != 'no_sync')
+    assert 'caching_info' in after and 'mds_config' in after
+
+
+def test_plan_existing_vpool_extend_keep_and_shrink():
+    ctl01, ctl02, ctl03 = routers('ctl01', 'ctl02', 'ctl03')
+    vpool = dict(guid='vp', name='pool1', status='RUNNING')
+    current = ['g-ctl01', 'g-ctl03']
+    plan = ovs_vpool.plan_vpool(options(storagerouters=['ctl01', 'ctl02']), vpool, [ctl01, ctl02], current,
+                                [ctl01, ctl02, ctl03], 'default')
+    assert plan['to_add'] == [ctl02] and plan['to_remove'] == [] and plan['kept'] == ['ctl03']
+    assert plan['after_guids'] == ['g-ctl01', 'g-ctl03', 'g-ctl02']
+    assert plan['diff'] == dict(before=dict(name='pool1', storagerouters=['ctl01', 'ctl03']),
+                                after=dict(name='pool1', storagerouters=['ctl01', 'ctl02', 'ctl03']))
+    plan = ovs_vpool.plan_vpool(options(storagerouters=['ctl01'], shrink=True), vpool, [ctl01], current,
+                                [ctl01, ctl02, ctl03], 'default')
+    assert plan['changed'] is True and plan['to_add'] == [] and plan['to_remove'] == ['g-ctl03']
+    assert plan['kept'] == [] and plan['after_guids'] == ['g-ctl01']
+    plan = ovs_vpool.plan_vpool(options(storagerouters=['ctl01']), vpool, [ctl01], ['g-ctl01'], [ctl01], 'default')
+    assert plan['changed'] is False and plan['diff'] == dict(before=dict(name='pool1'), after=dict(name='pool1'))
+
+
+@pytest.mark.parametrize('params, vpool, config, text', [
+    (dict(writecache_size=None), None, READY, 'writecache_size is required to create vPool pool1 (storage routers ctl01)'),
+    ({}, dict(name='pool1', status='FAILURE'), READY, 'vPool pool1 is FAILURE; it can be extended only when RUNNING'),
+    ({}, None, dict(DB=['p'], SCRUB=['p']), 'storage router ctl01 has no partition with the role(s) WRITE, DTL'),
+    ({}, None, dict(DB=['p'], WRITE=['p'], DTL=['p']), 'no storage router of the cluster has a partition with the SCRUB'),
+    (dict(backend_port=8443), None, READY, 'backend_host and backend_port need backend_client_id'),
+])
+def test_plan_refusals(params, vpool, config, text):
+    ctl01 = routers('ctl01', config=config)[0]
+    with pytest.raises(ovs_vpool.StorageError) as err:
+        ovs_vpool.plan_vpool(options(**params), vpool, [ctl01], [], [ctl01], 'default')
+    assert text in str(err.value)
+
+
+def test_connection_with_a_client():
+    router = routers('ctl01')[0]
+    params = options(backend_client_id='id', backend_client_secret=SECRET)
+    assert ovs_vpool.connection(params, router) == dict(host='10.0.0.1', port=443, client_id='id',
+                                                        client_secret=SECRET, local=True)
+    params.update(api_host='ovs.example', backend_port=8443)
+    assert ovs_vpool.connection(params, router)['host'] == '10.0.0.1'
+    assert ovs_vpool.connection(params, router)['port'] == 8443

@@ -2,6 +2,11 @@
 shrink_vpool, ovs/lib/helpers/vpool/installers, ovs/lib/helpers/storagedriver/installer.py,
 ovs/lib/helpers/storagerouter/installer.py).
 
+``add_vpool`` orchestrates ``VPoolInstaller`` (the vPool object, its status, metadata, MDS settings
+and namespace), ``StorageDriverInstaller`` (the checks of the StorageDriver parameters, the
+storagedriver, its ports, proxies, partitions, volumedriver configuration and services) and
+``StorageRouterInstaller`` (the checks on the storage router: RDMA, roles, WRITE buffer, proxies).
+
 Model objects (``/ovsdb/<type>/<guid>``):
 - ``vpool`` {name, status, description, login, connection, rdma_enabled, metadata
   {backend: {backend_info}, caching_info: {<storagerouter guid>: {block_cache, fragment_cache}}},
@@ -229,6 +234,336 @@ def _backend_metadata(model, backend_info, connection_info, sco_size):
 
 
 # --- add_vpool (task ovs.storagerouter.add_vpool) --------------------------------------------
+# VPoolController.add_vpool orchestrates three installers: every check on the parameters first,
+# then the vPool object, the checks on the storage router, the model objects of the
+# storagedriver (reverted on failure), its configuration and its services (FAILURE on failure).
+
+class VPoolInstaller:
+    """VPoolInstaller: the vPool model object, its status, its MDS settings, its metadata
+    (backend and caching info), its configuration and its namespace on the backend."""
+
+    def __init__(self, model, name):
+        self.model, self.name = model, name
+        self.vpool, self.is_new = None, True
+
+    def validate(self, router):
+        """The name; an existing vPool is RUNNING and has no storagedriver on ``router`` yet."""
+        if not isinstance(self.name, str) or not re.match(REGEX_VPOOL, self.name):
+            raise ValueError("Incorrect vPool name provided")
+        self.vpool = vpool_by_name(self.model, self.name)
+        self.is_new = self.vpool is None
+        if self.is_new:
+            return
+        if self.vpool.get("status") != "RUNNING":
+            raise ValueError("vPool should be in RUNNING status")
+        for sd in storagedrivers_of(self.model, self.vpool):
+            if sd.get("storagerouter_guid") == router["guid"]:
+                raise RuntimeError("A StorageDriver is already linked to this StorageRouter for "
+                                   f"vPool {self.name}")
+
+    def validate_extension(self, main_guid, sd_config):
+        """An extension keeps the vPool's backend and its StorageDriver configuration."""
+        if self.is_new:
+            return
+        if main_guid != self.vpool["metadata"]["backend"]["backend_info"]["alba_backend_guid"]:
+            raise RuntimeError("Incorrect ALBA Backend guid specified")
+        current = self.vpool.get("configuration") or {}
+        for key, value in sd_config.items():
+            if value != current.get(key):
+                raise RuntimeError(f'Specified StorageDriver config "{key}" with value {value} does '
+                                   f"not match the expected value {current.get(key)}")
+
+    def create(self, connection_info, rdma, mds_params):
+        """A new vPool (INSTALLING) and its MDS settings; an existing one goes EXTENDING."""
+        if not self.is_new:
+            self.vpool["status"] = "EXTENDING"
+            self.model.save("vpool", self.vpool)
+            return
+        mds_params = mds_params or {}
+        verify_required_params({"mds_tlogs": (int, {"min": 1}, False),
+                                "mds_safety": (int, {"min": 1, "max": 5}, False),
+                                "mds_maxload": (int, {"min": 10}, False)}, mds_params)
+        connection = connection_info or {}
+        self.vpool = self.model.save("vpool", {
+            "name": self.name, "description": self.name, "status": "INSTALLING",
+            "login": connection.get("client_id"), "password": connection.get("client_secret"),
+            "connection": f"{connection.get('host')}:{connection.get('port')}",
+            "rdma_enabled": rdma, "metadata_store_bits": 5, "metadata": {},
+            "configuration": {}, "storagedrivers_guids": [], "vdisks_guids": []})
+        self.configure_mds(mds_params)
+
+    def configure_mds(self, mds_params):
+        self.model.store.set(mds_config_key(self.vpool["guid"]),
+                             {"mds_tlogs": mds_params.get("mds_tlogs") or 100,
+                              "mds_safety": mds_params.get("mds_safety") or 3,
+                              "mds_maxload": mds_params.get("mds_maxload") or 75})
+
+    def refresh_metadata(self, router_guid, sd_installer):
+        """The backend info (of a new vPool) and the caching info of the storage router; checks
+        each backend and its preset."""
+        caching_info, sco_size = sd_installer.caching_info, sd_installer.sd_config["sco_size"]
+        caching = {}
+        for cache, quota in (("block_cache", "cache_quota_bc"), ("fragment_cache", "cache_quota_fc")):
+            entry = {"read": caching_info[f"{cache}_on_read"], "write": caching_info[f"{cache}_on_write"],
+                     "quota": caching_info.get(quota),
+                     "is_backend": sd_installer.backend_infos[cache] is not None}
+            if entry["is_backend"]:
+                entry["backend_info"] = _backend_metadata(self.model, sd_installer.backend_infos[cache],
+                                                          sd_installer.connection_infos[cache], sco_size)
+            caching[cache] = entry
+        if not self.is_new:
+            metadata = self.vpool["metadata"]
+            metadata.setdefault("caching_info", {})[router_guid] = caching
+            return metadata
+        main = _backend_metadata(self.model, sd_installer.backend_infos["main"],
+                                 sd_installer.connection_infos["main"], sco_size)
+        return {"backend": {"backend_info": main}, "caching_info": {router_guid: caching}}
+
+    def link_storagedriver(self, storagedriver_guid, metadata, sd_config):
+        """The vPool with its metadata, its new storagedriver and (new) its configuration."""
+        vpool = self.model.get("vpool", self.vpool["guid"])
+        vpool["metadata"] = metadata
+        vpool["storagedrivers_guids"] = list(vpool.get("storagedrivers_guids", [])) + [storagedriver_guid]
+        if self.is_new:
+            vpool["configuration"] = self.configuration(sd_config)
+        self.vpool = self.model.save("vpool", vpool)
+
+    def configuration(self, sd_config):
+        dtl_mode, sco_size = sd_config["dtl_mode"], sd_config["sco_size"]
+        advanced = sd_config.get("advanced") or {}
+        return {
+            "sco_size": sco_size, "cluster_size": sd_config["cluster_size"],
+            "dtl_mode": dtl_mode, "dtl_transport": sd_config["dtl_transport"],
+            "write_buffer": sd_config["write_buffer"], "dtl_enabled": dtl_mode != "no_sync",
+            "dtl_config_mode": "automatic" if dtl_mode != "no_sync" else "manual",
+            "tlog_multiplier": advanced.get("number_of_scos_in_tlog") or TLOG_MULTIPLIER_MAP[sco_size],
+            "non_disposable_scos_factor": advanced.get("non_disposable_scos_factor"),
+            "mds_config": self.model.store.get(mds_config_key(self.vpool["guid"]))}
+
+    def create_namespace(self, main_backend_info):
+        """A new vPool's namespace on its backend: its preset is in use from now on."""
+        if not self.is_new:
+            return
+        name = namespace_name(self.vpool)
+        self.model.store.set(f"/albamgr/{_abm(self.model, main_backend_info['alba_backend_guid'])}"
+                             f"/namespaces/{name}",
+                             {"name": name, "preset_name": main_backend_info["preset"],
+                              "state": "active", "vpool_guid": self.vpool["guid"]})
+
+    def update_status(self, status):
+        vpool = self.model.get("vpool", self.vpool["guid"])
+        vpool["status"] = status
+        self.model.save("vpool", vpool)
+
+    def revert(self, storagedriver):
+        _revert(self.model, self.vpool["guid"], storagedriver)
+
+
+class StorageDriverInstaller:
+    """StorageDriverInstaller: the checks of the StorageDriver parameters (storage IP, caching,
+    configuration, backends), the storagedriver model object, its ports, ALBA proxies and
+    partitions (directories), its volumedriver configuration and its services."""
+
+    def __init__(self, model, vp_installer, parameters):
+        self.model, self.vp_installer = model, vp_installer
+        self.storage_ip = parameters.get("storage_ip")
+        self.caching_info = parameters.get("caching_info")
+        self.sd_config = parameters.get("config_params")
+        self.backend_infos = {"main": parameters.get("backend_info"),
+                              "block_cache": parameters.get("backend_info_bc"),
+                              "fragment_cache": parameters.get("backend_info_fc")}
+        self.connection_infos = {"main": parameters.get("connection_info"),
+                                 "block_cache": parameters.get("connection_info_bc"),
+                                 "fragment_cache": parameters.get("connection_info_fc")}
+        self.storagedriver, self.sdp_paths = None, {}
+
+    def validate(self):
+        if not isinstance(self.storage_ip, str) or not re.match(REGEX_IP, self.storage_ip):
+            raise ValueError("Incorrect storage IP provided")
+        verify_required_params({"cache_quota_bc": (int, None, False), "cache_quota_fc": (int, None, False),
+                                "block_cache_on_read": (bool, None), "block_cache_on_write": (bool, None),
+                                "fragment_cache_on_read": (bool, None),
+                                "fragment_cache_on_write": (bool, None)}, self.caching_info)
+        verify_required_params({"advanced": (dict, {"number_of_scos_in_tlog": (int, {"min": 4, "max": 20}),
+                                                    "non_disposable_scos_factor": (float, {"min": 1.5, "max": 20})},
+                                             False),
+                                "dtl_mode": (str, DTL_MODES), "sco_size": (int, SCO_SIZES),
+                                "cluster_size": (int, CLUSTER_SIZES),
+                                "write_buffer": (int, {"min": 128, "max": 10240}),
+                                "dtl_transport": (str, DTL_TRANSPORTS)}, self.sd_config)
+        self.validate_backend_infos()
+        sco_size, write_buffer = self.sd_config["sco_size"], self.sd_config["write_buffer"]
+        if (sco_size == 128 and write_buffer < 256) or not 128 <= write_buffer <= 10240:
+            raise RuntimeError("Incorrect StorageDriver configuration settings specified")
+        for cache, text in (("block_cache", "block cache"), ("fragment_cache", "fragment cache")):
+            if self.backend_infos[cache] is not None and \
+                    self.main_guid == self.backend_infos[cache]["alba_backend_guid"]:
+                raise RuntimeError(f"Backend and {text} backend cannot be the same")
+
+    def validate_backend_infos(self):
+        """The main backend; a cache backend with its connection info."""
+        for section, info in self.backend_infos.items():
+            if section != "main" and info is None:
+                continue
+            verify_required_params({"preset": (str, REGEX_PRESET),
+                                    "alba_backend_guid": (str, REGEX_GUID)}, info)
+            if info is not None and section != "main":
+                verify_required_params({"host": (str, REGEX_IP), "port": (int, {"min": 1, "max": 65535}),
+                                        "client_id": (str, None), "client_secret": (str, None),
+                                        "local": (bool, None, False)}, self.connection_infos[section])
+
+    @property
+    def main_guid(self):
+        return self.backend_infos["main"]["alba_backend_guid"]
+
+    @property
+    def rdma(self):
+        return self.sd_config["dtl_transport"] == "rdma"
+
+    def local_cache(self, cache):
+        """A cache (block_cache, fragment_cache) in use on the local WRITE partition."""
+        return self.backend_infos[cache] is None and (
+            self.caching_info[f"{cache}_on_read"] or self.caching_info[f"{cache}_on_write"])
+
+    def create(self, router, sr_installer):
+        """The storagedriver (INSTALLING) with its ports, its ALBA proxies and its partitions."""
+        name, proxies = self.vp_installer.name, sr_installer.requested_proxies
+        ports = _free_ports(self.model, router, 4 + proxies)
+        storagedriver_id = f"{name}{router['machine_id']}"
+        cluster_ip = self.model.store.get(f"/ovs/framework/hosts/{router['machine_id']}/ip") or router["ip"]
+        self.storagedriver = self.model.save("storagedriver", {
+            "name": storagedriver_id.replace("_", " "), "description": storagedriver_id.replace("_", " "),
+            "storagedriver_id": storagedriver_id, "mountpoint": f"/mnt/{name}",
+            "ports": {"management": ports[0], "xmlrpc": ports[1], "dtl": ports[2], "edge": ports[3]},
+            "storage_ip": self.storage_ip, "cluster_ip": cluster_ip, "status": "INSTALLING",
+            "vpool_guid": self.vp_installer.vpool["guid"], "storagerouter_guid": router["guid"],
+            "partitions_guids": [], "alba_proxies_guids": []})
+        for number in range(proxies):
+            proxy = self.model.save("albaproxy", {"name": f"albaproxy_{name}_{number}",
+                                                  "ports": [ports[4 + number]],
+                                                  "storagedriver_guid": self.storagedriver["guid"],
+                                                  "storagerouter_guid": router["guid"]})
+            self.storagedriver["alba_proxies_guids"].append(proxy["guid"])
+        self.create_partitions(sr_installer)
+        self.model.save("storagedriver", self.storagedriver)
+
+    def create_partitions(self, sr_installer):
+        """The storagedriver partitions (DB MD/TLOG, DTL, WRITE SCO/FD[/FCACHE]) and their paths."""
+        info, largest = sr_installer.partition_info, sr_installer.largest_write_partition
+        junctions = [("DB", "MD", info["DB"][0], None), ("DB", "TLOG", info["DB"][0], None),
+                     ("DTL", None, info["DTL"][0], None),
+                     ("WRITE", "SCO", largest, int(sr_installer.write_buffer_size)),
+                     ("WRITE", "FD", largest, None)]
+        if self.local_cache("fragment_cache"):
+            junctions.append(("WRITE", "FCACHE", largest, None))
+        for role, sub_role, part, size in junctions:
+            folder = "/mnt/storage" if part["mountpoint"] in (None, "/") else part["mountpoint"]
+            path = f"{folder}/{self.vp_installer.name}_{role}{'_' + sub_role if sub_role else ''}_1".lower()
+            sdp = self.model.save("storagedriverpartition", {
+                "role": role, "sub_role": sub_role, "number": 1, "size": size, "path": path,
+                "partition_guid": part["guid"], "storagedriver_guid": self.storagedriver["guid"],
+                "mds_service_guid": None})
+            self.sdp_paths[f"{role}_{sub_role}"] = path
+            self.storagedriver["partitions_guids"].append(sdp["guid"])
+            _link(self.model, "diskpartition", part["guid"], "storagedrivers_guids", sdp["guid"])
+
+    def configure_storagedriver_service(self, sco_cache_size):
+        vpool = self.vp_installer.vpool
+        self.model.store.set(config_key(vpool["guid"], self.storagedriver["storagedriver_id"]),
+                             volumedriver_config(self.model, vpool, self.storagedriver, self.sdp_paths,
+                                                 sco_cache_size))
+
+    def start_services(self, router):
+        actions.call(self.model.store, router["machine_id"], "start_vpool_services",
+                     vpool=self.vp_installer.name, ports=self.storagedriver["ports"],
+                     proxy_ports=[self.model.get("albaproxy", g)["ports"][0]
+                                  for g in self.storagedriver["alba_proxies_guids"]],
+                     directories=sorted(set(self.sdp_paths.values())))
+
+    def update_status(self, status):
+        storagedriver = self.model.get("storagedriver", self.storagedriver["guid"])
+        storagedriver["status"] = status
+        self.model.save("storagedriver", storagedriver)
+
+
+class StorageRouterInstaller:
+    """StorageRouterInstaller: the checks on the storage router (RDMA, block cache feature, mount
+    point, partitions and their roles, the global WRITE buffer, the proxies and the local cache
+    size)."""
+
+    def __init__(self, model, router):
+        self.model, self.router = model, router
+        self.partition_info = {}
+        self.requested_proxies, self.write_buffer_size = None, None
+        self.write_partitions, self.largest_write_partition = [], None
+
+    def validate(self, sd_installer, parameters):
+        self.partition_info = partition_info(self.model, self.router)
+        if sd_installer.rdma and not self.router.get("rdma_capable"):
+            raise RuntimeError("DTL transport over RDMA is not supported by StorageRouter with IP "
+                               f"{self.router['ip']}")
+        features = self.router.get("features") or {}
+        caching_info = sd_installer.caching_info
+        if "block-cache" not in (features.get("alba") or {}).get("features", []) and (
+                caching_info["block_cache_on_read"] or caching_info["block_cache_on_write"]):
+            raise RuntimeError("Block cache is not a supported feature")
+        self.validate_vpool_extendable(sd_installer.vp_installer.name)
+        self.validate_global_write_buffer(parameters.get("writecache_size", 0))
+        self.validate_proxies((parameters.get("parallelism") or {}).get("proxies", 2))
+        self.validate_local_cache_size(sd_installer.local_cache("block_cache"),
+                                       sd_installer.local_cache("fragment_cache"))
+
+    def validate_vpool_extendable(self, vpool_name):
+        """No mount point of the vPool yet, a SCRUB partition in the cluster, the DB, DTL and
+        WRITE roles on this storage router."""
+        if self.model.find("storagedriver", storagerouter_guid=self.router["guid"],
+                           mountpoint=f"/mnt/{vpool_name}"):
+            raise RuntimeError(f"The mount point for vPool {vpool_name} already exists")
+        if not _scrub_present(self.model):
+            raise RuntimeError("At least 1 StorageRouter must have a partition with a SCRUB role")
+        for role in ("DB", "DTL", "WRITE"):
+            if not self.partition_info.get(role):
+                raise RuntimeError(f"At least 1 partition with a {role} role is required per "
+                                   "StorageRouter")
+            if role in ("DB", "DTL") and len(self.partition_info[role]) > 1:
+                raise RuntimeError(f"Only 1 partition with a {role} role is allowed per StorageRouter")
+
+    def validate_global_write_buffer(self, requested_gib):
+        if not isinstance(requested_gib, (int, float)) or not 1 <= requested_gib <= 10240:
+            raise RuntimeError("The requested global WRITE buffer size should be between 1GiB and "
+                               "10240GiB")
+        self.write_partitions = [p for p in self.partition_info["WRITE"] if p["usable"]]
+        available = self.available_write_size
+        self.write_buffer_size = requested_gib * 1024.0 ** 3
+        if self.write_buffer_size > available:
+            raise RuntimeError(f"Too much space requested for WRITE cache. Available: "
+                               f"{available / GiB:.2f} GiB, Requested: "
+                               f"{self.write_buffer_size / GiB:.2f} GiB")
+
+    @property
+    def available_write_size(self):
+        return sum(p["available"] for p in self.write_partitions)
+
+    def validate_proxies(self, proxies):
+        if not isinstance(proxies, int) or not 1 <= proxies <= 16:
+            raise RuntimeError("The requested amount of proxies to deploy should be a value "
+                               "between 1 and 16")
+        self.requested_proxies = proxies
+
+    def validate_local_cache_size(self, block_local, fragment_local):
+        """The largest WRITE partition holds the caches of the proxies kept locally."""
+        proxies = self.requested_proxies
+        self.largest_write_partition = max(self.write_partitions, key=lambda p: (p["ssd"], p["available"]))
+        local_proxies = (proxies if block_local else 0) + (proxies if fragment_local else 0)
+        if not local_proxies:
+            return
+        local_size = float(self.largest_write_partition["available"]) / self.available_write_size * \
+            self.write_buffer_size * 0.10
+        if local_size / local_proxies < GiB:
+            raise RuntimeError(f"Not enough space available ({local_size / GiB}GiB) on largest "
+                               f"local WRITE partition to deploy {proxies} "
+                               f"prox{'y' if proxies == 1 else 'ies'}")
+
 
 def add_vpool(model, parameters):
     """VPoolController.add_vpool: create the vPool, or extend it to another storage router."""
@@ -237,236 +572,32 @@ def add_vpool(model, parameters):
     router = model.find_one("storagerouter", ip=parameters.get("storagerouter_ip"))
     if router is None:
         raise RuntimeError("Could not find StorageRouter")
-
-    # vPool installer
-    name = parameters.get("vpool_name")
-    if not isinstance(name, str) or not re.match(REGEX_VPOOL, name):
-        raise ValueError("Incorrect vPool name provided")
-    vpool = vpool_by_name(model, name)
-    is_new = vpool is None
-    if not is_new:
-        if vpool.get("status") != "RUNNING":
-            raise ValueError("vPool should be in RUNNING status")
-        for sd in storagedrivers_of(model, vpool):
-            if sd.get("storagerouter_guid") == router["guid"]:
-                raise RuntimeError("A StorageDriver is already linked to this StorageRouter for "
-                                   f"vPool {name}")
-
-    # StorageDriver installer
-    storage_ip = parameters.get("storage_ip")
-    if not isinstance(storage_ip, str) or not re.match(REGEX_IP, storage_ip):
-        raise ValueError("Incorrect storage IP provided")
-    caching_info = parameters.get("caching_info")
-    verify_required_params({"cache_quota_bc": (int, None, False), "cache_quota_fc": (int, None, False),
-                            "block_cache_on_read": (bool, None), "block_cache_on_write": (bool, None),
-                            "fragment_cache_on_read": (bool, None),
-                            "fragment_cache_on_write": (bool, None)}, caching_info)
-    sd_config = parameters.get("config_params")
-    verify_required_params({"advanced": (dict, {"number_of_scos_in_tlog": (int, {"min": 4, "max": 20}),
-                                                "non_disposable_scos_factor": (float, {"min": 1.5, "max": 20})},
-                                         False),
-                            "dtl_mode": (str, DTL_MODES), "sco_size": (int, SCO_SIZES),
-                            "cluster_size": (int, CLUSTER_SIZES),
-                            "write_buffer": (int, {"min": 128, "max": 10240}),
-                            "dtl_transport": (str, DTL_TRANSPORTS)}, sd_config)
-    backend_infos = {"main": parameters.get("backend_info"),
-                     "block_cache": parameters.get("backend_info_bc"),
-                     "fragment_cache": parameters.get("backend_info_fc")}
-    connection_infos = {"main": parameters.get("connection_info"),
-                        "block_cache": parameters.get("connection_info_bc"),
-                        "fragment_cache": parameters.get("connection_info_fc")}
-    for section, info in backend_infos.items():
-        if section == "main" or info is not None:
-            verify_required_params({"preset": (str, REGEX_PRESET),
-                                    "alba_backend_guid": (str, REGEX_GUID)}, info)
-            if info is not None and section != "main":
-                verify_required_params({"host": (str, REGEX_IP), "port": (int, {"min": 1, "max": 65535}),
-                                        "client_id": (str, None), "client_secret": (str, None),
-                                        "local": (bool, None, False)}, connection_infos[section])
-    sco_size, write_buffer = sd_config["sco_size"], sd_config["write_buffer"]
-    if (sco_size == 128 and write_buffer < 256) or not 128 <= write_buffer <= 10240:
-        raise RuntimeError("Incorrect StorageDriver configuration settings specified")
-    main_guid = backend_infos["main"]["alba_backend_guid"]
-    if backend_infos["block_cache"] is not None and \
-            main_guid == backend_infos["block_cache"]["alba_backend_guid"]:
-        raise RuntimeError("Backend and block cache backend cannot be the same")
-    if backend_infos["fragment_cache"] is not None and \
-            main_guid == backend_infos["fragment_cache"]["alba_backend_guid"]:
-        raise RuntimeError("Backend and fragment cache backend cannot be the same")
-    if not is_new:
-        if main_guid != vpool["metadata"]["backend"]["backend_info"]["alba_backend_guid"]:
-            raise RuntimeError("Incorrect ALBA Backend guid specified")
-        current = vpool.get("configuration") or {}
-        for key, value in sd_config.items():
-            if value != current.get(key):
-                raise RuntimeError(f'Specified StorageDriver config "{key}" with value {value} does '
-                                   f"not match the expected value {current.get(key)}")
-    rdma = sd_config["dtl_transport"] == "rdma"
-    block_local = backend_infos["block_cache"] is None and (
-        caching_info["block_cache_on_read"] or caching_info["block_cache_on_write"])
-    fragment_local = backend_infos["fragment_cache"] is None and (
-        caching_info["fragment_cache_on_read"] or caching_info["fragment_cache_on_write"])
-
-    # the vPool object (INSTALLING / EXTENDING) and its MDS settings
-    if is_new:
-        mds_params = parameters.get("mds_config_params") or {}
-        verify_required_params({"mds_tlogs": (int, {"min": 1}, False),
-                                "mds_safety": (int, {"min": 1, "max": 5}, False),
-                                "mds_maxload": (int, {"min": 10}, False)}, mds_params)
-        connection = connection_infos["main"] or {}
-        vpool = model.save("vpool", {
-            "name": name, "description": name, "status": "INSTALLING",
-            "login": connection.get("client_id"), "password": connection.get("client_secret"),
-            "connection": f"{connection.get('host')}:{connection.get('port')}",
-            "rdma_enabled": rdma, "metadata_store_bits": 5, "metadata": {},
-            "configuration": {}, "storagedrivers_guids": [], "vdisks_guids": []})
-        model.store.set(mds_config_key(vpool["guid"]),
-                        {"mds_tlogs": mds_params.get("mds_tlogs") or 100,
-                         "mds_safety": mds_params.get("mds_safety") or 3,
-                         "mds_maxload": mds_params.get("mds_maxload") or 75})
-    else:
-        vpool["status"] = "EXTENDING"
-        model.save("vpool", vpool)
-
-    storagedriver = None
+    vp_installer = VPoolInstaller(model, parameters.get("vpool_name"))
+    vp_installer.validate(router)
+    sd_installer = StorageDriverInstaller(model, vp_installer, parameters)
+    sd_installer.validate()
+    vp_installer.validate_extension(sd_installer.main_guid, sd_installer.sd_config)
+    vp_installer.create(sd_installer.connection_infos["main"], sd_installer.rdma,
+                        parameters.get("mds_config_params"))
+    sr_installer = StorageRouterInstaller(model, router)
     try:
-        # StorageRouter installer
-        info = partition_info(model, router)
-        if rdma and not router.get("rdma_capable"):
-            raise RuntimeError("DTL transport over RDMA is not supported by StorageRouter with IP "
-                               f"{router['ip']}")
-        features = router.get("features") or {}
-        if "block-cache" not in (features.get("alba") or {}).get("features", []) and (
-                caching_info["block_cache_on_read"] or caching_info["block_cache_on_write"]):
-            raise RuntimeError("Block cache is not a supported feature")
-        if model.find("storagedriver", storagerouter_guid=router["guid"], mountpoint=f"/mnt/{name}"):
-            raise RuntimeError(f"The mount point for vPool {name} already exists")
-        if not _scrub_present(model):
-            raise RuntimeError("At least 1 StorageRouter must have a partition with a SCRUB role")
-        for role in ("DB", "DTL", "WRITE"):
-            if not info.get(role):
-                raise RuntimeError(f"At least 1 partition with a {role} role is required per "
-                                   "StorageRouter")
-            if role in ("DB", "DTL") and len(info[role]) > 1:
-                raise RuntimeError(f"Only 1 partition with a {role} role is allowed per StorageRouter")
-        requested_gib = parameters.get("writecache_size", 0)
-        if not isinstance(requested_gib, (int, float)) or not 1 <= requested_gib <= 10240:
-            raise RuntimeError("The requested global WRITE buffer size should be between 1GiB and "
-                               "10240GiB")
-        write_partitions = [p for p in info["WRITE"] if p["usable"]]
-        available = sum(p["available"] for p in write_partitions)
-        requested = requested_gib * 1024.0 ** 3
-        if requested > available:
-            raise RuntimeError(f"Too much space requested for WRITE cache. Available: "
-                               f"{available / GiB:.2f} GiB, Requested: {requested / GiB:.2f} GiB")
-        proxies = (parameters.get("parallelism") or {}).get("proxies", 2)
-        if not isinstance(proxies, int) or not 1 <= proxies <= 16:
-            raise RuntimeError("The requested amount of proxies to deploy should be a value "
-                               "between 1 and 16")
-        largest = max(write_partitions, key=lambda p: (p["ssd"], p["available"]))
-        local_proxies = (proxies if block_local else 0) + (proxies if fragment_local else 0)
-        if local_proxies:
-            local_size = float(largest["available"]) / available * requested * 0.10
-            if local_size / local_proxies < GiB:
-                raise RuntimeError(f"Not enough space available ({local_size / GiB}GiB) on largest "
-                                   f"local WRITE partition to deploy {proxies} "
-                                   f"prox{'y' if proxies == 1 else 'ies'}")
-
-        # metadata (validates the backend and its preset)
-        caching = {}
-        for cache, prefix, quota in (("block_cache", "block_cache", "cache_quota_bc"),
-                                     ("fragment_cache", "fragment_cache", "cache_quota_fc")):
-            entry = {"read": caching_info[f"{prefix}_on_read"], "write": caching_info[f"{prefix}_on_write"],
-                     "quota": caching_info.get(quota), "is_backend": backend_infos[cache] is not None}
-            if entry["is_backend"]:
-                entry["backend_info"] = _backend_metadata(model, backend_infos[cache],
-                                                          connection_infos[cache], sco_size)
-            caching[cache] = entry
-        if is_new:
-            metadata = {"backend": {"backend_info": _backend_metadata(
-                model, backend_infos["main"], connection_infos["main"], sco_size)},
-                "caching_info": {router["guid"]: caching}}
-        else:
-            metadata = vpool["metadata"]
-            metadata.setdefault("caching_info", {})[router["guid"]] = caching
-
-        # StorageDriver, ALBA proxies and partitions (model)
-        ports = _free_ports(model, router, 4 + proxies)
-        storagedriver_id = f"{name}{router['machine_id']}"
-        cluster_ip = model.store.get(f"/ovs/framework/hosts/{router['machine_id']}/ip") or router["ip"]
-        storagedriver = model.save("storagedriver", {
-            "name": storagedriver_id.replace("_", " "), "description": storagedriver_id.replace("_", " "),
-            "storagedriver_id": storagedriver_id, "mountpoint": f"/mnt/{name}",
-            "ports": {"management": ports[0], "xmlrpc": ports[1], "dtl": ports[2], "edge": ports[3]},
-            "storage_ip": storage_ip, "cluster_ip": cluster_ip, "status": "INSTALLING",
-            "vpool_guid": vpool["guid"], "storagerouter_guid": router["guid"],
-            "partitions_guids": [], "alba_proxies_guids": []})
-        for number in range(proxies):
-            proxy = model.save("albaproxy", {"name": f"albaproxy_{name}_{number}",
-                                             "ports": [ports[4 + number]],
-                                             "storagedriver_guid": storagedriver["guid"],
-                                             "storagerouter_guid": router["guid"]})
-            storagedriver["alba_proxies_guids"].append(proxy["guid"])
-        junctions = [("DB", "MD", info["DB"][0], None), ("DB", "TLOG", info["DB"][0], None),
-                     ("DTL", None, info["DTL"][0], None), ("WRITE", "SCO", largest, int(requested)),
-                     ("WRITE", "FD", largest, None)]
-        if fragment_local:
-            junctions.append(("WRITE", "FCACHE", largest, None))
-        sdp_paths = {}
-        for role, sub_role, part, size in junctions:
-            folder = "/mnt/storage" if part["mountpoint"] in (None, "/") else part["mountpoint"]
-            path = f"{folder}/{name}_{role}{'_' + sub_role if sub_role else ''}_1".lower()
-            sdp = model.save("storagedriverpartition", {
-                "role": role, "sub_role": sub_role, "number": 1, "size": size, "path": path,
-                "partition_guid": part["guid"], "storagedriver_guid": storagedriver["guid"],
-                "mds_service_guid": None})
-            sdp_paths[f"{role}_{sub_role}"] = path
-            storagedriver["partitions_guids"].append(sdp["guid"])
-            _link(model, "diskpartition", part["guid"], "storagedrivers_guids", sdp["guid"])
-        model.save("storagedriver", storagedriver)
-        vpool = model.get("vpool", vpool["guid"])
-        vpool["metadata"] = metadata
-        vpool["storagedrivers_guids"] = list(vpool.get("storagedrivers_guids", [])) + [storagedriver["guid"]]
-        if is_new:
-            dtl_mode = sd_config["dtl_mode"]
-            advanced = sd_config.get("advanced") or {}
-            vpool["configuration"] = {
-                "sco_size": sco_size, "cluster_size": sd_config["cluster_size"],
-                "dtl_mode": dtl_mode, "dtl_transport": sd_config["dtl_transport"],
-                "write_buffer": write_buffer, "dtl_enabled": dtl_mode != "no_sync",
-                "dtl_config_mode": "automatic" if dtl_mode != "no_sync" else "manual",
-                "tlog_multiplier": advanced.get("number_of_scos_in_tlog") or TLOG_MULTIPLIER_MAP[sco_size],
-                "non_disposable_scos_factor": advanced.get("non_disposable_scos_factor"),
-                "mds_config": model.store.get(mds_config_key(vpool["guid"]))}
-        model.save("vpool", vpool)
+        sr_installer.validate(sd_installer, parameters)
+        metadata = vp_installer.refresh_metadata(router["guid"], sd_installer)
+        sd_installer.create(router, sr_installer)
+        vp_installer.link_storagedriver(sd_installer.storagedriver["guid"], metadata, sd_installer.sd_config)
         _refresh_router_vpools(model, router["guid"])
     except Exception:
-        _revert(model, vpool["guid"], storagedriver)
+        vp_installer.revert(sd_installer.storagedriver)
         raise
-
     try:
-        if is_new:  # the vPool's namespace on its backend: its preset is in use from now on
-            model.store.set(f"/albamgr/{_abm(model, main_guid)}/namespaces/{namespace_name(vpool)}",
-                            {"name": namespace_name(vpool), "preset_name": backend_infos["main"]["preset"],
-                             "state": "active", "vpool_guid": vpool["guid"]})
-        model.store.set(config_key(vpool["guid"], storagedriver_id),
-                        volumedriver_config(model, vpool, storagedriver, sdp_paths, requested))
-        actions.call(model.store, router["machine_id"], "start_vpool_services", vpool=name,
-                     ports=storagedriver["ports"],
-                     proxy_ports=[model.get("albaproxy", g)["ports"][0]
-                                  for g in storagedriver["alba_proxies_guids"]],
-                     directories=sorted(set(sdp_paths.values())))
+        vp_installer.create_namespace(sd_installer.backend_infos["main"])
+        sd_installer.configure_storagedriver_service(sr_installer.write_buffer_size)
+        sd_installer.start_services(router)
     except Exception:
-        vpool = model.get("vpool", vpool["guid"])
-        vpool["status"] = "FAILURE"
-        model.save("vpool", vpool)
+        vp_installer.update_status("FAILURE")
         raise
-    storagedriver = model.get("storagedriver", storagedriver["guid"])
-    storagedriver["status"] = "RUNNING"
-    model.save("storagedriver", storagedriver)
-    vpool = model.get("vpool", vpool["guid"])
-    vpool["status"] = "RUNNING"
-    model.save("vpool", vpool)
+    sd_installer.update_status("RUNNING")
+    vp_installer.update_status("RUNNING")
     return None
 
 
@@ -503,22 +634,16 @@ def _delete_storagedriver(model, guid):
     _refresh_router_vpools(model, storagedriver["storagerouter_guid"])
 
 
-def volumedriver_config(model, vpool, storagedriver, sdp_paths, sco_cache_size):
-    """The sections StorageDriverInstaller.configure_storagedriver_service writes."""
-    configuration = vpool["configuration"]
-    sco_size, cluster_size = configuration["sco_size"], configuration["cluster_size"]
-    tlog_multiplier = configuration.get("tlog_multiplier") or TLOG_MULTIPLIER_MAP[sco_size]
-    factor = configuration.get("non_disposable_scos_factor") or \
-        float(configuration["write_buffer"]) / tlog_multiplier / sco_size
-    backend_info = vpool["metadata"]["backend"]["backend_info"]
-    proxies = [model.get("albaproxy", g) for g in storagedriver["alba_proxies_guids"]]
+def _backend_connection_manager(model, storagedriver, preset):
+    """Section backend_connection_manager: one ALBA connection per ALBA proxy of the storagedriver."""
     connections = {"backend_type": "MULTI", "backend_interface_retries_on_error": 5,
                    "backend_interface_retry_interval_secs": 1,
                    "backend_interface_retry_backoff_multiplier": 2.0}
+    proxies = [model.get("albaproxy", g) for g in storagedriver["alba_proxies_guids"]]
     for index, proxy in enumerate(proxies):
         connections[str(index)] = {"alba_connection_host": storagedriver["storage_ip"],
                                    "alba_connection_port": proxy["ports"][0],
-                                   "alba_connection_preset": backend_info["preset"],
+                                   "alba_connection_preset": preset,
                                    "alba_connection_timeout": 30,
                                    "alba_connection_use_rora": True,
                                    "alba_connection_transport": "TCP",
@@ -526,6 +651,18 @@ def volumedriver_config(model, vpool, storagedriver, sdp_paths, sco_cache_size):
                                    "alba_connection_asd_connection_pool_capacity": 10,
                                    "alba_connection_rora_timeout_msecs": 50,
                                    "backend_type": "ALBA"}
+    return connections
+
+
+def volumedriver_config(model, vpool, storagedriver, sdp_paths, sco_cache_size):
+    """The sections StorageDriverInstaller.configure_storagedriver_service writes."""
+    configuration = vpool["configuration"]
+    sco_size, cluster_size = configuration["sco_size"], configuration["cluster_size"]
+    tlog_multiplier = configuration.get("tlog_multiplier") or TLOG_MULTIPLIER_MAP[sco_size]
+    factor = configuration.get("non_disposable_scos_factor") or \
+        float(configuration["write_buffer"]) / tlog_multiplier / sco_size
+    connections = _backend_connection_manager(model, storagedriver,
+                                              vpool["metadata"]["backend"]["backend_info"]["preset"])
     dtl_mode = configuration["dtl_mode"]
     sd_id = storagedriver["storagedriver_id"]
     ports = storagedriver["ports"]
