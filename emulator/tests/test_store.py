@@ -60,7 +60,7 @@ def test_missing_cacc(tmp_path, monkeypatch):
 
 
 def test_unreachable_store():
-    s = EtcdStore(nodes=[ArakoonNode("a", "127.0.0.1", _free_port(), 1)], timeout=1)
+    s = EtcdStore(nodes=[ArakoonNode("a", "127.0.0.1", free_ports(), 1)], timeout=1)
     with pytest.raises(store.StoreUnavailable, match="The configuration store \\(Arakoon cluster config\\) "
                                                      "is unavailable: no quorum or no node reachable"):
         s.get("/ovs/framework/cluster_id")
@@ -70,10 +70,6 @@ def test_unreachable_store():
 
 ETCD = shutil.which("etcd") or "/usr/bin/etcd"
 needs_etcd = pytest.mark.skipif(not os.path.exists(ETCD), reason="etcd (Debian etcd-server) not installed")
-
-
-def _free_port():
-    return free_ports()
 
 
 class EtcdCluster:
@@ -94,7 +90,7 @@ class EtcdCluster:
         self.procs[name] = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def add(self, name):
-        self.nodes[name] = ArakoonNode(name, "127.0.0.1", _free_port(), _free_port())
+        self.nodes[name] = ArakoonNode(name, "127.0.0.1", free_ports(), free_ports())
         return self.nodes[name]
 
     def stop(self, name):
