@@ -12,6 +12,10 @@ export MOLECULE_PROJECT_DIRECTORY := $(CURDIR)
 export ANSIBLE_FORCE_COLOR ?= 0
 export PY_COLORS ?= 0
 MASTER_IP := 172.30.250.11
+# The collection is a real directory of the repository (no symbolic link): the top-level
+# playbooks find it as their playbook-adjacent collections/, the tools through COLLECTIONS.
+COLLECTIONS := $(CURDIR)/collections
+COLLECTION  := collections/ansible_collections/openvstorage/hyperscale
 
 .PHONY: help bootstrap image repo testbed demo demo-clean test lint sanity unit molecule-test
 .PHONY: molecule-bad_input molecule-default molecule-ssh
@@ -78,10 +82,10 @@ sanity: bootstrap
 # The emulator's own tests run in emulator-py39 only: on the oldest Python its nodes run (Debian
 # 11's 3.9); the test bed runs it on Debian 12's 3.11 in every molecule scenario.
 unit: bootstrap
-	python -m pytest -q -p no:cacheprovider tests/unit tests/testbed tests/clone
+	python -m pytest -q -p no:cacheprovider $(COLLECTION)/tests/unit tests/testbed tests/clone
 
 # The claimed range is the tested range: the unit tests of tests/unit and ansible-test sanity under
-# every other ansible-core of meta/runtime.yml's range (2.19 is `unit` and `sanity` above), each in
+# every other ansible-core of the collection's meta/runtime.yml range (2.19 is `unit` and `sanity` above), each in
 # its virtualenv build/venvs/<version> (Python 3.11) with the pins of tests/requirements-matrix.txt,
 # rebuilt only when missing or its pins changed. Sanity of 2.16 compiles and imports the modules
 # and module_utils on Python 2.7 and 3.6 too. The parts run two at a time (two cores).
@@ -109,7 +113,7 @@ $(MATRIX:%=sanity-%): sanity-%: $(BUILD)/venvs/%/.pins
 	testbed/sanity $(BUILD)/venvs/$*/bin/python $(BUILD)/sanity/$*
 
 $(MATRIX:%=unit-%): unit-%: $(BUILD)/venvs/%/.pins
-	$(BUILD)/venvs/$*/bin/python -m pytest -q -p no:cacheprovider tests/unit
+	$(BUILD)/venvs/$*/bin/python -m pytest -q -p no:cacheprovider $(COLLECTION)/tests/unit
 
 # The emulator runs on the nodes' Python 3, Debian 11's is 3.9: its tests under pyenv's 3.9.
 emulator-py39: bootstrap $(MATRIX_PINS)
@@ -125,15 +129,14 @@ molecule-bad_input molecule-default molecule-ssh: molecule-%: testbed
 	testbed/clean
 	$(if $(filter default ssh,$*),ANSIBLE_VERBOSITY=3 )molecule test -s $*
 
-# docs/collection (module, filter and role docs: antsibull-docs' simplified RST, which GitHub
-# shows) and CHANGELOG.rst (antsibull-changelog) are generated and committed. `make docs` renders
-# both from the working tree; `make docs-lint` lints the plugin and role docs and the changelog
-# fragments, renders again into build/docs and fails when the committed files differ.
-# antsibull-docs finds the collection through build/ansible_collections (the symlink that
-# tests/unit/conftest.py makes too). While changelogs/fragments/ has fragments, CHANGELOG.rst
-# shows them as the galaxy.yml version, released in a scratch copy (docs/releasing.md).
+# The collection's docs/collection (module, filter and role docs: antsibull-docs' simplified RST,
+# which GitHub shows) and CHANGELOG.rst (antsibull-changelog) are generated and committed. `make
+# docs` renders both from the working tree; `make docs-lint` lints the plugin and role docs and the
+# changelog fragments, renders again into build/docs and fails when the committed files differ.
+# antsibull-docs finds the collection through COLLECTIONS. While changelogs/fragments/ has
+# fragments, CHANGELOG.rst shows them as the galaxy.yml version, released in a scratch copy
+# (docs/releasing.md).
 DOCS_TMP        := $(BUILD)/docs
-COLLECTION_LINK := $(BUILD)/ansible_collections/openvstorage/hyperscale
 CHANGELOG_TREE   = $(1)/changelog/ansible_collections/openvstorage/hyperscale
 # fragments belong to the galaxy.yml version, which must not be in changelog.yaml yet
 CHANGELOG_UNRELEASED := import sys, yaml; \
@@ -143,11 +146,10 @@ CHANGELOG_UNRELEASED := import sys, yaml; \
 
 # $(call render_docs,DIR): DIR/collection/*.rst and DIR/CHANGELOG.rst
 define render_docs
-	rm -rf $(1) && mkdir -p $(1)/collection $(CHANGELOG_TREE) $(dir $(COLLECTION_LINK))
-	ln -sfn $(CURDIR) $(COLLECTION_LINK)
-	ANSIBLE_COLLECTIONS_PATH=$(BUILD) antsibull-docs collection --use-current --fail-on-error \
+	rm -rf $(1) && mkdir -p $(1)/collection $(CHANGELOG_TREE)
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) antsibull-docs collection --use-current --fail-on-error \
 	  --output-format simplified-rst --squash-hierarchy --dest-dir $(1)/collection openvstorage.hyperscale >/dev/null
-	cp -a galaxy.yml meta plugins roles changelogs $(CHANGELOG_TREE)/
+	cd $(COLLECTION) && cp -a galaxy.yml meta plugins roles changelogs $(CHANGELOG_TREE)/
 	cd $(CHANGELOG_TREE) && if compgen -G 'changelogs/fragments/*.y*ml' >/dev/null; \
 	  then python -c '$(CHANGELOG_UNRELEASED)' && antsibull-changelog release --reload-plugins; \
 	  else antsibull-changelog generate --reload-plugins; fi
@@ -156,13 +158,14 @@ endef
 
 docs: bootstrap
 	$(call render_docs,$(DOCS_TMP))
-	rm -rf docs/collection && cp -a $(DOCS_TMP)/collection docs/collection
-	cp $(DOCS_TMP)/CHANGELOG.rst CHANGELOG.rst
+	rm -rf $(COLLECTION)/docs/collection && cp -a $(DOCS_TMP)/collection $(COLLECTION)/docs/collection
+	cp $(DOCS_TMP)/CHANGELOG.rst $(COLLECTION)/CHANGELOG.rst
 
 docs-lint: bootstrap
 	antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs dependent \
-	  --disallow-unknown-collection-refs .
-	antsibull-changelog lint
+	  --disallow-unknown-collection-refs $(COLLECTION)
+	cd $(COLLECTION) && antsibull-changelog lint
 	$(call render_docs,$(DOCS_TMP))
-	diff -ru docs/collection $(DOCS_TMP)/collection && diff -u CHANGELOG.rst $(DOCS_TMP)/CHANGELOG.rst \
-	  || { echo 'docs/collection or CHANGELOG.rst is out of date: run `make docs` and commit them' >&2; exit 1; }
+	diff -ru $(COLLECTION)/docs/collection $(DOCS_TMP)/collection \
+	  && diff -u $(COLLECTION)/CHANGELOG.rst $(DOCS_TMP)/CHANGELOG.rst \
+	  || { echo '$(COLLECTION): docs/collection or CHANGELOG.rst is out of date: run `make docs` and commit them' >&2; exit 1; }

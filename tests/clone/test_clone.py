@@ -1,8 +1,9 @@
 """The collection as a new user meets it, with nothing of this machine's Ansible set-up.
 
-A fresh `git clone` of the repository's HEAD (commit before running this) runs the top-level
+A fresh `git clone` of the repository's HEAD (commit before running this), made without symbolic
+links (`core.symlinks=false`, as some Windows set-ups and copying tools do), runs the top-level
 playbooks with an empty collections path and ANSIBLE_HOME: the roles and modules resolve through
-the clone's collections/ link. Installed into an empty collections path from the Galaxy
+the clone's collections/ directory beside them. Installed into an empty collections path from the Galaxy
 artifact built from that clone, or from git, it runs the same playbooks by their FQCN. Nothing here contacts a node.
 """
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
+COLLECTION = "collections/ansible_collections/openvstorage/hyperscale"
 BIN = Path(sys.executable).parent
 INVENTORY = "inventories/example"
 TOP_LEVEL = ("hyperscale.yml", "healthcheck.yml", "remove_node.yml", "replace_disk.yml", "purge.yml", "upgrade.yml")
@@ -42,7 +44,7 @@ def run(cmd, check=True, **kwargs):
 def clone(tmp_path_factory):
     """A clone of HEAD and an environment with an empty collections path and ANSIBLE_HOME."""
     work = tmp_path_factory.mktemp("clone")
-    run(["git", "clone", "-q", str(PROJECT), str(work / "repo")])
+    run(["git", "-c", "core.symlinks=false", "clone", "-q", str(PROJECT), str(work / "repo")])
     empty = work / "collections"
     empty.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "MOLECULE_"))}
@@ -59,6 +61,12 @@ def playbook(clone, *args, **kwargs):
 
 def list_tasks(clone, name, *args):
     return playbook(clone, "-i", INVENTORY, name, "--list-tasks", *args).stdout
+
+
+def test_the_repository_tracks_no_symbolic_link():
+    """A checkout without symbolic links must work: git records none (mode 120000)."""
+    listing = run(["git", "-C", str(PROJECT), "ls-files", "-s"]).stdout.splitlines()
+    assert [line for line in listing if line.startswith("120000 ")] == []
 
 
 @pytest.mark.parametrize("name", TOP_LEVEL)
@@ -134,14 +142,14 @@ def galaxy(clone, *args):
 def artifact(clone):
     """The Galaxy artifact built from the clone."""
     out = clone["work"] / "dist"
-    galaxy(clone, "build", "--output-path", str(out), str(clone["repo"]))
+    galaxy(clone, "build", "--output-path", str(out), str(clone["repo"] / COLLECTION))
     return next(out.glob("openvstorage-hyperscale-*.tar.gz"))
 
 
 @pytest.fixture(scope="module", params=["artifact", "git"])
 def installed(request, clone, artifact):
     """The collection installed into an empty collections path: from the artifact, or from git."""
-    source = str(artifact) if request.param == "artifact" else "git+file://%s" % clone["repo"]
+    source = str(artifact) if request.param == "artifact" else "git+file://%s#/%s/" % (clone["repo"], COLLECTION)
     path = clone["work"] / ("installed-" + request.param)
     galaxy(clone, "install", "-p", str(path), source)
     return {"path": path / "ansible_collections" / "openvstorage" / "hyperscale",

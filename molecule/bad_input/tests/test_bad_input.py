@@ -1,6 +1,6 @@
 """Invalid inventories and variables fail before anything changes (issues 2, 3 and 10).
 
-Each case runs playbooks/hyperscale.yml against the scenario's nodes with one invalid input and
+Each case runs the clone's hyperscale.yml against the scenario's nodes with one invalid input and
 checks three things: the run fails, its output names the variable, the bad value and what is
 allowed, and no node was touched (no OVS apt source, no OVS package, no node id).
 """
@@ -78,7 +78,7 @@ VPOOL = ("ovs_vpools", 0)
 def run_playbook(tmp_path, inv, extra_vars=None, playbook="hyperscale.yml"):
     inv_file = tmp_path / "hosts.yml"
     inv_file.write_text(yaml.safe_dump(inv))
-    cmd = ["ansible-playbook", "-i", str(inv_file), os.path.join(PROJECT, "playbooks", playbook)]
+    cmd = ["ansible-playbook", "-i", str(inv_file), os.path.join(PROJECT, playbook)]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", ANSIBLE_NOCOLOR="1",

@@ -159,10 +159,10 @@ def run_secrets(install_master):
 
 
 def run_playbook(name, inventory, *args):
-    """``ansible-playbook -i inventory playbooks/<name> args...`` of the source tree:
+    """``ansible-playbook -i inventory <name> args...``, the top-level playbook of the clone:
     (exit code, output, {host: (changed, unreachable, failed)} of its recap)."""
     env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    done = subprocess.run(["ansible-playbook", "-i", inventory, os.path.join(PROJECT, "playbooks", name)] + list(args),
+    done = subprocess.run(["ansible-playbook", "-i", inventory, os.path.join(PROJECT, name)] + list(args),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, timeout=1200,
                           check=False)
     recap = {host: (int(changed), int(unreachable), int(failed))

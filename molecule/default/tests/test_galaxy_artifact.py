@@ -13,6 +13,7 @@ import pytest
 from conftest import INVENTORY, cluster_hosts, run_secrets
 
 PROJECT = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.getcwd())
+COLLECTION = os.path.join(PROJECT, "collections", "ansible_collections", "openvstorage", "hyperscale")
 PINNED = ("ansible-core", "ansible", "paramiko")
 
 
@@ -33,7 +34,7 @@ def pinned_requirements():
 def installed(tmp_path_factory):
     """The artifact, a fresh virtualenv and an empty collections path with only the artifact."""
     work = tmp_path_factory.mktemp("galaxy")
-    run(["ansible-galaxy", "collection", "build", "--output-path", str(work), PROJECT])
+    run(["ansible-galaxy", "collection", "build", "--output-path", str(work), COLLECTION])
     artifact = glob.glob(str(work / "openvstorage-hyperscale-*.tar.gz"))[0]
     venv = work / "venv"
     run(["python3", "-m", "venv", str(venv)])

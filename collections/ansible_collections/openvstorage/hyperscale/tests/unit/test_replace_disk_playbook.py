@@ -11,15 +11,15 @@ import sys
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTION, COLLECTIONS_PATH, REPO
 
 
 def playbook(*extra):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, 'build'), ANSIBLE_NOCOLOR='1',
-               ANSIBLE_LOCAL_TEMP=os.path.join(ROOT, 'build', 'ansible-tmp'))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR='1',
+               ANSIBLE_LOCAL_TEMP=os.path.join(REPO, 'build', 'ansible-tmp'))
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
-               '-i', os.path.join(ROOT, 'inventories', 'demo'), '-i', 'localhost,', '-c', 'local',
-               '--limit', 'localhost', os.path.join(ROOT, 'playbooks', 'replace_disk.yml')] + list(extra)
+               '-i', os.path.join(REPO, 'inventories', 'demo'), '-i', 'localhost,', '-c', 'local',
+               '--limit', 'localhost', os.path.join(COLLECTION, 'playbooks', 'replace_disk.yml')] + list(extra)
     done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     return done.returncode, done.stdout
 

@@ -20,7 +20,7 @@ import subprocess
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTION
 NODE_CODE = ('plugins/modules', 'plugins/module_utils')
 
 # runs under the interpreter tested: 2.7 syntax; prints "file:line: message" per file that fails
@@ -50,9 +50,9 @@ def interpreter(version):
 def node_sources():
     sources = {}
     for folder in NODE_CODE:
-        for path in sorted(glob.glob(os.path.join(ROOT, folder, '*.py'))):
+        for path in sorted(glob.glob(os.path.join(COLLECTION, folder, '*.py'))):
             with io.open(path, encoding='utf-8') as handle:
-                sources[os.path.relpath(path, ROOT)] = handle.read()
+                sources[os.path.relpath(path, COLLECTION)] = handle.read()
     return sources
 
 

@@ -6,17 +6,17 @@ import os
 
 import yaml
 
-ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTION
 
 
 def runtime():
-    with open(os.path.join(ROOT, "meta", "runtime.yml")) as handle:
+    with open(os.path.join(COLLECTION, "meta", "runtime.yml")) as handle:
         return yaml.safe_load(handle)
 
 
 def api_modules():
     found = set()
-    for path in glob.glob(os.path.join(ROOT, "plugins", "modules", "*.py")):
+    for path in glob.glob(os.path.join(COLLECTION, "plugins", "modules", "*.py")):
         with open(path) as handle:
             if "- openvstorage.hyperscale.ovs_api\n" in handle.read():
                 found.add(os.path.basename(path)[:-3])
@@ -34,7 +34,7 @@ def test_the_former_name_extends_the_group():
 
 
 def test_the_playbooks_use_the_new_name():
-    for path in glob.glob(os.path.join(ROOT, "playbooks", "*.yml")):
+    for path in glob.glob(os.path.join(COLLECTION, "playbooks", "*.yml")):
         with open(path) as handle:
             text = handle.read()
         assert "group/openvstorage.hyperscale.api:" not in text, path

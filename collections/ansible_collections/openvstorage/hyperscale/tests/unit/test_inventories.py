@@ -13,7 +13,7 @@ import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.filter import storage
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import REPO
 
 
 def inventory(path):
@@ -25,8 +25,8 @@ def inventory(path):
 
 
 @pytest.mark.parametrize('name, path', [
-    ('example', os.path.join(ROOT, 'inventories', 'example')),
-    ('demo', os.path.join(ROOT, 'inventories', 'demo')),
+    ('example', os.path.join(REPO, 'inventories', 'example')),
+    ('demo', os.path.join(REPO, 'inventories', 'demo')),
 ])
 def test_inventory_layout_is_valid(name, path):
     groups, hostvars = inventory(path)

@@ -17,13 +17,14 @@ import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiClient
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import restrict
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTION
 from ansible_collections.openvstorage.hyperscale.tests.unit.api_contents import (
     ALLOWED_CALLS,
     EVERYTHING,
     allowed_path,
 )
 
-PLUGINS = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'plugins'))
+PLUGINS = os.path.join(COLLECTION, 'plugins')
 READS = ('get', 'list', 'find')
 
 

@@ -1,10 +1,9 @@
 # -*- coding: utf-8 -*-
 """Make the collection importable as ansible_collections.openvstorage.hyperscale.
 
-The checkout is exposed through a symlink
-``build/ansible_collections/openvstorage/hyperscale -> <checkout>`` (build/ is
-git-ignored) and ``build/`` is put first on sys.path.  Under ``ansible-test
-units`` the collection is already importable and nothing is changed.
+The collection is a real directory of the repository,
+``collections/ansible_collections/openvstorage/hyperscale``: its ``collections/`` goes first on
+sys.path.  Under ``ansible-test units`` the collection is already importable and nothing changes.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,22 +15,10 @@ import sys
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+COLLECTIONS_PATH = os.path.dirname(os.path.dirname(os.path.dirname(ROOT)))
 
-
-def _expose_collection():
-    parts = ROOT.split(os.sep)
-    if len(parts) >= 3 and parts[-3] == 'ansible_collections':
-        return  # already in an ansible_collections tree (ansible-test)
-    build = os.path.join(ROOT, 'build')
-    link = os.path.join(build, 'ansible_collections', 'openvstorage', 'hyperscale')
-    if not os.path.lexists(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(ROOT, link)
-    if build not in sys.path:
-        sys.path.insert(0, build)
-
-
-_expose_collection()
+if COLLECTIONS_PATH not in sys.path:
+    sys.path.insert(0, COLLECTIONS_PATH)
 
 
 # importable only once the collection is exposed above

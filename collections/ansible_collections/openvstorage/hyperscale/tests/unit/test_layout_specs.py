@@ -20,12 +20,12 @@ from ansible_collections.openvstorage.hyperscale.plugins.modules import (
     alba_backend, alba_preset, ovs_disk, ovs_domain, ovs_node, ovs_vdisk, ovs_vpool,
 )
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTION, COLLECTIONS_PATH, REPO
 BIN = os.path.dirname(sys.executable)
 
 
 def role_option(role, name, entry='main'):
-    with open(os.path.join(ROOT, 'roles', role, 'meta', 'argument_specs.yml')) as handle:
+    with open(os.path.join(COLLECTION, 'roles', role, 'meta', 'argument_specs.yml')) as handle:
         return yaml.safe_load(handle)['argument_specs'][entry]['options'][name]
 
 
@@ -193,7 +193,7 @@ def inventory(path):
 
 @pytest.mark.parametrize('name', ['demo', 'example'])
 def test_the_shipped_inventories_pass_the_nested_specs(name):
-    groups, hostvars = inventory(os.path.join(ROOT, 'inventories', name))
+    groups, hostvars = inventory(os.path.join(REPO, 'inventories', name))
     framework = groups['controllers'] + groups['computenodes']
     assert specs.argument_spec_errors(hostvars, LAYOUT_OPTIONS, groups['controllers'][:1], False) == []
     assert specs.argument_spec_errors(hostvars, ROUTER_OPTIONS, framework) == []
@@ -225,10 +225,10 @@ def write_inventory(tmp_path, layout, node_vars=None):
 
 
 def run_playbook(inventory_path, *args):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, 'build'), ANSIBLE_NOCOLOR='1',
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR='1',
                ANSIBLE_FORCE_COLOR='0', ANSIBLE_CALLBACK_RESULT_FORMAT='json', ANSIBLE_RETRY_FILES_ENABLED='0')
     cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', inventory_path,
-           os.path.join(ROOT, 'playbooks', 'hyperscale.yml')] + list(args)
+           os.path.join(COLLECTION, 'playbooks', 'hyperscale.yml')] + list(args)
     done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, env=env,
                           timeout=300, check=False)
     return done.returncode, done.stdout

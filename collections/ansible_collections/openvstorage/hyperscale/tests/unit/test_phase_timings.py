@@ -12,7 +12,7 @@ import sys
 
 import yaml
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTIONS_PATH
 PLAYS = [
     {'name': 'First phase', 'hosts': 'localhost', 'gather_facts': False,
      'tasks': [{'name': 'Take a second', 'ansible.builtin.pause': {'seconds': 1}}]},
@@ -23,13 +23,9 @@ LINE = re.compile(r'^ +(\d+\.\d)s  (.+)$', re.M)
 
 
 def run(tmp_path, enabled):
-    collections = tmp_path / 'collections'
-    link = collections / 'ansible_collections' / 'openvstorage' / 'hyperscale'
-    link.parent.mkdir(parents=True)
-    link.symlink_to(ROOT)
     (tmp_path / 'play.yml').write_text(yaml.safe_dump(PLAYS))
     env = dict((k, v) for k, v in os.environ.items() if not k.startswith('ANSIBLE_'))
-    env.update(ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_HOME=str(tmp_path / 'home'),
+    env.update(ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_HOME=str(tmp_path / 'home'),
                ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'), ANSIBLE_NOCOLOR='1')
     if enabled:
         env['ANSIBLE_CALLBACKS_ENABLED'] = 'openvstorage.hyperscale.phase_timings'

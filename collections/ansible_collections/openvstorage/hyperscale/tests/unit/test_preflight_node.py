@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTION, COLLECTIONS_PATH
 PLAY = '- hosts: cluster\n  gather_facts: false\n  roles: [openvstorage.hyperscale.preflight]\n'
 PYTHON27 = sorted(glob.glob(os.path.expanduser('~/.pyenv/versions/2.7.*/bin/python2.7')))
 
@@ -28,7 +28,7 @@ def preflight(tmp_path, **host_vars):
                                       'ovs_repository_url': 'http://127.0.0.1:9'}}}
     (tmp_path / 'hosts.json').write_text(json.dumps(inventory))
     (tmp_path / 'play.yml').write_text(PLAY)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, 'build'), ANSIBLE_NOCOLOR='1',
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR='1',
                ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'), ANSIBLE_REMOTE_TEMP=str(tmp_path / 'rtmp'))
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
                '-i', str(tmp_path / 'hosts.json'), str(tmp_path / 'play.yml')]
@@ -60,7 +60,7 @@ def test_an_os_outside_the_list_is_refused_with_the_list(tmp_path):
 
 
 def test_the_default_list_is_the_tested_platforms():
-    with open(os.path.join(ROOT, 'roles', 'preflight', 'vars', 'main.yml')) as handle:
+    with open(os.path.join(COLLECTION, 'roles', 'preflight', 'vars', 'main.yml')) as handle:
         defaults = handle.read()
     for entry in ('{distribution: Ubuntu, version: "14.04"}', '{distribution: Ubuntu, version: "16.04"}',
                   '{distribution: Debian, major_version: "11"}', '{distribution: Debian, major_version: "12"}'):

@@ -22,8 +22,9 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module
     task_timeout_option,
 )
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import patch_module_args
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTION
 
-MODULES = os.path.join(os.path.dirname(__file__), '..', '..', 'plugins', 'modules')
+MODULES = os.path.join(COLLECTION, 'plugins', 'modules')
 API = dict(api_host='127.0.0.1', api_username='admin', api_password='admin')
 # module, its required options, the old name, the default
 RENAMED = [

@@ -18,7 +18,7 @@ import yaml
 
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTIONS_PATH
 GIB = 1024 ** 3
 PLAY = [{'name': 'Report the cluster', 'hosts': 'controllers', 'gather_facts': False,
          'tasks': [{'name': 'Report', 'ansible.builtin.include_role': {'name': 'openvstorage.hyperscale.controller',
@@ -64,7 +64,7 @@ def project(tmp_path, server):
 
 
 def playbook(project, *extra):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, 'build'), ANSIBLE_NOCOLOR='1',
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR='1',
                ANSIBLE_LOCAL_TEMP=str(project / 'tmp'), ANSIBLE_REMOTE_TEMP=str(project / 'tmp'),
                HOME=str(project), ANSIBLE_CALLBACK_RESULT_FORMAT='json')
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),

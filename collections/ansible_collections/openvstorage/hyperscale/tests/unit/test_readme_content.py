@@ -9,11 +9,11 @@ import ast
 import os
 import re
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTION
 
 
 def readme_names():
-    with open(os.path.join(ROOT, 'README.md')) as handle:
+    with open(os.path.join(COLLECTION, 'README.md')) as handle:
         table = handle.read().split('## Included content', 1)[1].split('\n## ', 1)[0]
     names = {}
     for line in table.splitlines():
@@ -24,14 +24,14 @@ def readme_names():
 
 
 def python_files(folder):
-    return sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, 'plugins', folder))
+    return sorted(name[:-3] for name in os.listdir(os.path.join(COLLECTION, 'plugins', folder))
                   if name.endswith('.py') and not name.startswith('_'))
 
 
 def filter_names():
     names = set()
     for module in python_files('filter'):
-        with open(os.path.join(ROOT, 'plugins', 'filter', module + '.py')) as handle:
+        with open(os.path.join(COLLECTION, 'plugins', 'filter', module + '.py')) as handle:
             tree = ast.parse(handle.read())
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name == 'filters':
@@ -43,8 +43,8 @@ def filter_names():
 
 def shipped():
     return {
-        'playbook': set(name[:-4] for name in os.listdir(os.path.join(ROOT, 'playbooks')) if name.endswith('.yml')),
-        'role': set(os.listdir(os.path.join(ROOT, 'roles'))),
+        'playbook': set(name[:-4] for name in os.listdir(os.path.join(COLLECTION, 'playbooks')) if name.endswith('.yml')),
+        'role': set(os.listdir(os.path.join(COLLECTION, 'roles'))),
         'module': set(python_files('modules')),
         'filter': filter_names(),
         'callback': set(python_files('callback')),
