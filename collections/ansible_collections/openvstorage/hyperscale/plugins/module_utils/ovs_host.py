@@ -40,13 +40,32 @@ def local_ipv4s(module):
     return sorted(set(addr for addr in _INET.findall(stdout) if addr != '127.0.0.1'))
 
 
-def read_text(path):
-    """Content of a file stripped of surrounding white space, or None when absent/unreadable."""
+def read_file(path):
+    """Content of a file as it is, or None when absent/unreadable."""
     try:
         with open(path, 'rb') as handle:
-            return to_native(handle.read()).strip()
+            return to_native(handle.read(), errors='surrogate_or_strict')
     except (IOError, OSError):
         return None
+
+
+def read_text(path):
+    """Content of a file stripped of surrounding white space, or None when absent/unreadable."""
+    text = read_file(path)
+    return None if text is None else text.strip()
+
+
+def install_file(module, path, content, mode=0o644):
+    """Write ``content`` to ``path`` when it differs (not in check mode): (changed, content before or None)."""
+    before = read_file(path)
+    if before == content:
+        return False, before
+    if not module.check_mode:
+        try:
+            write_private_file(path, content, mode=mode)
+        except (IOError, OSError) as exc:
+            module.fail_json(msg='Cannot write {0}: {1}'.format(path, exc))
+    return True, before
 
 
 def read_json(path):

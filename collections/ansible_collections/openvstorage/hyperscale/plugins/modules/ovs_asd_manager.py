@@ -85,6 +85,13 @@ options:
       - Path of the preconfiguration file read by C(asd-manager setup).
     type: path
     default: /opt/asd-manager/config/preconfig.json
+  config_client:
+    description:
+      - The client configuration of the configuration store (the content of a controller's
+        C(/opt/OpenvStorage/config/arakoon_cacc.ini)), through which the ASD manager finds the cluster. With
+        O(state=present) it is written to this node when it differs (predicted in check mode), before the setup;
+        without it the file must be there already.
+    type: str
   ovs_api:
     description:
       - With O(state=absent), the framework API through which the module checks that this node is no longer an
@@ -177,6 +184,11 @@ node_id:
   returned: when the openvstorage-sdm package is installed
   type: str
   sample: aB3dE5fG7hJ9kL1m
+config_client_written:
+  description: Whether O(config_client) was written to this node (predicted in check mode), on a node set up already.
+  returned: when the ASD manager was set up before
+  type: bool
+  sample: false
 setup_completed:
   description: Whether the ASD manager is set up (after the run; predicted in check mode; false after O(state=absent)).
   returned: always
@@ -233,6 +245,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_comman
     success_box,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import (
+    install_file,
     ipv4_error,
     local_ipv4s,
     read_json,
@@ -272,6 +285,7 @@ def argument_spec():
             pwd=dict(type='str', required=True, no_log=True),
         )),
         preconfig_path=dict(type='path', default='/opt/asd-manager/config/preconfig.json'),
+        config_client=dict(type='str'),
     )
 
 
@@ -379,6 +393,9 @@ def set_up(module, runner):
     params = module.params
     wanted = settings(params)
     state = read_state(module, runner, params['preconfig_path'])
+    client_written = False
+    if params['config_client'] is not None:
+        client_written = install_file(module, CACC_INI, params['config_client'])[0]
 
     if state['setup_completed']:
         current = state.get('settings')
@@ -386,8 +403,8 @@ def set_up(module, runner):
             module.warn('The ASD manager is set up with {0}={1}; the requested {2} is not applied '
                         '(that needs asd-manager remove and a new setup)'.format(
                             key, json.dumps(values['current']), json.dumps(values['wanted'])))
-        result = dict(changed=False, node_id=state['node_id'], setup_completed=True,
-                      service_active=service_active(module))
+        result = dict(changed=client_written, config_client_written=client_written, node_id=state['node_id'],
+                      setup_completed=True, service_active=service_active(module))
         result.update(current or wanted)
         module.exit_json(**result)
 
@@ -409,7 +426,7 @@ def set_up(module, runner):
                 module.fail_json(msg='{0}: {1} is not an IPv4 address of this host; allowed: {2}'.format(
                     option, address, ', '.join(local) or '(none found)'))
 
-    if not os.path.exists(CACC_INI):
+    if not os.path.exists(CACC_INI) and not client_written:
         if module.check_mode:
             module.warn('{0} is missing; assuming an earlier task copies it from a controller'.format(CACC_INI))
         else:

@@ -133,6 +133,41 @@ def test_setup_then_idempotent(node):
     assert len([c for c in node.calls if c[1:] == ['setup']]) == 1
 
 
+CACC = '[global]\ncluster_id = config\n[config]\nip = 172.30.250.11\nport = 26400\n'
+
+
+def answer_setup(node, seen):
+    """``asd-manager setup`` succeeds, enables the service and records the client file it found."""
+    def setup(argv, kwargs):
+        seen['cacc'] = node.paths['cacc'].read_text()
+        node.paths['enabled'].write_text('')
+        return 0, SETUP_OK, ''
+    node.on(['setup'], setup)
+
+
+def test_config_client_is_written_before_the_setup(node):
+    node.paths['cacc'].unlink()
+    seen = {}
+    answer_setup(node, seen)
+    status, result, dummy = run_module(ovs_asd_manager.main, args(node, config_client=CACC), node)
+    assert status == 'exit' and result['changed'] is True, result
+    assert seen['cacc'] == CACC
+
+
+def test_config_client_on_a_set_up_node_changes_only_when_it_differs(node):
+    answer_setup(node, {})
+    run_module(ovs_asd_manager.main, args(node, config_client=CACC), node)
+    status, result, dummy = run_module(ovs_asd_manager.main, args(node, config_client=CACC), node)
+    assert status == 'exit' and result['changed'] is False and result['config_client_written'] is False, result
+    moved = CACC.replace('172.30.250.11', '172.30.250.12')
+    status, result, dummy = run_module(ovs_asd_manager.main, args(node, config_client=moved), node, check_mode=True)
+    assert result['changed'] is True and result['config_client_written'] is True, result
+    assert node.paths['cacc'].read_text() == CACC  # check mode wrote nothing
+    status, result, dummy = run_module(ovs_asd_manager.main, args(node, config_client=moved), node)
+    assert result['changed'] is True and node.paths['cacc'].read_text() == moved
+    assert len([c for c in node.calls if c[1:] == ['setup']]) == 1
+
+
 def test_set_up_node_with_other_settings_warns(node):
     node.paths['enabled'].write_text('')
     node.paths['preconfig'].write_text(json.dumps({'asdmanager': {'api_ip': '172.30.250.31', 'api_port': 8500,

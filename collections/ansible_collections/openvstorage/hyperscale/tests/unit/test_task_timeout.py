@@ -31,8 +31,9 @@ RENAMED = [
     ('alba_backend', dict(name='be1'), 'wait_timeout', 600),
     ('ovs_update', dict(), 'timeout', 3600),
 ]
-# a timeout that bounds no wait for a task: the SSH connection of ovs_ssh_login
-NOT_TASK_WAITS = {'ovs_ssh_login.timeout'}
+# timeouts that bound no wait for a task: the SSH connection of ovs_ssh_login, the HTTP requests to the apt
+# repository of ovs_node_facts and ovs_repository
+NOT_TASK_WAITS = {'ovs_ssh_login.timeout', 'ovs_node_facts.timeout', 'ovs_repository.timeout'}
 
 
 @pytest.fixture(autouse=True)

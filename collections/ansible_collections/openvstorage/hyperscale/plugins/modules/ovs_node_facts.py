@@ -1,0 +1,127 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, the openvstorage.hyperscale contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ovs_node_facts
+short_description: What the preflight checks on a node, read in one step
+version_added: 0.1.0
+description:
+  - Reads the facts the preflight of a node needs, with Ansible's own fact collectors (the same values as
+    C(ansible.builtin.setup) with the subsets C(distribution), C(user) and C(virtual)), and, with O(repository_url),
+    asks the node whether it reaches the Open vStorage apt repository (a C(HEAD) of the release's C(InRelease)).
+  - One connection per node instead of one per check; it changes nothing, also outside check mode.
+  - An unreachable repository does not fail the module; RV(repository) says what the node got, so that the caller
+    can name the node and the URL.
+author:
+  - Open vStorage HyperScale developers (@openvstorage)
+attributes:
+  check_mode:
+    description: Reads only; the same in check mode.
+    support: full
+  diff_mode:
+    description: Changes nothing, so it has no diff.
+    support: none
+  facts:
+    description: Returns C(ansible_facts).
+    support: full
+options:
+  repository_url:
+    description: Base URL of the OVS repository (or mirror) to probe; nothing is probed without it.
+    type: str
+  repository_release:
+    description: The release (suite) whose C(dists/<release>/InRelease) is probed.
+    type: str
+    default: fargo
+  timeout:
+    description: Seconds to wait for the repository.
+    type: int
+    default: 10
+seealso:
+  - module: ansible.builtin.setup
+'''
+
+EXAMPLES = r'''
+- name: Read the node and probe the repository
+  openvstorage.hyperscale.ovs_node_facts:
+    repository_url: http://apt.openvstorage.org
+    repository_release: fargo
+  register: node
+
+- name: Stop when the repository does not answer
+  ansible.builtin.fail:
+    msg: "{{ node.repository.url }}: {{ node.repository.msg }}"
+  when: node.repository.status != 200
+'''
+
+RETURN = r'''
+ansible_facts:
+  description: The facts of C(ansible.builtin.setup)'s subsets C(distribution), C(user) and C(virtual).
+  returned: always
+  type: dict
+  sample: {distribution: Ubuntu, distribution_version: '16.04', distribution_major_version: '16', user_uid: 0,
+           user_id: root, virtualization_type: kvm, virtualization_role: guest}
+repository:
+  description: The probe of the repository (an empty dict without O(repository_url)).
+  returned: always
+  type: dict
+  contains:
+    url:
+      description: The URL probed.
+      type: str
+      sample: http://apt.openvstorage.org/dists/fargo/InRelease
+    status:
+      description: HTTP status, or -1 when the node got no answer.
+      type: int
+      sample: 200
+    msg:
+      description: What the node got.
+      type: str
+      sample: OK (1024 bytes)
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.facts.system.distribution import DistributionFactCollector
+from ansible.module_utils.facts.system.user import UserFactCollector
+from ansible.module_utils.facts.virtual.linux import LinuxVirtualCollector
+from ansible.module_utils.urls import fetch_url
+
+COLLECTORS = (DistributionFactCollector, UserFactCollector, LinuxVirtualCollector)
+
+
+def node_facts(module):
+    """The facts of the collectors, each given what the previous ones found (as setup does)."""
+    facts = {}
+    for collector in COLLECTORS:
+        facts.update(collector().collect(module=module, collected_facts=facts))
+    return facts
+
+
+def probe(module):
+    """{url, status, msg} of a HEAD of the release's InRelease, as the node sees it."""
+    url = '%s/dists/%s/InRelease' % (module.params['repository_url'].rstrip('/'), module.params['repository_release'])
+    dummy, info = fetch_url(module, url, method='HEAD', timeout=module.params['timeout'])
+    return dict(url=url, status=int(info.get('status', -1)), msg=info.get('msg', ''))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            repository_url=dict(type='str'),
+            repository_release=dict(type='str', default='fargo'),
+            timeout=dict(type='int', default=10),
+        ),
+        supports_check_mode=True,
+    )
+    if module.params['timeout'] < 1:
+        module.fail_json(msg='Invalid options: timeout is %d: allowed is 1 or more seconds' % module.params['timeout'])
+    repository = probe(module) if module.params['repository_url'] else {}
+    module.exit_json(changed=False, ansible_facts=node_facts(module), repository=repository)
+
+
+if __name__ == '__main__':
+    main()

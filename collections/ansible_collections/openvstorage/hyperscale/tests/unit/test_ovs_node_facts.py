@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+"""ovs_node_facts on this machine: the same facts as ansible.builtin.setup's subsets distribution, user and
+virtual (compared with setup's own answer), and the probe of a repository served on 127.0.0.1."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_node_facts
+from ansible_collections.openvstorage.hyperscale.tests.unit.http_files import FileServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+
+SUBSETS = ('distribution', 'user', 'virtual')
+
+
+@pytest.fixture(scope='module')
+def repository():
+    srv = FileServer({'/debian/dists/fargo/InRelease': u'-----BEGIN PGP SIGNED MESSAGE-----\n'})
+    yield srv
+    srv.close()
+
+
+def run(**options):
+    return run_module(ovs_node_facts.main, options, FakeHost())
+
+
+def setup_facts():
+    """ansible.builtin.setup with the subsets the preflight used, run by ansible on this machine."""
+    ansible = os.path.join(os.path.dirname(sys.executable), 'ansible')
+    done = subprocess.run([ansible, 'localhost', '-c', 'local', '-m', 'ansible.builtin.setup', '-a',
+                           'gather_subset=!all,!min,' + ','.join(SUBSETS)],
+                          stdout=subprocess.PIPE, universal_newlines=True, check=True, cwd='/',  # no ansible.cfg
+                          env=dict(os.environ, ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='json'))
+    output = json.loads(done.stdout)
+    return output['plays'][0]['tasks'][0]['hosts']['localhost']['ansible_facts']
+
+
+def test_the_facts_are_those_of_setup():
+    status, result, dummy = run()
+    assert status == 'exit' and result['changed'] is False and result['repository'] == {}, result
+    facts = result['ansible_facts']
+    expected = setup_facts()
+    for name in ('distribution', 'distribution_version', 'distribution_major_version', 'distribution_release',
+                 'os_family', 'user_uid', 'user_id', 'virtualization_type', 'virtualization_role'):
+        assert facts[name] == expected['ansible_' + name], name
+
+
+def test_a_reachable_repository_answers_200(repository):
+    status, result, dummy = run(repository_url=repository.url + '/debian/', repository_release='fargo')
+    assert result['repository'] == dict(url=repository.url + '/debian/dists/fargo/InRelease', status=200,
+                                        msg=result['repository']['msg']), result
+    assert ('HEAD', '/debian/dists/fargo/InRelease') in repository.requests
+
+
+def test_an_unknown_release_is_a_404_not_a_failure(repository):
+    status, result, dummy = run(repository_url=repository.url + '/debian', repository_release='nosuch')
+    assert status == 'exit' and result['repository']['status'] == 404, result
+
+
+def test_no_answer_is_status_minus_one(repository):
+    closed = FileServer()
+    url = closed.url
+    closed.close()
+    status, result, dummy = run(repository_url=url, timeout=2)
+    assert status == 'exit' and result['repository']['status'] == -1 and result['repository']['msg'], result
+
+
+def test_a_timeout_below_one_is_refused():
+    status, result, dummy = run(timeout=0)
+    assert status == 'fail' and 'timeout is 0' in result['msg'], result
