@@ -40,13 +40,19 @@ def local_ipv4s(module):
     return sorted(set(addr for addr in _INET.findall(stdout) if addr != '127.0.0.1'))
 
 
-def read_file(path):
-    """Content of a file as it is, or None when absent/unreadable."""
+def read_bytes(path):
+    """Content of a file as bytes, or None when absent/unreadable."""
     try:
         with open(path, 'rb') as handle:
-            return to_native(handle.read(), errors='surrogate_or_strict')
+            return handle.read()
     except (IOError, OSError):
         return None
+
+
+def read_file(path):
+    """Content of a file as text, or None when absent/unreadable."""
+    data = read_bytes(path)
+    return None if data is None else to_native(data, errors='surrogate_or_strict')
 
 
 def read_text(path):
@@ -56,9 +62,10 @@ def read_text(path):
 
 
 def install_file(module, path, content, mode=0o644):
-    """Write ``content`` to ``path`` when it differs (not in check mode): (changed, content before or None)."""
-    before = read_file(path)
-    if before == content:
+    """Write ``content`` (text or bytes) to ``path`` when its bytes differ (not in check mode): (changed, bytes
+    before or None)."""
+    before = read_bytes(path)
+    if before == to_bytes(content, errors='surrogate_or_strict'):
         return False, before
     if not module.check_mode:
         try:
