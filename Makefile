@@ -17,7 +17,7 @@ MASTER_IP := 172.30.250.11
 COLLECTIONS := $(CURDIR)/collections
 COLLECTION  := collections/ansible_collections/openvstorage/hyperscale
 
-.PHONY: help bootstrap image repo testbed demo demo-clean test lint sanity unit molecule-test
+.PHONY: help bootstrap image repo testbed ee demo demo-clean test lint sanity unit molecule-test
 .PHONY: molecule-bad_input molecule-default molecule-ssh
 .PHONY: matrix matrix-full matrix-venvs emulator-py39
 .PHONY: docs docs-lint
@@ -27,6 +27,7 @@ help:
 	@echo "make demo-clean  remove the demo containers and network"
 	@echo "make test        ansible-lint, ansible-test sanity, unit tests, the ansible-core matrix, molecule test"
 	@echo "                 (on a fresh machine: testbed/bootstrap-host make demo|test, as root or with sudo)"
+	@echo "make ee          build the execution environment image openvstorage-hyperscale-ee:<version> (AWX)"
 	@echo "parts: bootstrap image repo lint docs-lint sanity unit matrix emulator-py39 molecule-test (molecule-<scenario>)"
 	@echo "       matrix: unit tests and sanity under ansible-core $(MATRIX) (build/venvs/<version>);"
 	@echo "       one version: unit-<version> sanity-<version>; emulator-py39: emulator/tests on Python 3.9"
@@ -41,6 +42,14 @@ repo: image
 	testbed/build-repo
 
 testbed: repo
+
+# The execution environment for AWX / Automation Platform (execution-environment.yml): ansible-builder
+# builds openvstorage-hyperscale-ee:<galaxy.yml version> on the test bed's base image, offline (the
+# wheels and Debian packages are fetched on the host first, into build/ee). About half a minute;
+# seconds when nothing changed (docker's layer cache). The default scenario runs the collection
+# inside it (molecule/default/tests/test_execution_environment.py).
+ee: image
+	testbed/build-ee
 
 demo: testbed
 	testbed/resume
@@ -124,6 +133,8 @@ emulator-py39: bootstrap $(MATRIX_PINS)
 # and ssh scenarios log their builds at -vvv (their verify checks that no secret is in the log).
 molecule-test: molecule-bad_input molecule-default molecule-ssh
 
+# the default scenario runs the collection inside the execution environment too
+molecule-default: ee
 molecule-bad_input molecule-default molecule-ssh: molecule-%: testbed
 	molecule destroy
 	testbed/clean

@@ -28,5 +28,41 @@ debian_mirror() {
     echo "${uri:-http://deb.debian.org/debian/}"
 }
 
+# apt of the host pointed at the images' Debian ("$(debian_mirror)" $SUITE main) and at the dpkg
+# status of an image instead of the host's own: writes $1/apt.conf for APT_CONFIG (lists and cache
+# under $1, the dpkg status file $2, downloads into $3) and $1/sources.list.
+image_apt_config() { # work_dir dpkg_status archives_dir
+    local work=$1 status=$2 archives=$3
+    mkdir -p "$work/empty" "$work/apt/lists/partial" "$work/apt/cache" "$archives/partial"
+    cat > "$work/sources.list" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(debian_mirror) $SUITE main
+SRC
+    cat > "$work/apt.conf" <<CONF
+Dir::State "$work/apt";
+Dir::State::Lists "$work/apt/lists";
+Dir::State::status "$status";
+Dir::Cache "$work/apt/cache";
+Dir::Cache::archives "$archives";
+Dir::Etc::SourceList "$work/sources.list";
+Dir::Etc::SourceParts "$work/empty";
+Dir::Etc::Preferences "$work/empty/preferences";
+Dir::Etc::PreferencesParts "$work/empty";
+APT::Architecture "$ARCH";
+APT::Architectures { "$ARCH"; };
+APT::Install-Recommends "false";
+APT::Install-Suggests "false";
+APT::Get::Assume-Yes "true";
+Acquire::Languages "none";
+Debug::NoLocking "true";
+CONF
+}
+
+# Under an image_apt_config: download what installing "$@" (package names, .deb files) needs, and
+# print it as "name version architecture" lines (apt's `Inst name [old] (version release [arch])`).
+apt_install_plan() {
+    apt-get -qq install --download-only "$@" >/dev/null
+    apt-get -s install "$@" | sed -n 's/^Inst \([^ ]*\) .*(\([^ ]*\) .*\[\([^]]*\)\])$/\1 \2 \3/p'
+}
+
 # Legacy builder: no buildx needed, and it works with Debian's docker.io.
 export DOCKER_BUILDKIT=0

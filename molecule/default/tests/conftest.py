@@ -222,20 +222,26 @@ class Inventory(object):
         self._dump(relative, data)
 
 
-@pytest.fixture(scope="session")
-def inventory(tmp_path_factory):
-    """Molecule's inventory with its linked files copied (so that the steps can change them)."""
-    work = tmp_path_factory.mktemp("day2") / "inventory"
+def copy_inventory(work, **connection):
+    """Copy molecule's inventory with its linked files into the new directory ``work``; ``connection``:
+    variables that replace or join each host's own (how molecule connects: the docker connection)."""
     shutil.copytree(INVENTORY, str(work), symlinks=False)
     # molecule's own file also puts the hosts into flat groups (controllers, storagenodes, ...):
     # keep only its hosts and their connection there, so that the group tree of the linked
-    # testbed file (copied as "hosts") is the one the steps change
+    # testbed file (copied as "hosts") is the only one
     own = os.path.join(str(work), "ansible_inventory.yml")
     with open(own) as handle:
         data = yaml.safe_load(handle)
+    hosts = {name: dict(entry or {}, **connection) for name, entry in data["all"]["hosts"].items()}
     with open(own, "w") as handle:
-        yaml.safe_dump({"all": {"hosts": data["all"]["hosts"], "vars": data["all"].get("vars", {})}}, handle)
-    return Inventory(work)
+        yaml.safe_dump({"all": {"hosts": hosts, "vars": data["all"].get("vars", {})}}, handle)
+    return work
+
+
+@pytest.fixture(scope="session")
+def inventory(tmp_path_factory):
+    """Molecule's inventory with its linked files copied (so that the steps can change them)."""
+    return Inventory(copy_inventory(tmp_path_factory.mktemp("day2") / "inventory"))
 
 
 def storagerouters(api):
