@@ -22,7 +22,7 @@ INVENTORY = "inventories/example"
 TOP_LEVEL = ("hyperscale.yml", "healthcheck.yml", "remove_node.yml", "replace_disk.yml", "purge.yml", "upgrade.yml")
 # tasks of play 2 that install or configure packages
 PACKAGE_TASKS = ("Install the framework packages", "Install the storage node packages",
-                 "repository : Configure the OVS apt source", "host_tuning : Install the host packages")
+                 "repository : Configure the OVS apt repository", "host_tuning : Install the host packages")
 LAYOUT_TASKS = ("domain : Create the failure domains", "disk : Give the disks of this storage router",
                 "backend : Create the LOCAL ALBA backends", "backend : Register this ASD node",
                 "backend : Create or update the presets", "backend : Create the GLOBAL backends",
