@@ -84,11 +84,12 @@ repository:
       sample: OK (1024 bytes)
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.facts.system.distribution import DistributionFactCollector
 from ansible.module_utils.facts.system.user import UserFactCollector
 from ansible.module_utils.facts.virtual.linux import LinuxVirtualCollector
 from ansible.module_utils.urls import fetch_url
+
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
 
 COLLECTORS = (DistributionFactCollector, UserFactCollector, LinuxVirtualCollector)
 
@@ -108,17 +109,17 @@ def probe(module):
     return dict(url=url, status=int(info.get('status', -1)), msg=info.get('msg', ''))
 
 
+def validate(params):
+    """Errors of the options (texts naming the option, the value and what is allowed)."""
+    return ['timeout is %d: allowed is 1 or more seconds' % params['timeout']] if params['timeout'] < 1 else []
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            repository_url=dict(type='str'),
-            repository_release=dict(type='str', default='fargo'),
-            timeout=dict(type='int', default=10),
-        ),
-        supports_check_mode=True,
-    )
-    if module.params['timeout'] < 1:
-        module.fail_json(msg='Invalid options: timeout is %d: allowed is 1 or more seconds' % module.params['timeout'])
+    module = ovs_module(dict(
+        repository_url=dict(type='str'),
+        repository_release=dict(type='str', default='fargo'),
+        timeout=dict(type='int', default=10),
+    ), validate=validate)
     repository = probe(module) if module.params['repository_url'] else {}
     module.exit_json(changed=False, ansible_facts=node_facts(module), repository=repository)
 

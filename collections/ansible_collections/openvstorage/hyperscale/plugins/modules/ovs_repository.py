@@ -266,7 +266,8 @@ def apply(module, changes):
 def main():
     module = ovs_module(ARGUMENT_SPEC, validate=validate)
     style, wanted = wanted_files(module)
-    changes = [(path, read_bytes(path), data) for path, data in wanted if read_bytes(path) != data]
+    current = [(path, read_bytes(path), data) for path, data in wanted]
+    changes = [change for change in current if change[1] != change[2]]
     changed_paths = [path for path, _before, _after in changes]
     updated = False if module.check_mode else apply(module, changes)
     exit_with(module, dict(

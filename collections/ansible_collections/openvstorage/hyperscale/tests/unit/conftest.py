@@ -2,8 +2,8 @@
 """Make the collection importable as ansible_collections.openvstorage.hyperscale.
 
 The collection is a real directory of the repository,
-``collections/ansible_collections/openvstorage/hyperscale``: its ``collections/`` goes first on
-sys.path.  Under ``ansible-test units`` the collection is already importable and nothing changes.
+``collections/ansible_collections/openvstorage/hyperscale``: the directory that holds its
+``ansible_collections/`` goes first on sys.path (under ``ansible-test units`` that is the test tree's copy).
 """
 
 from __future__ import absolute_import, division, print_function
