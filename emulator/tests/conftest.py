@@ -125,6 +125,7 @@ def root(tmp_path, monkeypatch):
 def systemd(monkeypatch):
     fake = FakeSystemd()
     monkeypatch.setattr(system, "systemctl", fake)
+    monkeypatch.setattr(system, "run_later", lambda seconds, *argv: fake.calls.append(("later",) + argv) or True)
     return fake
 
 

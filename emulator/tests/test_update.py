@@ -225,13 +225,13 @@ def test_execute_update_order_and_migration(nodes, apt, store, systemd, migratio
     assert len(installs) == 9 and all(ready for _, _, ready in installs)  # 3 nodes x 3 components
     assert installs[0][1] == ("openvstorage", "openvstorage-backend", "openvstorage-hc")
     # memcached started first, then the restarts, the Arakoon nodes one at a time (each waits for
-    # the cluster), the watcher started last (ovs-workers after it, without blocking)
+    # the cluster), the watcher started last (ovs-workers a second after it answers)
     after = names[first_install + 9:]
     assert after[:3] == [("start", "memcached")] * 3
     arakoon = [i for i, c in enumerate(after) if c == ("restart", "ovs-arakoon-ovsdb")]
     assert len(arakoon) == 3 and all(after[i + 1][0] == "wait" for i in arakoon)
     assert after[-3:] == [("start", "ovs-watcher-framework")] * 3
-    assert ("--no-block", "restart", "ovs-workers") in systemd.calls
+    assert ("later", "systemctl", "restart", "ovs-workers") in systemd.calls
     assert apt.versions == {name: version for name, version in NEW.items() if name != "openvstorage-sdm"}
     assert store.get(update.MIGRATIONS_KEY) == {"release": 2}
     assert not os.path.exists(paths.UPDATE_ONGOING) and not os.path.exists(paths.READY_FOR_UPGRADE)

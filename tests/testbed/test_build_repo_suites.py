@@ -78,13 +78,15 @@ def apt_versions(tmp_path, suite):
     return versions
 
 
-def test_both_suites_are_signed_and_carry_their_release(tmp_path):
+def test_every_suite_is_signed_and_carries_its_release(tmp_path):
     assert build_repo_steps(tmp_path) == ["indexing and signing fargo (release 1)",
-                                          "indexing and signing ginger (release 2)"]
-    fargo, ginger = apt_versions(tmp_path, "fargo"), apt_versions(tmp_path, "ginger")
-    assert len(fargo) == len(ginger) == 6
-    assert (fargo["openvstorage"], ginger["openvstorage"]) == ("2.7.20-1", "2.7.21-1")
-    assert (fargo["alba"], ginger["alba"]) == ("1.5.37-1", "1.5.38-1")
+                                          "indexing and signing ginger (release 2)",
+                                          "indexing and signing hazel (release 3)"]
+    fargo, ginger, hazel = (apt_versions(tmp_path, suite) for suite in ("fargo", "ginger", "hazel"))
+    assert len(fargo) == len(ginger) == len(hazel) == 6
+    assert (fargo["openvstorage"], ginger["openvstorage"], hazel["openvstorage"]) == (
+        "2.7.20-1", "2.7.21-1", "2.7.22-1")
+    assert (fargo["alba"], ginger["alba"], hazel["alba"]) == ("1.5.37-1", "1.5.38-1", "1.5.39-1")
     release = (tmp_path / "repo" / "dists" / "ginger" / "Release").read_text()
     assert "Suite: ginger" in release and "Components: main" in release
 
@@ -92,5 +94,5 @@ def test_both_suites_are_signed_and_carry_their_release(tmp_path):
 def test_an_unchanged_pool_is_not_signed_again(tmp_path):
     build_repo_steps(tmp_path)
     in_release = (tmp_path / "repo" / "dists" / "fargo" / "InRelease").read_bytes()
-    assert build_repo_steps(tmp_path) == ["fargo unchanged", "ginger unchanged"]
+    assert build_repo_steps(tmp_path) == ["fargo unchanged", "ginger unchanged", "hazel unchanged"]
     assert (tmp_path / "repo" / "dists" / "fargo" / "InRelease").read_bytes() == in_release

@@ -1,6 +1,6 @@
-"""The two releases of the test-bed repository, as emulator/build-debs builds them (no Docker).
+"""The releases of the test-bed repository, as emulator/build-debs builds them (no Docker).
 
-Release 1 (suite fargo) and release 2 (suite ginger) of the six packages: their versions, the
+Release 1 (suite fargo), release 2 (ginger) and release 3 (hazel) of the six packages: their versions, the
 release each packaged emulator library knows, and the preinst of the framework and ALBA plugin
 packages that refuses an upgrade by hand (run directly, /etc/ready_for_upgrade swapped for a path
 of the test in a copy of the script, as the real script has no way to override it).
@@ -32,7 +32,7 @@ LIBRARIES = {"openvstorage": "opt/OpenvStorage/lib", "openvstorage-hc": "opt/Ope
 def releases(tmp_path_factory):
     """{release: {package: .deb}} built by build-debs --release N."""
     built = {}
-    for number in (1, 2):
+    for number in sorted(release.VERSIONS):
         out = tmp_path_factory.mktemp(f"release{number}")
         subprocess.run([str(BUILD_DEBS), "--release", str(number), str(out)], check=True,
                        capture_output=True)
@@ -74,25 +74,26 @@ def test_the_default_build_is_release_1(tmp_path):
         f"{name}_{version}_all.deb" for name, version in release.VERSIONS[1].items()}
 
 
-@pytest.mark.parametrize("number", [1, 2])
+@pytest.mark.parametrize("number", sorted(release.VERSIONS))
 def test_each_release_has_its_versions(releases, number):
     debs = releases[number]
     assert sorted(debs) == sorted(release.VERSIONS[number])
     assert {name: field(deb, "Version") for name, deb in debs.items()} == release.VERSIONS[number]
 
 
-def test_release_2_is_a_patch_bump_of_every_package():
+@pytest.mark.parametrize("number", sorted(release.VERSIONS)[1:])
+def test_each_release_is_a_patch_bump_of_every_package_of_the_one_before(number):
     assert release.VERSIONS[1]["openvstorage"] == "2.7.20-1"
     assert release.VERSIONS[2]["openvstorage"] == "2.7.21-1"
-    assert release.VERSIONS[2]["alba"] == "1.5.38-1"
-    for name, old in release.VERSIONS[1].items():
-        new = release.VERSIONS[2][name]
+    assert release.VERSIONS[3]["alba"] == "1.5.39-1"
+    for name, old in release.VERSIONS[number - 1].items():
+        new = release.VERSIONS[number][name]
         major_minor, patch, revision = re.match(r"^(\d+\.\d+)\.(\d+)(-\d+)$", old).groups()
         assert new == f"{major_minor}.{int(patch) + 1}{revision}", name
         assert is_newer(new, old), name
 
 
-@pytest.mark.parametrize("number", [1, 2])
+@pytest.mark.parametrize("number", sorted(release.VERSIONS))
 def test_the_packaged_library_knows_its_release(releases, number, tmp_path):
     for name, lib in LIBRARIES.items():
         root = tmp_path / f"{name}-{number}"
@@ -119,7 +120,7 @@ def test_an_upgrade_through_the_framework_update_passes(releases, tmp_path, name
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
-@pytest.mark.parametrize("number", [1, 2])
+@pytest.mark.parametrize("number", sorted(release.VERSIONS))
 @pytest.mark.parametrize("name", REFUSING)
 def test_a_first_install_is_never_refused(releases, tmp_path, name, number):
     done = run_preinst(releases[number][name], tmp_path, "install")
@@ -134,8 +135,17 @@ def test_only_the_framework_and_the_alba_plugin_refuse(releases, tmp_path):
 
 
 def test_an_unknown_release_is_refused(tmp_path):
-    done = subprocess.run([str(BUILD_DEBS), "--release", "3", str(tmp_path / "out")],
+    done = subprocess.run([str(BUILD_DEBS), "--release", "9", str(tmp_path / "out")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 2
-    assert "invalid choice: 3" in done.stderr
+    assert "invalid choice: 9" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARIES))
+def test_an_upgrade_drops_the_bytecode_of_the_version_before(releases, name, tmp_path):
+    """release.py of two releases has the same size and (reproducible build) the same mtime: the
+    bytecode Python cached for the old one would pass its check and the node would keep saying
+    release 1. The postinst removes the library's __pycache__ directories, as py3clean would."""
+    postinst = (control_dir(releases[2][name], tmp_path) / "postinst").read_text()
+    assert f"find /{LIBRARIES[name]} -name __pycache__ -type d -prune -exec rm -rf {{}} +" in postinst

@@ -2,7 +2,8 @@
 
 The source tree holds release 1; `emulator/build-debs --release N` builds the packages at
 VERSIONS[N] and writes `RELEASE = N` into the copy of this module it packages, so the installed
-emulator knows which release it is. Release 2 is a patch bump of every package of release 1.
+emulator knows which release it is. Releases 2 and 3 are patch bumps of every package of the release before (the test bed
+upgrades 1 -> 2 node by node, then 2 -> 3 with the framework's update of the whole cluster).
 """
 
 RELEASE = 1
@@ -23,6 +24,14 @@ VERSIONS = {
         "openvstorage-sdm": "1.9.14-1",
         "alba": "1.5.38-1",
         "volumedriver-no-dedup-server": "6.19.6-1",
+    },
+    3: {
+        "openvstorage": "2.7.22-1",
+        "openvstorage-backend": "1.9.19-1",
+        "openvstorage-hc": "3.4.7-1",
+        "openvstorage-sdm": "1.9.15-1",
+        "alba": "1.5.39-1",
+        "volumedriver-no-dedup-server": "6.19.7-1",
     },
 }
 

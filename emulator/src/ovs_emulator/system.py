@@ -1,6 +1,7 @@
 """The local node: systemd services, network identity, packages, files."""
 import os
 import secrets
+import shutil
 import socket
 import string
 import subprocess
@@ -36,6 +37,16 @@ def read_text(path, default=None):
 def systemctl(*args):
     """Run systemctl; returns the CompletedProcess (never raises on a non-zero exit)."""
     return subprocess.run(["systemctl", *args], capture_output=True, text=True, check=False)
+
+
+def run_later(seconds, *argv):
+    """Run ``argv`` in ``seconds`` from now in a transient systemd unit, outside the caller's
+    cgroup (a service can restart itself after it has answered); False without systemd-run."""
+    if not shutil.which("systemd-run"):
+        return False
+    done = subprocess.run(["systemd-run", "--quiet", "--collect", f"--on-active={seconds}", *argv],
+                          capture_output=True, text=True, check=False)
+    return done.returncode == 0
 
 
 def _checked(*args):

@@ -123,8 +123,10 @@ def restart_arakoon_node(config_store, machine_id, cluster):
 
 @actions.action("restart_workers")
 def restart_workers(config_store, machine_id):
-    """ovs-workers restarted once this job has answered (``--no-block``)."""
-    system.systemctl("--no-block", "restart", "ovs-workers")
+    """ovs-workers restarted a second after this job has answered (a restart at once kills the
+    worker before its answer is written, and the caller would wait for its timeout)."""
+    if not system.run_later(1, "systemctl", "restart", "ovs-workers"):
+        system.systemctl("--no-block", "restart", "ovs-workers")
 
 
 def fresh_process(args):
@@ -137,7 +139,8 @@ def fresh_process(args):
 
 
 def migrate(config_store):
-    """The framework migrations of this release: release 2 writes /ovs/framework/migrations."""
+    """The framework migrations of this release: from release 2 on, /ovs/framework/migrations says
+    the last release whose migrations ran."""
     if release.RELEASE >= 2:
         current = config_store.get(MIGRATIONS_KEY) or {}
         if current.get("release", 0) < release.RELEASE:
