@@ -20,8 +20,10 @@ Model objects (``/ovsdb/<type>/<guid>``):
 - ``albaproxy`` {name albaproxy_<vpool>_<n>, ports [port], storagedriver_guid, storagerouter_guid}
 
 Store keys: ``/ovs/vpools/<guid>/mds_config``, ``/ovs/vpools/<guid>/hosts/<storagedriver_id>/config``
-(volumedriver configuration sections).  The ALBA namespace of the vPool (its file driver
-namespace ``fd-<vpool>-<guid>``) is ``/albamgr/<backend>-abm/namespaces/<name>``.
+(volumedriver configuration sections), ``/ovs/vpools/<guid>/proxies/...`` (the ALBA proxies'
+configuration, ``vpool_backends``).  The ALBA namespace of the vPool (its file driver namespace
+``fd-<vpool>-<guid>``) is made through the main backend's ABM; the backends (main and cache) are
+reached, checked and described by ``vpool_backends``, which also makes the cache namespaces.
 
 Node-local half (``ovs-workers`` of the storage router): ``start_vpool_services``,
 ``stop_vpool_services`` (units ``ovs-albaproxy_<vpool>_<n>``, ``ovs-dtl_<vpool>``,
