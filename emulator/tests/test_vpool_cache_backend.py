@@ -120,7 +120,8 @@ def test_vpool_with_fragment_cache_backend(api, ready, cache, store, root, capsy
         {"read": True, "write": True, "quota": None, "is_backend": True}
     info = fragment["backend_info"]
     assert set(info) == BACKEND_INFO_KEYS
-    assert (info["name"], info["alba_backend_guid"], info["preset"], info["scaling"]) == ("b2", cache, "default", "LOCAL")
+    assert (info["name"], info["alba_backend_guid"], info["preset"], info["scaling"]) == \
+        ("b2", cache, "default", "LOCAL")
     assert info["policies"] == [[5, 4, 8, 3], [2, 2, 3, 4]] and info["sco_size"] == 4 * 1024.0 ** 2
     assert info["frag_size"] == 1048576.0
     connection = info["connection_info"]
@@ -139,7 +140,8 @@ def test_vpool_with_fragment_cache_backend(api, ready, cache, store, root, capsy
     assert sorted(c["port"] for c in configs.values()) == [26204, 26205]
     for config in configs.values():
         assert config == {
-            "log_level": "info", "port": config["port"], "ips": ["172.30.250.11"], "manifest_cache_size": 500 * 1024 ** 2,
+            "log_level": "info", "port": config["port"], "ips": ["172.30.250.11"],
+            "manifest_cache_size": 500 * 1024 ** 2,
             "fragment_cache": ["alba", {"cache_on_read": True, "cache_on_write": True,
                                         "albamgr_cfg_url": cache_url(cache),
                                         "bucket_strategy": ["1-to-1", {"prefix": vpool["guid"],

@@ -7,9 +7,9 @@ Layout: ``alba_id`` (uuid, made on first use), ``default_preset`` (name),
 ``presets/<name>`` ``{"preset": {...}, "version": n}``, ``osds/<long id>`` (the OSDs added to
 this ABM: ``{"id": <osd id once claimed by this ALBA>|null, "info": {kind, ips, port, ...}}``),
 ``next_osd_id``, ``namespaces/<name>`` ``{"id", "name", "nsm_host_id", "state", "preset_name"}``
-(a preset is in use while a namespace uses it) and ``next_namespace_id``.  Which ALBA claimed an OSD is a property of the OSD itself (the real one
-keeps it in the ASD's own key-value store), so it lives outside every ABM:
-``/albamgr/osd-claims/<long id>`` = the claiming ALBA's id.
+(a preset is in use while a namespace uses it) and ``next_namespace_id``.  Which ALBA claimed
+an OSD is a property of the OSD itself (the real one keeps it in the ASD's own key-value
+store), so it lives outside every ABM: ``/albamgr/osd-claims/<long id>`` = the claiming ALBA's id.
 
 Behaviour from alba (ocaml/src/albamgr_plugin.ml, model/preset.ml, alba_json.ml).
 """
@@ -25,7 +25,8 @@ ASD_CONFIG_ROOT = "/ovs/alba/asds"
 OSD_FIELDS = ["id", "alba_id", "kind", "ips", "port", "use_tls", "use_rdma", "albamgr_cfg", "prefix",
               "preset", "endpoints", "decommissioned", "node_id", "long_id", "total", "used",
               "seen", "read", "write", "errors", "checksum_errors", "claimed_since"]
-ERROR_CODES = {"Namespace_already_exists": 5, "Namespace_does_not_exist": 6, "Osd_already_exists": 7, "Osd_already_decommissioned": 8, "Osd_unknown": 10,
+ERROR_CODES = {"Namespace_already_exists": 5, "Namespace_does_not_exist": 6,
+               "Osd_already_exists": 7, "Osd_already_decommissioned": 8, "Osd_unknown": 10,
                "Osd_already_claimed": 11, "Preset_does_not_exist": 13,
                "Preset_already_exists": 14, "Preset_cant_delete_in_use": 16,
                "Invalid_preset": 17}

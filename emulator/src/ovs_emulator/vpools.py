@@ -296,8 +296,9 @@ class VPoolInstaller:
             for other in metadata.setdefault("caching_info", {}).values():
                 for entry in other.values():
                     if entry.get("is_backend"):
-                        entry["backend_info"].update(vpool_backends.backend_metadata(
-                            self.model, entry["backend_info"], entry["backend_info"]["connection_info"], sco_size))
+                        info = entry["backend_info"]
+                        info.update(vpool_backends.backend_metadata(self.model, info, info["connection_info"],
+                                                                    sco_size))
             metadata["caching_info"][router_guid] = caching
             return metadata
         main = vpool_backends.backend_metadata(self.model, sd_installer.backend_infos["main"],
@@ -447,7 +448,8 @@ class StorageDriverInstaller:
         for role, sub_role, part, size in junctions:
             number = numbers[(role, sub_role)] = numbers.get((role, sub_role), 0) + 1
             folder = "/mnt/storage" if part["mountpoint"] in (None, "/") else part["mountpoint"]
-            path = f"{folder}/{self.vp_installer.name}_{role}{'_' + sub_role if sub_role else ''}_{number}".lower()
+            sub = f"_{sub_role}" if sub_role else ""
+            path = f"{folder}/{self.vp_installer.name}_{role}{sub}_{number}".lower()
             sdp = self.model.save("storagedriverpartition", {
                 "role": role, "sub_role": sub_role, "number": number, "size": size, "path": path,
                 "partition_guid": part["guid"], "storagedriver_guid": self.storagedriver["guid"],
