@@ -210,7 +210,9 @@ def test_add_vpool_missing_roles_and_backend(api, backend, store):  # noqa: F811
     guid = "01234567-89ab-cdef-0123-456789abcdef"
     task = add_vpool(api, params(backend, backend_info={"alba_backend_guid": guid}))
     assert task["status"] == "FAILURE"
-    assert task["result"] == f"ALBA Backend with guid {guid} could not be found"
+    # the OVSClient's HttpNotFoundException of GET /alba/backends/<guid>/get_config_metadata
+    assert task["result"] == ("Status code: 404 - Error: The requested object could not be found "
+                              "(object_not_found)'.")
     assert add_vpool(api, params(backend))["status"] == "SUCCESS"
 
 

@@ -15,7 +15,7 @@ from ovs_emulator import albamgr, store
 VERSION = "1.5.37"
 COMMANDS = ["add-osd", "asd-start", "claim-osd", "create-preset", "decommission-osd", "delete-preset",
             "get-alba-id", "get-disk-safety", "list-all-osds", "list-available-osds",
-            "list-nsm-hosts", "list-osds", "list-presets", "maintenance", "preset-set-default", "purge-osd",
+            "list-namespaces", "list-nsm-hosts", "list-osds", "list-presets", "maintenance", "preset-set-default", "purge-osd",
             "show-namespaces", "update-osd", "update-preset", "version"]
 
 
@@ -100,6 +100,8 @@ def execute(command, options, args, config_store=None):
         return {"id": albamgr.AlbaManager.from_url(options.get("config"), config_store).alba_id()}
     if command in OSD_COMMANDS:
         return osd_command(command, options, config_store)
+    if command == "list-namespaces":
+        return albamgr.AlbaManager.from_url(options.get("config"), config_store).list_namespaces()
     if command == "get-disk-safety":
         manager = albamgr.AlbaManager.from_url(options.get("config"), config_store)
         return manager.disk_safety(options.get("long-ids", []), options.get("node-ids", []),

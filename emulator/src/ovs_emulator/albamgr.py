@@ -6,10 +6,10 @@ not shown by ``ovs config list /``).  Reached through the ABM config URL the fra
 Layout: ``alba_id`` (uuid, made on first use), ``default_preset`` (name),
 ``presets/<name>`` ``{"preset": {...}, "version": n}``, ``osds/<long id>`` (the OSDs added to
 this ABM: ``{"id": <osd id once claimed by this ALBA>|null, "info": {kind, ips, port, ...}}``),
-``next_osd_id`` and ``namespaces/<name>`` ``{..., "preset_name"}`` (a preset is in use while a
-namespace uses it).  Which ALBA claimed an OSD is a property of the OSD itself (the real one
-keeps it in the ASD's own key-value store), so it lives outside every ABM:
-``/albamgr/osd-claims/<long id>`` = the claiming ALBA's id.
+``next_osd_id``, ``namespaces/<name>`` ``{"id", "name", "nsm_host_id", "state", "preset_name"}``
+(a preset is in use while a namespace uses it) and ``next_namespace_id``.  Which ALBA claimed
+an OSD is a property of the OSD itself (the real one keeps it in the ASD's own key-value
+store), so it lives outside every ABM: ``/albamgr/osd-claims/<long id>`` = the claiming ALBA's id.
 
 Behaviour from alba (ocaml/src/albamgr_plugin.ml, model/preset.ml, alba_json.ml).
 """
@@ -25,7 +25,8 @@ ASD_CONFIG_ROOT = "/ovs/alba/asds"
 OSD_FIELDS = ["id", "alba_id", "kind", "ips", "port", "use_tls", "use_rdma", "albamgr_cfg", "prefix",
               "preset", "endpoints", "decommissioned", "node_id", "long_id", "total", "used",
               "seen", "read", "write", "errors", "checksum_errors", "claimed_since"]
-ERROR_CODES = {"Osd_already_exists": 7, "Osd_already_decommissioned": 8, "Osd_unknown": 10,
+ERROR_CODES = {"Namespace_already_exists": 5, "Namespace_does_not_exist": 6,
+               "Osd_already_exists": 7, "Osd_already_decommissioned": 8, "Osd_unknown": 10,
                "Osd_already_claimed": 11, "Preset_does_not_exist": 13,
                "Preset_already_exists": 14, "Preset_cant_delete_in_use": 16,
                "Invalid_preset": 17}
@@ -159,6 +160,36 @@ class AlbaManager:
         self.store.delete(f"{self.root}/presets/{name}")
         if self.store.get(f"{self.root}/default_preset") == name:
             self.store.delete(f"{self.root}/default_preset")
+
+    # --- namespaces (albamgr_plugin.ml create_namespace / delete_namespace) ----------------
+    def create_namespace(self, name, preset_name, nsm_host_id):
+        """A new namespace (``Namespace_already_exists`` when taken) on an existing preset."""
+        if self.store.exists(f"{self.root}/namespaces/{name}"):
+            raise albamgr_exn("Namespace_already_exists")
+        self._preset(preset_name)
+        namespace_id = self.store.get(f"{self.root}/next_namespace_id") or 0
+        self.store.set(f"{self.root}/next_namespace_id", namespace_id + 1)
+        record = {"id": namespace_id, "name": name, "nsm_host_id": nsm_host_id, "state": "active",
+                  "preset_name": preset_name}
+        self.store.set(f"{self.root}/namespaces/{name}", record)
+        return record
+
+    def namespace(self, name):
+        """The namespace ``name`` (None when there is none)."""
+        return self.store.get(f"{self.root}/namespaces/{name}")
+
+    def delete_namespace(self, name):
+        if not self.store.exists(f"{self.root}/namespaces/{name}"):
+            raise albamgr_exn("Namespace_does_not_exist")
+        self.store.delete(f"{self.root}/namespaces/{name}")
+
+    def list_namespaces(self):
+        """``list-namespaces --to-json`` (alba_json.ml Namespace.t: id, name, nsm_host_id, state,
+        preset_name), sorted by name as the ABM lists them."""
+        keys = ("id", "name", "nsm_host_id", "state", "preset_name")
+        return [{key: record.get(key) for key in keys}
+                for record in (self.namespace(name) for name in sorted(self.store.list(f"{self.root}/namespaces")))
+                if isinstance(record, dict)]
 
     def set_default_preset(self, name):
         self._preset(name)

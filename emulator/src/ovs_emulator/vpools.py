@@ -20,19 +20,22 @@ Model objects (``/ovsdb/<type>/<guid>``):
 - ``albaproxy`` {name albaproxy_<vpool>_<n>, ports [port], storagedriver_guid, storagerouter_guid}
 
 Store keys: ``/ovs/vpools/<guid>/mds_config``, ``/ovs/vpools/<guid>/hosts/<storagedriver_id>/config``
-(volumedriver configuration sections).  The ALBA namespace of the vPool (its file driver
-namespace ``fd-<vpool>-<guid>``) is ``/albamgr/<backend>-abm/namespaces/<name>``.
+(volumedriver configuration sections), ``/ovs/vpools/<guid>/proxies/...`` (the ALBA proxies'
+configuration, ``vpool_backends``).  The ALBA namespace of the vPool (its file driver namespace
+``fd-<vpool>-<guid>``) is made through the main backend's ABM; the backends (main and cache) are
+reached, checked and described by ``vpool_backends``, which also makes the cache namespaces.
 
 Node-local half (``ovs-workers`` of the storage router): ``start_vpool_services``,
 ``stop_vpool_services`` (units ``ovs-albaproxy_<vpool>_<n>``, ``ovs-dtl_<vpool>``,
 ``ovs-volumedriver_<vpool>`` and the directory ``/mnt/<vpool>``).
 """
+import copy
 import os
 import re
 import shutil
 import sys
 
-from ovs_emulator import actions, alba, paths, system, units
+from ovs_emulator import actions, alba, albamgr, paths, system, units, vpool_backends
 
 REGEX_VPOOL = r"^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$"
 REGEX_IP = r"^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$"
@@ -133,9 +136,11 @@ def namespace_name(vpool):
     return f"fd-{vpool['name']}-{vpool['guid']}"
 
 
-def _abm(model, alba_backend_guid):
-    alba_backend = model.get("albabackend", alba_backend_guid) or {}
-    return alba.abm_name(alba.backend_of(model, alba_backend))
+def _main_manager(model, vpool):
+    """(the ABM, the backend) of the vPool's main backend."""
+    alba_backend = model.get("albabackend", vpool["metadata"]["backend"]["backend_info"]["alba_backend_guid"])
+    backend = alba.backend_of(model, alba_backend)
+    return albamgr.AlbaManager(model.store, alba.abm_name(backend)), backend
 
 
 def _link(model, object_type, guid, field, value, add=True):
@@ -207,32 +212,6 @@ def _free_ports(model, router, amount):
     raise ValueError(f"Unable to find requested nr of free ports: {amount}")
 
 
-def _backend_metadata(model, backend_info, connection_info, sco_size):
-    """VPoolInstaller._refresh_backend_metadata for a backend of this cluster."""
-    alba_backend = model.get("albabackend", backend_info["alba_backend_guid"])
-    if alba_backend is None:
-        raise RuntimeError(f"ALBA Backend with guid {backend_info['alba_backend_guid']} could "
-                           "not be found")
-    backend = alba.backend_of(model, alba_backend)
-    if backend.get("status") != "RUNNING" or not alba_backend.get("alba_id"):
-        raise RuntimeError(f"ALBA Backend {backend.get('name')} is not available: its status is "
-                           f"{backend.get('status')}")
-    dynamics = alba.albabackend_dynamics(model)
-    presets = {p["name"]: p for p in dynamics["presets"](alba_backend)}
-    if backend_info["preset"] not in presets:
-        raise RuntimeError(f"Given preset {backend_info['preset']} is not available in backend "
-                           f"{backend.get('name')}")
-    preset = presets[backend_info["preset"]]
-    policies = [[int(x) for x in p.strip("()").split(",")] for p in preset.get("policies", [])]
-    usages = dynamics["usages"](alba_backend) or {}
-    return dict(backend_info, name=backend.get("name"), preset=backend_info["preset"],
-                scaling=alba_backend.get("scaling"), policies=policies,
-                sco_size=sco_size * 1024.0 ** 2, frag_size=float(preset.get("fragment_size", 0)),
-                total_size=float(usages.get("size", 0)), backend_guid=backend.get("guid"),
-                alba_backend_guid=alba_backend["guid"], connection_info=connection_info,
-                arakoon_config=model.store.get_raw(f"/ovs/arakoon/{alba.abm_name(backend)}/config"))
-
-
 # --- add_vpool (task ovs.storagerouter.add_vpool) --------------------------------------------
 # VPoolController.add_vpool orchestrates three installers: every check on the parameters first,
 # then the vPool object, the checks on the storage router, the model objects of the
@@ -300,7 +279,8 @@ class VPoolInstaller:
 
     def refresh_metadata(self, router_guid, sd_installer):
         """The backend info (of a new vPool) and the caching info of the storage router; checks
-        each backend and its preset."""
+        each backend and its preset (an extension refreshes the cache backends of the other
+        storage routers too)."""
         caching_info, sco_size = sd_installer.caching_info, sd_installer.sd_config["sco_size"]
         caching = {}
         for cache, quota in (("block_cache", "cache_quota_bc"), ("fragment_cache", "cache_quota_fc")):
@@ -308,15 +288,21 @@ class VPoolInstaller:
                      "quota": caching_info.get(quota),
                      "is_backend": sd_installer.backend_infos[cache] is not None}
             if entry["is_backend"]:
-                entry["backend_info"] = _backend_metadata(self.model, sd_installer.backend_infos[cache],
-                                                          sd_installer.connection_infos[cache], sco_size)
+                entry["backend_info"] = vpool_backends.backend_metadata(
+                    self.model, sd_installer.backend_infos[cache], sd_installer.connection_infos[cache], sco_size)
             caching[cache] = entry
         if not self.is_new:
-            metadata = self.vpool["metadata"]
-            metadata.setdefault("caching_info", {})[router_guid] = caching
+            metadata = copy.deepcopy(self.vpool["metadata"])
+            for other in metadata.setdefault("caching_info", {}).values():
+                for entry in other.values():
+                    if entry.get("is_backend"):
+                        info = entry["backend_info"]
+                        info.update(vpool_backends.backend_metadata(self.model, info, info["connection_info"],
+                                                                    sco_size))
+            metadata["caching_info"][router_guid] = caching
             return metadata
-        main = _backend_metadata(self.model, sd_installer.backend_infos["main"],
-                                 sd_installer.connection_infos["main"], sco_size)
+        main = vpool_backends.backend_metadata(self.model, sd_installer.backend_infos["main"],
+                                               sd_installer.connection_infos["main"], sco_size)
         return {"backend": {"backend_info": main}, "caching_info": {router_guid: caching}}
 
     def link_storagedriver(self, storagedriver_guid, metadata, sd_config):
@@ -340,15 +326,17 @@ class VPoolInstaller:
             "non_disposable_scos_factor": advanced.get("non_disposable_scos_factor"),
             "mds_config": self.model.store.get(mds_config_key(self.vpool["guid"]))}
 
-    def create_namespace(self, main_backend_info):
-        """A new vPool's namespace on its backend: its preset is in use from now on."""
-        if not self.is_new:
-            return
-        name = namespace_name(self.vpool)
-        self.model.store.set(f"/albamgr/{_abm(self.model, main_backend_info['alba_backend_guid'])}"
-                             f"/namespaces/{name}",
-                             {"name": name, "preset_name": main_backend_info["preset"],
-                              "state": "active", "vpool_guid": self.vpool["guid"]})
+    def create_namespace(self, router_guid):
+        """A new vPool's namespace on its backend (its preset is in use from now on); the ALBA
+        proxies of ``router_guid`` make its cache namespace on their cache backends."""
+        vpool = self.model.get("vpool", self.vpool["guid"])
+        manager, backend = _main_manager(self.model, vpool)
+        name = namespace_name(vpool)
+        namespace = manager.namespace(name)
+        if namespace is None:
+            namespace = manager.create_namespace(name, vpool["metadata"]["backend"]["backend_info"]["preset"],
+                                                 alba.nsm_names(backend)[0])
+        vpool_backends.create_cache_namespaces(self.model, vpool, router_guid, namespace)
 
     def update_status(self, status):
         vpool = self.model.get("vpool", self.vpool["guid"])
@@ -375,7 +363,7 @@ class StorageDriverInstaller:
         self.connection_infos = {"main": parameters.get("connection_info"),
                                  "block_cache": parameters.get("connection_info_bc"),
                                  "fragment_cache": parameters.get("connection_info_fc")}
-        self.storagedriver, self.sdp_paths = None, {}
+        self.storagedriver, self.sdp_paths, self.cache_paths = None, {}, []
 
     def validate(self):
         if not isinstance(self.storage_ip, str) or not re.match(REGEX_IP, self.storage_ip):
@@ -454,18 +442,39 @@ class StorageDriverInstaller:
                      ("DTL", None, info["DTL"][0], None),
                      ("WRITE", "SCO", largest, int(sr_installer.write_buffer_size)),
                      ("WRITE", "FD", largest, None)]
-        if self.local_cache("fragment_cache"):
-            junctions.append(("WRITE", "FCACHE", largest, None))
+        if sr_installer.requested_local_proxies:  # one local cache directory per proxy
+            junctions += [("WRITE", "FCACHE", largest, None)] * sr_installer.requested_proxies
+        numbers = {}
         for role, sub_role, part, size in junctions:
+            number = numbers[(role, sub_role)] = numbers.get((role, sub_role), 0) + 1
             folder = "/mnt/storage" if part["mountpoint"] in (None, "/") else part["mountpoint"]
-            path = f"{folder}/{self.vp_installer.name}_{role}{'_' + sub_role if sub_role else ''}_1".lower()
+            sub = f"_{sub_role}" if sub_role else ""
+            path = f"{folder}/{self.vp_installer.name}_{role}{sub}_{number}".lower()
             sdp = self.model.save("storagedriverpartition", {
-                "role": role, "sub_role": sub_role, "number": 1, "size": size, "path": path,
+                "role": role, "sub_role": sub_role, "number": number, "size": size, "path": path,
                 "partition_guid": part["guid"], "storagedriver_guid": self.storagedriver["guid"],
                 "mds_service_guid": None})
-            self.sdp_paths[f"{role}_{sub_role}"] = path
+            if sub_role == "FCACHE":
+                self.cache_paths.append(path)
+            else:
+                self.sdp_paths[f"{role}_{sub_role}"] = path
             self.storagedriver["partitions_guids"].append(sdp["guid"])
             _link(self.model, "diskpartition", part["guid"], "storagedrivers_guids", sdp["guid"])
+
+    def setup_proxy_configs(self, sr_installer):
+        """The configuration of the storagedriver's ALBA proxies (and the vPool's scrub proxy)."""
+        local_size = sr_installer.cache_size_local // sr_installer.requested_local_proxies \
+            if sr_installer.requested_local_proxies else None
+        vpool_backends.proxy_configs(self.model, self.model.get("vpool", self.vp_installer.vpool["guid"]),
+                                     self.storagedriver, self.cache_paths, local_size,
+                                     sr_installer.block_cache_supported)
+
+    @property
+    def directories(self):
+        """The directories of the storagedriver (with the local caches' bc/fc folders)."""
+        local = [f"{path}/{sub}" for path in self.cache_paths
+                 for sub, cache in (("bc", "block_cache"), ("fc", "fragment_cache")) if self.local_cache(cache)]
+        return sorted(set(self.sdp_paths.values()) | set(self.cache_paths) | set(local))
 
     def configure_storagedriver_service(self, sco_cache_size):
         vpool = self.vp_installer.vpool
@@ -478,7 +487,7 @@ class StorageDriverInstaller:
                      vpool=self.vp_installer.name, ports=self.storagedriver["ports"],
                      proxy_ports=[self.model.get("albaproxy", g)["ports"][0]
                                   for g in self.storagedriver["alba_proxies_guids"]],
-                     directories=sorted(set(self.sdp_paths.values())))
+                     directories=self.directories)
 
     def update_status(self, status):
         storagedriver = self.model.get("storagedriver", self.storagedriver["guid"])
@@ -496,6 +505,7 @@ class StorageRouterInstaller:
         self.partition_info = {}
         self.requested_proxies, self.write_buffer_size = None, None
         self.write_partitions, self.largest_write_partition = [], None
+        self.block_cache_supported, self.requested_local_proxies, self.cache_size_local = False, 0, None
 
     def validate(self, sd_installer, parameters):
         self.partition_info = partition_info(self.model, self.router)
@@ -504,7 +514,8 @@ class StorageRouterInstaller:
                                f"{self.router['ip']}")
         features = self.router.get("features") or {}
         caching_info = sd_installer.caching_info
-        if "block-cache" not in (features.get("alba") or {}).get("features", []) and (
+        self.block_cache_supported = "block-cache" in (features.get("alba") or {}).get("features", [])
+        if not self.block_cache_supported and (
                 caching_info["block_cache_on_read"] or caching_info["block_cache_on_write"]):
             raise RuntimeError("Block cache is not a supported feature")
         self.validate_vpool_extendable(sd_installer.vp_installer.name)
@@ -555,10 +566,12 @@ class StorageRouterInstaller:
         proxies = self.requested_proxies
         self.largest_write_partition = max(self.write_partitions, key=lambda p: (p["ssd"], p["available"]))
         local_proxies = (proxies if block_local else 0) + (proxies if fragment_local else 0)
+        self.requested_local_proxies = local_proxies
         if not local_proxies:
             return
         local_size = float(self.largest_write_partition["available"]) / self.available_write_size * \
             self.write_buffer_size * 0.10
+        self.cache_size_local = int(local_size)
         if local_size / local_proxies < GiB:
             raise RuntimeError(f"Not enough space available ({local_size / GiB}GiB) on largest "
                                f"local WRITE partition to deploy {proxies} "
@@ -590,7 +603,8 @@ def add_vpool(model, parameters):
         vp_installer.revert(sd_installer.storagedriver)
         raise
     try:
-        vp_installer.create_namespace(sd_installer.backend_infos["main"])
+        sd_installer.setup_proxy_configs(sr_installer)
+        vp_installer.create_namespace(router["guid"])
         sd_installer.configure_storagedriver_service(sr_installer.write_buffer_size)
         sd_installer.start_services(router)
     except Exception:
@@ -735,13 +749,11 @@ def remove_storagedriver(model, storagedriver_guid):
     model.store.delete(config_key(vpool["guid"], storagedriver["storagedriver_id"]), recursive=True)
     model.store.delete(f"/ovs/vpools/{vpool['guid']}/hosts/{storagedriver['storagedriver_id']}",
                        recursive=True)
+    vpool_backends.delete_proxy_configs(model, vpool["guid"], storagedriver)
     _delete_storagedriver(model, storagedriver_guid)
     vpool = model.get("vpool", vpool["guid"])
     if last:
-        main = (vpool.get("metadata") or {}).get("backend", {}).get("backend_info", {})
-        if main.get("alba_backend_guid"):
-            model.store.delete(f"/albamgr/{_abm(model, main['alba_backend_guid'])}/namespaces/"
-                               f"{namespace_name(vpool)}")
+        _delete_namespaces(model, vpool, router["guid"])
         model.store.delete(f"/ovs/vpools/{vpool['guid']}", recursive=True)
         model.delete("vpool", vpool["guid"])
     else:
@@ -749,6 +761,19 @@ def remove_storagedriver(model, storagedriver_guid):
         vpool["status"] = "RUNNING"
         model.save("vpool", vpool)
     return None
+
+
+def _delete_namespaces(model, vpool, router_guid):
+    """The volumedriver destroys the filesystem of a vPool's last storagedriver: the vPool's
+    namespace goes, and the ALBA proxies of ``router_guid`` drop its cache namespaces."""
+    main = ((vpool.get("metadata") or {}).get("backend") or {}).get("backend_info") or {}
+    if model.get("albabackend", main.get("alba_backend_guid")) is None:
+        return
+    manager, _ = _main_manager(model, vpool)
+    namespace = manager.namespace(namespace_name(vpool))
+    if namespace is not None:
+        vpool_backends.delete_cache_namespaces(model, vpool, [router_guid], namespace)
+        manager.delete_namespace(namespace_name(vpool))
 
 
 # --- node-local (ovs-workers of the storage router) ---------------------------------------
