@@ -58,19 +58,20 @@ def excellerated(value):
     return boolean(value, strict=True)
 
 
-def _flag_of(host_vars):
+def _true(value):
+    """Whether a flag (``excellerated_backend``, ``accelerated``) is true; a value that is no boolean is not."""
     try:
-        return excellerated((host_vars or {}).get(EXCELLERATED))
+        return excellerated(value) is True
     except TypeError:
-        return None
+        return False
 
 
 def default_asd_hosts(backend, storagenodes, hostvars):
     """The storage nodes that an ``asds`` entry of the LOCAL ``backend`` without ``hosts`` takes: those with
     ``excellerated_backend`` true for a backend with ``accelerated: true``, the others for any other LOCAL backend
     (all storage nodes when none is flagged)."""
-    flagged = [h for h in storagenodes if _flag_of((hostvars or {}).get(h)) is True]
-    if _flag_of({EXCELLERATED: backend.get('accelerated')}) is True:
+    flagged = [h for h in storagenodes if _true(((hostvars or {}).get(h) or {}).get(EXCELLERATED))]
+    if _true(backend.get('accelerated')):
         return flagged
     return [h for h in storagenodes if h not in flagged]
 
@@ -219,9 +220,10 @@ def _local_givers(check, where, item):
 
 
 def _no_default_hosts(check, where, item):
-    if _flag_of({EXCELLERATED: item.get('accelerated')}) is True:
+    if _true(item.get('accelerated')):
         check.error(where + '.hosts', None, 'backend {0} is accelerated but no storage node has {1}=true: set it on '
-                    'the (SSD) storage nodes of this backend, or list them in hosts'.format(item.get('name'), EXCELLERATED))
+                    'the (SSD) storage nodes of this backend, or list them in hosts'.format(
+                        item.get('name'), EXCELLERATED))
     else:
         check.error(where + '.hosts', None, 'every storage node has {0}=true and gives its disks to the accelerated '
                     'backend; list the storage nodes of backend {1} in hosts'.format(EXCELLERATED, item.get('name')))
@@ -272,7 +274,7 @@ def _check_backends(check, backends, roles_of):
     for index, item in items:
         where = 'ovs_backends[{0}]'.format(index)
         if item.get('scaling', 'LOCAL') == 'GLOBAL':
-            if _flag_of({EXCELLERATED: item.get('accelerated')}):
+            if _true(item.get('accelerated')):
                 check.error(where + '.accelerated', item['accelerated'], 'only a LOCAL backend takes the disks of the '
                             'storage nodes with {0}=true'.format(EXCELLERATED))
             nodes, kind = _global_links(check, where, item, by_name), 'linked backend'
@@ -303,14 +305,15 @@ def _check_excellerated(check, backends):
         elif flag:
             flagged.append(host)
     local = [b for b in backends if b.get('scaling', 'LOCAL') == 'LOCAL' and b.get('state', 'present') == 'present']
-    accelerated = [b for b in local if _flag_of({EXCELLERATED: b.get('accelerated')})]
+    accelerated = [b for b in local if _true(b.get('accelerated'))]
     if flagged and local and not accelerated:
         check.errors.append('{0} is true on {1} but no LOCAL backend of ovs_backends has accelerated: true: mark the '
                             'backend of these storage nodes accelerated (ovs_backends[].accelerated), or set {0} false'
                             .format(EXCELLERATED, ', '.join(flagged)))
     elif flagged and not local:
         check.warnings.append('{0} is true on {1} but ovs_backends declares no LOCAL backend: the flag gives these '
-                              'storage nodes to the backend with accelerated: true'.format(EXCELLERATED, ', '.join(flagged)))
+                              'storage nodes to the backend with accelerated: true'.format(
+                                  EXCELLERATED, ', '.join(flagged)))
 
 
 def _backend_presets(check, backend):
@@ -322,7 +325,7 @@ def _backend_presets(check, backend):
 def _check_vpool_caches(check, where, item, backends):
     """The cache backends of a vPool: another backend of ovs_backends, and one of its presets."""
     for cache in CACHES:
-        settings = item.get(cache) if isinstance(item.get(cache), dict) else {}
+        settings = _cache_settings(item, cache)
         c_where = '{0}.{1}'.format(where, cache)
         name = settings.get('backend')
         if name is None:
@@ -342,9 +345,10 @@ def _check_vpool_caches(check, where, item, backends):
             if settings.get('preset', 'default') not in presets:
                 check.error(c_where + '.preset', settings.get('preset'), 'a preset of backend {0}: {1}'.format(
                     name, ', '.join(presets)))
-        if not settings.get('on_read', cache == 'fragment_cache') and not settings.get('on_write', cache == 'fragment_cache'):
+        if not _cache_on(settings, cache):
             check.error(c_where + '.backend', name, 'the {0} is off ({1}.on_read and {1}.on_write are false); '
-                        'allowed: on_read and/or on_write true with a cache backend'.format(cache.replace('_', ' '), cache))
+                        'allowed: on_read and/or on_write true with a cache backend'.format(
+                            cache.replace('_', ' '), cache))
 
 
 def _check_vpool_refs(check, where, item, backends, roles_of):
@@ -388,9 +392,19 @@ def _check_vpool_sizes(check, where, item):
 
 def _local_cache(item, cache):
     """Whether the proxies of a vPool keep ``cache`` on the local WRITE partition (on, and on no backend)."""
-    settings = item.get(cache) if isinstance(item.get(cache), dict) else {}
+    settings = _cache_settings(item, cache)
+    return settings.get('backend') is None and _cache_on(settings, cache)
+
+
+def _cache_settings(item, cache):
+    return item.get(cache) if isinstance(item.get(cache), dict) else {}
+
+
+def _cache_on(settings, cache):
+    """Whether a cache of a vPool is on: on_read or on_write (framework defaults: the fragment cache on, the block
+    cache off)."""
     default = cache == 'fragment_cache'
-    return settings.get('backend') is None and bool(settings.get('on_read', default) or settings.get('on_write', default))
+    return bool(settings.get('on_read', default) or settings.get('on_write', default))
 
 
 def _check_vpools(check, vpools, backends, roles_of):

@@ -26,7 +26,7 @@ description:
   - A cache on an ALBA backend (an accelerated backend, for example of SSDs) is sent as C(backend_info_fc) and
     C(connection_info_fc) (fragment cache) or C(backend_info_bc) and C(connection_info_bc) (block cache) with the
     connection of the main backend (both are backends of this cluster). The framework cannot change the cache of a
-    storage router that runs the vPool: a storage router whose cache backend (or, when given, preset) differs from
+    storage router that runs the vPool, so a storage router whose cache backend (or, when given, preset) differs from
     the options is refused, not changed; remove the vPool from it (O(shrink)) and add it again to change it.
   - Each storage router added needs partitions with the roles V(DB), V(WRITE) and V(DTL) (see
     M(openvstorage.hyperscale.ovs_disk)), and one storage router of the cluster needs V(SCRUB).
@@ -576,6 +576,16 @@ class VPoolManager(object):
                                '(no API call does it); create a new vPool, or set the options to the current values'
                                .format(self.params['name'], '; '.join(differences)))
 
+    def warn_local_caches(self, caches, current_caches, to_add):
+        """Warn when storage routers are added with a local cache while others of the vPool cache on a backend."""
+        for cache, dummy in CACHES:
+            elsewhere = sorted(set(c[cache]['backend'] for c in current_caches.values() if cache in c))
+            if to_add and elsewhere and cache not in caches:
+                self.module.warn('vPool {0} keeps its {1} on backend {2} on other storage routers; {3} added with a '
+                                 'local {1} ({4}.backend not given)'.format(
+                                     self.params['name'], cache.replace('_', ' '), ', '.join(elsewhere),
+                                     ', '.join(r['name'] for r in to_add), cache))
+
     def storage_ips(self, wanted):
         ips = {}
         for key, value in (self.params['storage_ip'] or {}).items():
@@ -657,6 +667,7 @@ class VPoolManager(object):
         plan = plan_vpool(params, vpool, wanted, current_guids, self.routers, preset, caches, current_caches)
         if vpool is not None:
             self.check_caches(vpool, caches, current_caches, [g for g in current_guids if g not in plan['to_remove']])
+            self.warn_local_caches(caches, current_caches, plan['to_add'])
         if plan['to_remove']:
             self.check_removable(vpool, plan['to_remove'])
         if plan['kept']:

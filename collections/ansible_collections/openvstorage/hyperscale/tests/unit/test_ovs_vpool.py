@@ -359,6 +359,14 @@ def test_cache_backend_extend_check_mode_and_diff(accel, tmp_path):
         'after': {'name': 'pool1', 'storagerouters': ['ctl01', 'ctl02'],
                   'cache_backends': dict(ctl01=planned, ctl02=planned)}}
     assert result['vpool']['cache_backends'] == dict(ctl01=planned, ctl02=planned)
+    # extended without the cache backend: a local cache there, and a warning
+    status, result, warnings = run(server, tmp_path, name='pool1', storagerouters=['ctl01', 'ctl02'],
+                                   writecache_size=10)
+    assert status == 'exit' and result['changed'] is True
+    assert 'backend_info_fc' not in server.ovs.posts[-1][1]['call_parameters']
+    assert result['vpool']['cache_backends'] == dict(ctl01=planned)
+    assert warnings == ['vPool pool1 keeps its fragment cache on backend acc1 on other storage routers; ctl02 added '
+                        'with a local fragment cache (fragment_cache.backend not given)']
 
 
 @pytest.mark.parametrize('first, then, text', [
