@@ -9,8 +9,9 @@ required, range, name pattern) is checked against the argument specs of the role
 ``argument_spec_errors`` (specs.py) first; ``storage_layout_check`` returns the problems only the
 whole layout shows, each naming the variable, the bad value and what is allowed: references
 between objects, unique names, rules between the options of one object, the disk roles a vPool
-needs on each storage router, and whether the storage nodes that give ASDs to a backend can
-honour each preset policy.
+needs on each storage router, whether the storage nodes that give ASDs to a backend can honour
+each preset policy, and the ``excellerated_backend`` flags of the storage nodes (Accelerated ALBA:
+the flagged storage nodes give their disks to the backend with ``accelerated: true``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,12 +21,16 @@ __metaclass__ = type
 import json
 import math
 
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError, parse_size
 
 DISK_ROLES = ('DB', 'DTL', 'SCRUB', 'WRITE')
 VPOOL_ROLES = ('DB', 'DTL', 'WRITE')
 # the GUI's rule for backend names (lower case, digits, dashes; 3 to 50 characters)
 BACKEND_NAME = r'^[0-9a-z][\-a-z0-9]{1,48}[a-z0-9]$'
+# the inventory flag of the original HyperScale playbook (its spelling) that marks the SSD storage nodes
+EXCELLERATED = 'excellerated_backend'
+CACHES = ('fragment_cache', 'block_cache')
 
 
 def size_bytes(value):
@@ -43,6 +48,32 @@ def _is_int(value):
 
 def _names(items):
     return [item.get('name') for item in items if isinstance(item, dict)]
+
+
+def excellerated(value):
+    """The ``excellerated_backend`` flag as a boolean (Ansible's rules: true, 'true', 'yes', 1, ...); None when it is
+    not set; raises TypeError when it is no boolean."""
+    if value is None:
+        return None
+    return boolean(value, strict=True)
+
+
+def _true(value):
+    """Whether a flag (``excellerated_backend``, ``accelerated``) is true; a value that is no boolean is not."""
+    try:
+        return excellerated(value) is True
+    except TypeError:
+        return False
+
+
+def default_asd_hosts(backend, storagenodes, hostvars):
+    """The storage nodes that an ``asds`` entry of the LOCAL ``backend`` without ``hosts`` takes: those with
+    ``excellerated_backend`` true for a backend with ``accelerated: true``, the others for any other LOCAL backend
+    (all storage nodes when none is flagged)."""
+    flagged = [h for h in storagenodes if _true(((hostvars or {}).get(h) or {}).get(EXCELLERATED))]
+    if _true(backend.get('accelerated')):
+        return flagged
+    return [h for h in storagenodes if h not in flagged]
 
 
 def policy_problem(policy):
@@ -71,6 +102,7 @@ class _Check(object):
         self.warnings = []
         self.framework = list(groups.get('controllers', [])) + list(groups.get('computenodes', []))
         self.storage = list(groups.get('storagenodes', []))
+        self.disk_owners = {}
 
     def error(self, where, value, allowed):
         self.errors.append('{0} is {1}: {2}'.format(where, show_value(value), allowed))
@@ -170,14 +202,42 @@ def _check_preset(check, where, preset, nodes, node_kind):
 
 
 def _local_givers(check, where, item):
-    """Storage nodes that give a LOCAL backend ASDs."""
+    """Storage nodes that give a LOCAL backend ASDs; a disk of a storage node gives ASDs to one backend only."""
     if item.get('linked_backends'):
         check.error(where + '.linked_backends', item['linked_backends'], 'only a GLOBAL backend links backends')
     givers = set()
+    default = default_asd_hosts(item, check.storage, check.hostvars)
     for a_index, asd in check.items(item.get('asds')):
-        givers.update(check.hosts('{0}.asds[{1}].hosts'.format(where, a_index), asd.get('hosts', check.storage),
-                                  check.storage, 'storagenodes'))
+        a_where = '{0}.asds[{1}]'.format(where, a_index)
+        if 'hosts' not in asd and check.storage and not default:
+            _no_default_hosts(check, a_where, item)
+            continue
+        hosts = check.hosts(a_where + '.hosts', asd.get('hosts', default), check.storage, 'storagenodes')
+        givers.update(hosts)
+        if item.get('state', 'present') == 'present':
+            _claim_disks(check, a_where, asd, hosts, item.get('name'))
     return len(givers)
+
+
+def _no_default_hosts(check, where, item):
+    if _true(item.get('accelerated')):
+        check.error(where + '.hosts', None, 'backend {0} is accelerated but no storage node has {1}=true: set it on '
+                    'the (SSD) storage nodes of this backend, or list them in hosts'.format(
+                        item.get('name'), EXCELLERATED))
+    else:
+        check.error(where + '.hosts', None, 'every storage node has {0}=true and gives its disks to the accelerated '
+                    'backend; list the storage nodes of backend {1} in hosts'.format(EXCELLERATED, item.get('name')))
+
+
+def _claim_disks(check, where, asd, hosts, backend):
+    """Record which backend each disk of each storage node gives ASDs to; a second backend is an error."""
+    disks = [d for d in asd.get('disks') or [] if isinstance(d, str)]
+    for host in hosts:
+        for disk in disks:
+            owner = check.disk_owners.setdefault((host, disk), (backend, where))
+            if owner != (backend, where):
+                check.error(where + '.disks', asd.get('disks'), 'disk {0} of {1} already gives ASDs to backend {2} '
+                            '({3}); a disk gives ASDs to one backend'.format(disk, host, owner[0], owner[1]))
 
 
 def _global_links(check, where, item, by_name):
@@ -214,6 +274,9 @@ def _check_backends(check, backends, roles_of):
     for index, item in items:
         where = 'ovs_backends[{0}]'.format(index)
         if item.get('scaling', 'LOCAL') == 'GLOBAL':
+            if _true(item.get('accelerated')):
+                check.error(where + '.accelerated', item['accelerated'], 'only a LOCAL backend takes the disks of the '
+                            'storage nodes with {0}=true'.format(EXCELLERATED))
             nodes, kind = _global_links(check, where, item, by_name), 'linked backend'
         else:
             nodes, kind = _local_givers(check, where, item), 'storage node'
@@ -221,21 +284,85 @@ def _check_backends(check, backends, roles_of):
         check.unique(where + '.presets', p_items)
         for p_index, preset in p_items:
             _check_preset(check, '{0}.presets[{1}]'.format(where, p_index), preset, nodes, kind)
+    _check_excellerated(check, [item for _i, item in items])
     return by_name
 
 
+def _check_excellerated(check, backends):
+    """The ``excellerated_backend`` flags: booleans, true only on storage nodes, and a backend that takes them."""
+    flagged = []
+    for host in sorted(check.hostvars):
+        value = (check.hostvars.get(host) or {}).get(EXCELLERATED)
+        try:
+            flag = excellerated(value)
+        except TypeError:
+            check.error('{0} of {1}'.format(EXCELLERATED, host), value, 'a boolean (true or false)')
+            continue
+        if flag and host not in check.storage:
+            check.error('{0} of {1}'.format(EXCELLERATED, host), value, '{1} is not in storagenodes: only storage '
+                        'nodes give their disks to the accelerated backend (storage nodes: {2})'.format(
+                            EXCELLERATED, host, ', '.join(check.storage) or 'none'))
+        elif flag:
+            flagged.append(host)
+    local = [b for b in backends if b.get('scaling', 'LOCAL') == 'LOCAL' and b.get('state', 'present') == 'present']
+    accelerated = [b for b in local if _true(b.get('accelerated'))]
+    if flagged and local and not accelerated:
+        check.errors.append('{0} is true on {1} but no LOCAL backend of ovs_backends has accelerated: true: mark the '
+                            'backend of these storage nodes accelerated (ovs_backends[].accelerated), or set {0} false'
+                            .format(EXCELLERATED, ', '.join(flagged)))
+    elif flagged and not local:
+        check.warnings.append('{0} is true on {1} but ovs_backends declares no LOCAL backend: the flag gives these '
+                              'storage nodes to the backend with accelerated: true'.format(
+                                  EXCELLERATED, ', '.join(flagged)))
+
+
+def _backend_presets(check, backend):
+    """``default`` and the presets of a backend of ovs_backends that are not to be removed."""
+    return ['default'] + [p.get('name') for _i, p in check.items(backend.get('presets'))
+                          if p.get('name') and p.get('state') != 'absent']
+
+
+def _check_vpool_caches(check, where, item, backends):
+    """The cache backends of a vPool: another backend of ovs_backends, and one of its presets."""
+    for cache in CACHES:
+        settings = _cache_settings(item, cache)
+        c_where = '{0}.{1}'.format(where, cache)
+        name = settings.get('backend')
+        if name is None:
+            if settings.get('preset') is not None:
+                check.error(c_where + '.preset', settings['preset'], 'a preset of the cache backend: set '
+                            '{0}.backend too (a local cache has no preset)'.format(cache))
+            continue
+        if name == item.get('backend'):
+            check.error(c_where + '.backend', name, "the vPool's own backend; allowed: another backend of "
+                        "ovs_backends (Backend and {0} backend cannot be the same): {1}".format(
+                            cache.replace('_', ' '), ', '.join(str(n) for n in backends if n != name) or 'none'))
+        elif name not in backends:
+            check.error(c_where + '.backend', name, 'a backend of ovs_backends: {0}'.format(
+                ', '.join(str(n) for n in backends) or 'none'))
+        else:
+            presets = _backend_presets(check, backends[name])
+            if settings.get('preset', 'default') not in presets:
+                check.error(c_where + '.preset', settings.get('preset'), 'a preset of backend {0}: {1}'.format(
+                    name, ', '.join(presets)))
+        if not _cache_on(settings, cache):
+            check.error(c_where + '.backend', name, 'the {0} is off ({1}.on_read and {1}.on_write are false); '
+                        'allowed: on_read and/or on_write true with a cache backend'.format(
+                            cache.replace('_', ' '), cache))
+
+
 def _check_vpool_refs(check, where, item, backends, roles_of):
-    """The backend and preset of a vPool and the disk roles of its storage routers."""
+    """The backend, preset and cache backends of a vPool and the disk roles of its storage routers."""
     backend = backends.get(item.get('backend'))
     if backend is None:
         check.error(where + '.backend', item.get('backend'), 'a backend of ovs_backends: {0}'.format(
             ', '.join(str(n) for n in backends) or 'none'))
     else:
-        presets = ['default'] + [p.get('name') for _i, p in check.items(backend.get('presets'))
-                                 if p.get('name') and p.get('state') != 'absent']
+        presets = _backend_presets(check, backend)
         if item.get('preset', 'default') not in presets:
             check.error(where + '.preset', item.get('preset'), 'a preset of backend {0}: {1}'.format(
                 item.get('backend'), ', '.join(presets)))
+    _check_vpool_caches(check, where, item, backends)
     routers = check.hosts(where + '.storagerouters', item.get('storagerouters'), check.framework,
                           'controllers or computenodes (storage nodes run no vPool)')
     for host in routers:
@@ -254,13 +381,30 @@ def _check_vpool_sizes(check, where, item):
         check.error(where + '.writecache_size', None, 'the global write buffer of each storage router in GiB, '
                     'an integer from 1 to 10240, is required')
         return
-    cache = item.get('fragment_cache') if isinstance(item.get('fragment_cache'), dict) else {}
-    local_cache = cache.get('on_read', True) or cache.get('on_write', True)
+    local = [cache for cache in CACHES if _local_cache(item, cache)]
     proxies = item.get('proxies', 2) if _is_int(item.get('proxies', 2)) else 2
-    if local_cache and _is_int(size) and size < 10 * proxies:
+    if local and _is_int(size) and size < 10 * proxies * len(local):
         check.error(where + '.writecache_size', size, 'at least {0} with {1} proxies: 10% of the write buffer is the '
-                    'local fragment cache, at least 1 GiB per proxy (or turn the fragment cache off)'.format(
-                        10 * proxies, proxies))
+                    'local {2}, at least 1 GiB per proxy{3} (or turn the {4} off, or put it on a backend)'.format(
+                        10 * proxies * len(local), proxies, ' and '.join(c.replace('_', ' ') for c in local),
+                        ' and cache' if len(local) > 1 else '', ' and '.join(c.replace('_', ' ') for c in local)))
+
+
+def _local_cache(item, cache):
+    """Whether the proxies of a vPool keep ``cache`` on the local WRITE partition (on, and on no backend)."""
+    settings = _cache_settings(item, cache)
+    return settings.get('backend') is None and _cache_on(settings, cache)
+
+
+def _cache_settings(item, cache):
+    return item.get(cache) if isinstance(item.get(cache), dict) else {}
+
+
+def _cache_on(settings, cache):
+    """Whether a cache of a vPool is on: on_read or on_write (framework defaults: the fragment cache on, the block
+    cache off)."""
+    default = cache == 'fragment_cache'
+    return bool(settings.get('on_read', default) or settings.get('on_write', default))
 
 
 def _check_vpools(check, vpools, backends, roles_of):
@@ -321,15 +465,17 @@ def storage_layout_check(layout, groups, hostvars):
     return {'errors': check.errors, 'warnings': check.warnings}
 
 
-def asd_slots(backends, hostname, groups):
+def asd_slots(backends, hostname, groups, hostvars):
     """What one storage node gives: ``[{'backend', 'disks', 'slots': [{'disk', 'asds'}]}]`` of the
-    LOCAL backends (``slots`` in the shape of the alba_node module's option)."""
+    LOCAL backends (``slots`` in the shape of the alba_node module's option). An ``asds`` entry without
+    ``hosts`` takes the storage nodes of ``default_asd_hosts`` (``excellerated_backend`` of ``hostvars``)."""
     result = []
     for backend in backends or []:
         if backend.get('scaling', 'LOCAL') != 'LOCAL':
             continue
+        default = default_asd_hosts(backend, groups.get('storagenodes', []), hostvars)
         for asd in backend.get('asds') or []:
-            if hostname in asd.get('hosts', groups.get('storagenodes', [])):
+            if hostname in asd.get('hosts', default):
                 per_disk = asd.get('asds_per_disk', 1)
                 result.append({'backend': backend['name'], 'disks': list(asd['disks']),
                                'slots': [{'disk': disk, 'asds': per_disk} for disk in asd['disks']]})

@@ -28,6 +28,8 @@ DEFAULTS = dict(sco_size=4, cluster_size=4, dtl_mode='no_sync', dtl_transport='t
                 proxies=2, mds_safety=3, mds_tlogs=100, mds_maxload=75, preset='default')
 CACHE_DEFAULTS = dict(fragment_cache=dict(on_read=True, on_write=True, quota=None),
                       block_cache=dict(on_read=False, on_write=False, quota=None))
+# cache option -> suffix of its add_vpool keys (cache_quota_fc, backend_info_fc, connection_info_fc)
+CACHES = (('fragment_cache', 'fc'), ('block_cache', 'bc'))
 
 # (option, minimum, maximum or None)
 RANGES = (
@@ -68,10 +70,11 @@ def validate_vpool_params(params):
     if sco == 128 and buffer_size is not None and buffer_size < 256:
         raise StorageError('write_buffer: {0} MiB is too small for sco_size 128; allowed with sco_size 128: from 256 '
                            'to 10240 MiB'.format(buffer_size))
-    for cache in ('fragment_cache', 'block_cache'):
+    for cache, dummy in CACHES:
         quota = (params.get(cache) or {}).get('quota')
         if quota is not None and quota <= 0:
             raise StorageError('{0}.quota: {1} must be a positive number of bytes'.format(cache, quota))
+        validate_cache_backend(params, cache)
     for key, value in sorted((params.get('storage_ip') or {}).items()):
         if not is_ipv4(value):
             raise StorageError('storage_ip: {0!r} (for {1}) is not an IPv4 address'.format(value, key))
@@ -82,22 +85,56 @@ def validate_vpool_params(params):
         raise StorageError('backend_port: {0} is out of range; allowed: from 1 to 65535'.format(params['backend_port']))
 
 
+def same_backend_error(cache, name):
+    """The refusal of a cache backend that is the vPool's own backend (framework: storagedriver installer)."""
+    return StorageError("{0}.backend: {1!r} is the vPool's own backend; allowed: another ALBA backend of this "
+                        "cluster (Backend and {2} backend cannot be the same)".format(
+                            cache, name, cache.replace('_', ' ')))
+
+
+def validate_cache_backend(params, cache):
+    """Raise StorageError for the ``backend`` and ``preset`` of O(fragment_cache) or O(block_cache)."""
+    given = params.get(cache) or {}
+    backend, preset = given.get('backend'), given.get('preset')
+    if preset is not None:
+        if backend is None:
+            raise StorageError('{0}.preset: {1!r} needs {0}.backend (it names a preset of the cache backend; a local '
+                               'cache has no preset)'.format(cache, preset))
+        if not PRESET_NAME_RE.match(preset):
+            raise StorageError('{0}.preset: {1!r} is not a valid preset name (regex ^[0-9a-zA-Z][a-zA-Z0-9-_]{{1,18}}'
+                               '[a-zA-Z0-9]$)'.format(cache, preset))
+    if backend is None:
+        return
+    if backend == params.get('backend'):
+        raise same_backend_error(cache, backend)
+    settings = cache_settings(params, cache)
+    if not (settings['on_read'] or settings['on_write']):
+        raise StorageError('{0}.backend: {1!r} is set but the {2} is off ({0}.on_read and {0}.on_write are false); '
+                           'allowed: on_read and/or on_write true with a cache backend'.format(
+                               cache, backend, cache.replace('_', ' ')))
+
+
+def cache_settings(params, cache):
+    """on_read, on_write and quota of a cache: the option's values over the framework defaults."""
+    merged = dict(CACHE_DEFAULTS[cache])
+    merged.update(dict((k, v) for k, v in (params.get(cache) or {}).items() if v is not None and k in merged))
+    return merged
+
+
 def wanted_value(params, option):
     value = params.get(option)
     return DEFAULTS.get(option) if value is None else value
 
 
 def caching_info(params):
+    """``caching_info`` of add_vpool: the on_read/on_write flags and quotas of both caches."""
     info = {}
-    for cache, prefix, quota_key in (('fragment_cache', 'fragment_cache', 'cache_quota_fc'),
-                                     ('block_cache', 'block_cache', 'cache_quota_bc')):
-        given = params.get(cache) or {}
-        merged = dict(CACHE_DEFAULTS[cache])
-        merged.update(dict((k, v) for k, v in given.items() if v is not None))
-        info[prefix + '_on_read'] = bool(merged['on_read'])
-        info[prefix + '_on_write'] = bool(merged['on_write'])
+    for cache, suffix in CACHES:
+        merged = cache_settings(params, cache)
+        info[cache + '_on_read'] = bool(merged['on_read'])
+        info[cache + '_on_write'] = bool(merged['on_write'])
         if merged.get('quota') is not None:
-            info[quota_key] = merged['quota']
+            info['cache_quota_' + suffix] = merged['quota']
     return info
 
 
@@ -122,10 +159,15 @@ def mds_config_params(params, current=None):
     return mds
 
 
-def call_parameters(params, router, storage_ip, backend_guid, preset, connection, current_config=None):
-    """The ``call_parameters`` of ``add_vpool`` (reference section 6)."""
+def call_parameters(params, router, storage_ip, backend_guid, preset, connection, current_config=None,
+                    cache_backends=None):
+    """The ``call_parameters`` of ``add_vpool`` (reference section 6).
+
+    ``cache_backends``: {cache option: {'guid', 'preset'}} of the caches on an ALBA backend; each gets
+    ``backend_info_<fc|bc>`` and, as the backend is of this cluster, the ``connection_info`` of the main backend.
+    """
     configuration = current_config or {}
-    return dict(
+    body = dict(
         vpool_name=params['name'],
         storagerouter_ip=router['ip'],
         storage_ip=storage_ip,
@@ -137,3 +179,9 @@ def call_parameters(params, router, storage_ip, backend_guid, preset, connection
         parallelism=dict(proxies=wanted_value(params, 'proxies')),
         mds_config_params=mds_config_params(params, configuration.get('mds_config')),
     )
+    for cache, suffix in CACHES:
+        chosen = (cache_backends or {}).get(cache)
+        if chosen:
+            body['backend_info_' + suffix] = dict(alba_backend_guid=chosen['guid'], preset=chosen['preset'])
+            body['connection_info_' + suffix] = dict(connection)
+    return body

@@ -21,7 +21,13 @@ description:
     fails and says so.
   - Settings left out are not compared; when the vPool is created they take the framework defaults.
   - O(fragment_cache), O(block_cache), O(proxies), O(writecache_size) and O(storage_ip) are used when a storage
-    router is added; they are not compared for storage routers that already run the vPool.
+    router is added; they are not compared for storage routers that already run the vPool, except the cache backend
+    (O(fragment_cache.backend), O(block_cache.backend)).
+  - A cache on an ALBA backend (an accelerated backend, for example of SSDs) is sent as C(backend_info_fc) and
+    C(connection_info_fc) (fragment cache) or C(backend_info_bc) and C(connection_info_bc) (block cache) with the
+    connection of the main backend (both are backends of this cluster). The framework cannot change the cache of a
+    storage router that runs the vPool, so a storage router whose cache backend (or, when given, preset) differs from
+    the options is refused, not changed; remove the vPool from it (O(shrink)) and add it again to change it.
   - Each storage router added needs partitions with the roles V(DB), V(WRITE) and V(DTL) (see
     M(openvstorage.hyperscale.ovs_disk)), and one storage router of the cluster needs V(SCRUB).
   - With O(state=absent) the vPool is shrunk from every storage router, the last removal deletes it; refused while
@@ -79,7 +85,8 @@ options:
     description: Write buffer per volume in MiB, 128 to 10240, at least 256 with O(sco_size=128) (V(128) at creation).
     type: int
   fragment_cache:
-    description: Fragment cache of the proxies; default on read and on write, no quota.
+    description:
+      - Fragment cache of the proxies; default on read and on write, no quota, on the local V(WRITE) partition.
     type: dict
     suboptions:
       on_read:
@@ -91,8 +98,19 @@ options:
       quota:
         description: Quota in bytes.
         type: int
+      backend:
+        description:
+          - Name of an ALBA backend of this cluster that holds the cache instead of the local partition (an
+            accelerated backend); not O(backend). With it, O(fragment_cache.on_read) or O(fragment_cache.on_write)
+            must stay true.
+        type: str
+      preset:
+        description:
+          - Preset of O(fragment_cache.backend); V(default) (the preset every backend has) when not given. Compared
+            on storage routers that run the vPool only when given.
+        type: str
   block_cache:
-    description: Block cache of the proxies; default off, no quota.
+    description: Block cache of the proxies; default off, no quota, on the local V(WRITE) partition.
     type: dict
     suboptions:
       on_read:
@@ -104,6 +122,17 @@ options:
       quota:
         description: Quota in bytes.
         type: int
+      backend:
+        description:
+          - Name of an ALBA backend of this cluster that holds the cache instead of the local partition; not
+            O(backend). With it, O(block_cache.on_read) or O(block_cache.on_write) must be true (both are false by
+            default).
+        type: str
+      preset:
+        description:
+          - Preset of O(block_cache.backend); V(default) when not given. Compared on storage routers that run the
+            vPool only when given.
+        type: str
   proxies:
     description: ALBA proxies per storage driver, 1 to 16 (V(2) when not given).
     type: int
@@ -153,7 +182,8 @@ attributes:
     description: Validates, reads and compares; reports what would change without any POST.
     support: full
   diff_mode:
-    description: Shows the storage routers (and, at creation, the settings) that change.
+    description: Shows the storage routers (and, at creation, the settings) that change, and the cache backends of the
+      storage routers.
     support: full
 seealso:
   - module: openvstorage.hyperscale.ovs_disk
@@ -178,6 +208,19 @@ EXAMPLES = r'''
     fragment_cache:
       on_read: true
       on_write: false
+
+- name: VPool whose fragment cache is on the accelerated (SSD) backend
+  openvstorage.hyperscale.ovs_vpool:
+    api_host: 172.30.250.11
+    api_client_id: "{{ ovs_client_id }}"
+    api_client_secret: "{{ ovs_client_secret }}"
+    name: pool2
+    backend: hdd-backend
+    storagerouters: [ctl01, ctl02, ctl03]
+    writecache_size: 20
+    fragment_cache:
+      backend: ssd-backend
+      preset: default
 
 - name: Take the vPool off ctl03
   openvstorage.hyperscale.ovs_vpool:
@@ -212,6 +255,13 @@ vpool:
     configuration:
       description: C(configuration) of C(GET /api/vpools/<guid>/) (sco_size, cluster_size, dtl_mode, ...).
       type: dict
+    cache_backends:
+      description:
+        - The caches on an ALBA backend, by storage router name and cache (C(fragment_cache), C(block_cache)), each
+          with C(backend) (its name) and C(preset), from C(caching_info) of the vPool's C(metadata). Storage routers
+          whose caches are local are left out.
+      type: dict
+      sample: {"ctl01": {"fragment_cache": {"backend": "ssd-backend", "preset": "default"}}}
 not_removed:
   description: Storage routers that run the vPool but are not in O(storagerouters), kept because O(shrink=false).
   returned: when O(state=present)
@@ -233,7 +283,9 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerou
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import (
+    CACHES,
     CLUSTER_SIZES,
+    DEFAULTS,
     DTL_MODES,
     DTL_TRANSPORTS,
     SCO_SIZES,
@@ -241,6 +293,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool impo
     caching_info,
     config_params,
     mds_config_params,
+    same_backend_error,
     validate_vpool_params,
     wanted_value,
 )
@@ -252,7 +305,7 @@ NEEDED_ROLES = ('DB', 'WRITE', 'DTL')
 
 def argument_spec():
     cache = dict(type='dict', options=dict(on_read=dict(type='bool'), on_write=dict(type='bool'),
-                                           quota=dict(type='int')))
+                                           quota=dict(type='int'), backend=dict(type='str'), preset=dict(type='str')))
     return dict(
         name=dict(type='str', required=True),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -299,6 +352,45 @@ def planned_configuration(params):
     return configuration
 
 
+def cache_view(metadata, by_guid):
+    """{storage router name: {cache: {'backend', 'preset'}}} of the caches on an ALBA backend, from the
+    ``caching_info`` of a vPool's ``metadata`` (framework: ``{<storagerouter guid>: {'fragment_cache': {'read',
+    'write', 'quota', 'is_backend', 'backend_info': {'name', 'preset', 'alba_backend_guid', ...}}, ...}}``)."""
+    view = {}
+    for guid, info in ((metadata or {}).get('caching_info') or {}).items():
+        caches = {}
+        for cache, dummy in CACHES:
+            data = (info or {}).get(cache) or {}
+            if data.get('is_backend'):
+                backend_info = data.get('backend_info') or {}
+                caches[cache] = dict(backend=backend_info.get('name'), preset=backend_info.get('preset'))
+        if caches:
+            view[by_guid.get(guid, {}).get('name', guid)] = caches
+    return view
+
+
+def cache_differences(params, caches, current_caches, names):
+    """What differs between the cache backends of the options (``caches``: {cache: {'name', 'preset'}}) and those
+    of the storage routers ``names`` that run the vPool (``current_caches``: of ``cache_view``)."""
+    differences = []
+    for name in names:
+        for cache, dummy in CACHES:
+            wanted = caches.get(cache)
+            current = current_caches.get(name, {}).get(cache)
+            if wanted is None:
+                continue
+            if current is None:
+                differences.append('{0}.backend is none (a local cache) on {1}, wanted {2!r}'.format(
+                    cache, name, wanted['name']))
+            elif current['backend'] != wanted['name']:
+                differences.append('{0}.backend is {1!r} on {2}, wanted {3!r}'.format(
+                    cache, current['backend'], name, wanted['name']))
+            elif (params[cache] or {}).get('preset') is not None and current['preset'] != wanted['preset']:
+                differences.append('{0}.preset is {1!r} on {2}, wanted {3!r}'.format(
+                    cache, current['preset'], name, wanted['preset']))
+    return differences
+
+
 def check_router_ready(routers, router):
     """StorageError unless ``router`` has the partitions a vPool needs and a storage router of ``routers`` SCRUB."""
     config = router.get('partition_config') or {}
@@ -329,14 +421,16 @@ def connection(params, router):
                 client_id=params['backend_client_id'], client_secret=params['backend_client_secret'], local=True)
 
 
-def plan_vpool(params, vpool, wanted, current_guids, routers, preset):
+def plan_vpool(params, vpool, wanted, current_guids, routers, preset, caches=None, current_caches=None):
     """What ``state=present`` changes, from the vPool read (None: to create) and the options (no API call).
 
     wanted:        the storage routers of O(storagerouters); current_guids: those the vPool runs on now;
-    routers:       every storage router of the cluster; preset: the preset of the vPool.
+    routers:       every storage router of the cluster; preset: the preset of the vPool;
+    caches:        {cache: {'guid', 'name', 'preset'}} of the caches on an ALBA backend of the options;
+    current_caches: those of the storage routers that run the vPool (``cache_view``).
     Returns the storage routers to add (``to_add``, with their ``connections``) and the guids to remove
     (``to_remove``), the names of those kept although not wanted (``kept``), the guids afterwards
-    (``after_guids``), ``changed`` and the ``diff``.
+    (``after_guids``), the cache backends afterwards (``cache_backends``), ``changed`` and the ``diff``.
     """
     by_guid = dict((r['guid'], r) for r in routers)
     to_add = [r for r in wanted if r['guid'] not in current_guids]
@@ -354,15 +448,23 @@ def plan_vpool(params, vpool, wanted, current_guids, routers, preset):
             check_router_ready(routers, router)
         connections = [connection(params, r) for r in to_add]
     after_guids = [g for g in current_guids if g not in to_remove] + [r['guid'] for r in to_add]
+    before_caches = dict((n, c) for n, c in (current_caches or {}).items() if n in router_names(by_guid, current_guids))
+    after_caches = dict((n, c) for n, c in before_caches.items() if n in router_names(by_guid, after_guids))
+    planned = dict((cache, dict(backend=c['name'], preset=c['preset'])) for cache, c in (caches or {}).items())
+    after_caches.update((r['name'], planned) for r in to_add if planned)
     if vpool is None:
-        diff = object_diff(None, dict(name=params['name'], backend=params['backend'], preset=preset,
-                                      storagerouters=router_names(by_guid, after_guids),
-                                      caching_info=caching_info(params), **planned_configuration(params)))
+        created = dict(name=params['name'], backend=params['backend'], preset=preset,
+                       storagerouters=router_names(by_guid, after_guids), caching_info=caching_info(params),
+                       **planned_configuration(params))
+        if after_caches:
+            created['cache_backends'] = after_caches
+        diff = object_diff(None, created)
     else:
-        diff = object_diff(dict(storagerouters=router_names(by_guid, current_guids)),
-                           dict(storagerouters=router_names(by_guid, after_guids)), name=params['name'])
+        diff = object_diff(dict(storagerouters=router_names(by_guid, current_guids), cache_backends=before_caches),
+                           dict(storagerouters=router_names(by_guid, after_guids), cache_backends=after_caches),
+                           name=params['name'])
     return dict(to_add=to_add, connections=connections, to_remove=to_remove, after_guids=after_guids,
-                kept=router_names(by_guid, (g for g in extra if g not in to_remove)),
+                kept=router_names(by_guid, (g for g in extra if g not in to_remove)), cache_backends=after_caches,
                 changed=bool(to_add or to_remove), diff=diff)
 
 
@@ -374,6 +476,7 @@ class VPoolManager(object):
         self.params = module.params
         self.routers = list_storagerouters(client, 'name,ip,partition_config')
         self.by_guid = dict((r['guid'], r) for r in self.routers)
+        self._alba_backends = None
 
     # ------------------------------------------------------------ reading
     def find_vpool(self):
@@ -395,26 +498,56 @@ class VPoolManager(object):
     def names(self, guids):
         return router_names(self.by_guid, guids)
 
-    def find_backend(self):
-        name = self.params['backend']
-        backends = self.client.list('alba/backends', contents='name')
+    def alba_backends(self):
+        """The ALBA backends of the cluster (name and guid), read once."""
+        if self._alba_backends is None:
+            self._alba_backends = self.client.list('alba/backends', contents='name')
+        return self._alba_backends
+
+    def find_backend(self, name, option='backend'):
+        backends = self.alba_backends()
         found = [b for b in backends if b.get('name') == name]
         if not found:
-            raise StorageError('backend: no ALBA backend named {0!r}; ALBA backends: {1}'.format(
-                name, ', '.join(sorted(b.get('name') or '' for b in backends)) or 'none'))
+            raise StorageError('{0}: no ALBA backend named {1!r}; ALBA backends: {2}'.format(
+                option, name, ', '.join(sorted(b.get('name') or '' for b in backends)) or 'none'))
         # the presets of this backend only (a dynamic that asks its ALBA manager)
         return self.client.get('alba/backends/{0}'.format(found[0]['guid']), contents='name,presets')
 
-    def check_preset(self, backend, preset):
+    def check_preset(self, backend, preset, option='preset'):
         presets = backend.get('presets') or []
         names = sorted(p.get('name') for p in presets)
         match = [p for p in presets if p.get('name') == preset]
         if not match:
-            raise StorageError('preset: backend {0} has no preset {1!r}; presets: {2}'.format(
-                backend.get('name'), preset, ', '.join(names) or 'none'))
+            raise StorageError('{0}: backend {1} has no preset {2!r}; presets: {3}'.format(
+                option, backend.get('name'), preset, ', '.join(names) or 'none'))
         if match[0].get('is_available') is False:
-            raise StorageError('preset: preset {0} of backend {1} is not available (its policies cannot be '
-                               'satisfied by the OSDs of the backend)'.format(preset, backend.get('name')))
+            raise StorageError('{0}: preset {1} of backend {2} is not available (its policies cannot be '
+                               'satisfied by the OSDs of the backend)'.format(option, preset, backend.get('name')))
+
+    def cache_backends(self, backend):
+        """{cache: {'guid', 'name', 'preset'}} of O(fragment_cache.backend) and O(block_cache.backend), each checked:
+        a backend of the cluster other than the vPool's own ``backend``, with that (available) preset."""
+        chosen = {}
+        for cache, dummy in CACHES:
+            given = self.params[cache] or {}
+            if given.get('backend') is None:
+                continue
+            found = self.find_backend(given['backend'], cache + '.backend')
+            if found['guid'] == backend.get('guid'):
+                raise same_backend_error(cache, given['backend'])
+            preset = given.get('preset') or DEFAULTS['preset']
+            self.check_preset(found, preset, cache + '.preset')
+            chosen[cache] = dict(guid=found['guid'], name=found.get('name') or given['backend'], preset=preset)
+        return chosen
+
+    def check_caches(self, vpool, caches, current_caches, guids):
+        """Fail when a storage router of ``guids`` that runs the vPool caches elsewhere than the options say."""
+        differences = cache_differences(self.params, caches, current_caches, self.names(guids))
+        if differences:
+            raise StorageError('vPool {0} exists and {1}: Open vStorage cannot change the cache of a storage router '
+                               'that runs the vPool (no API call does it); remove the vPool from that storage router '
+                               '(storagerouters without it and shrink: true) and add it again, or set the options to '
+                               'the current values'.format(vpool['name'], '; '.join(differences)))
 
     # ------------------------------------------------------------ checks
     def check_fixed(self, vpool, backend):
@@ -431,7 +564,7 @@ class VPoolManager(object):
                 differences.append('{0} is {1!r}, wanted {2!r}'.format(key, mds.get(key), self.params[key]))
         backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
         if backend is not None and backend_info.get('alba_backend_guid') not in (None, backend['guid']):
-            current = [b.get('name') for b in self.client.list('alba/backends', contents='name')
+            current = [b.get('name') for b in self.alba_backends()
                        if b.get('guid') == backend_info.get('alba_backend_guid')]
             differences.append('backend is {0!r}, wanted {1!r}'.format(
                 current[0] if current else backend_info.get('alba_backend_guid'), self.params['backend']))
@@ -442,6 +575,16 @@ class VPoolManager(object):
             raise StorageError('vPool {0} exists and {1}: Open vStorage cannot change this on an existing vPool '
                                '(no API call does it); create a new vPool, or set the options to the current values'
                                .format(self.params['name'], '; '.join(differences)))
+
+    def warn_local_caches(self, caches, current_caches, to_add):
+        """Warn when storage routers are added with a local cache while others of the vPool cache on a backend."""
+        for cache, dummy in CACHES:
+            elsewhere = sorted(set(c[cache]['backend'] for c in current_caches.values() if cache in c))
+            if to_add and elsewhere and cache not in caches:
+                self.module.warn('vPool {0} keeps its {1} on backend {2} on other storage routers; {3} added with a '
+                                 'local {1} ({4}.backend not given)'.format(
+                                     self.params['name'], cache.replace('_', ' '), ', '.join(elsewhere),
+                                     ', '.join(r['name'] for r in to_add), cache))
 
     def storage_ips(self, wanted):
         ips = {}
@@ -454,9 +597,13 @@ class VPoolManager(object):
         return ips
 
     # ------------------------------------------------------------ result
-    def view(self, vpool, router_guids):
+    def view(self, vpool, router_guids, caches=None):
+        names = self.names(router_guids)
+        if caches is None:
+            caches = cache_view(vpool.get('metadata'), self.by_guid)
         return dict(guid=vpool.get('guid'), name=vpool.get('name'), status=vpool.get('status'),
-                    storagerouters=self.names(router_guids), configuration=vpool.get('configuration') or {})
+                    storagerouters=names, configuration=vpool.get('configuration') or {},
+                    cache_backends=dict((n, c) for n, c in caches.items() if n in names))
 
     # ------------------------------------------------------------ run
     def absent(self, vpool, result):
@@ -484,7 +631,7 @@ class VPoolManager(object):
         ``backend`` is the backend of O(backend) (None without it), or for an existing vPool at least its guid.
         """
         params = self.params
-        backend = self.find_backend() if params['backend'] is not None else None
+        backend = self.find_backend(params['backend']) if params['backend'] is not None else None
         if vpool is None:
             if backend is None:
                 raise StorageError('backend is required to create vPool {0}'.format(params['name']))
@@ -515,7 +662,12 @@ class VPoolManager(object):
         wanted = resolve_storagerouters(self.routers, params['storagerouters'])
         ips = self.storage_ips(wanted)
         backend, preset, current_guids = self.read_current(vpool, wanted)
-        plan = plan_vpool(params, vpool, wanted, current_guids, self.routers, preset)
+        caches = self.cache_backends(backend)
+        current_caches = cache_view((vpool or {}).get('metadata'), self.by_guid)
+        plan = plan_vpool(params, vpool, wanted, current_guids, self.routers, preset, caches, current_caches)
+        if vpool is not None:
+            self.check_caches(vpool, caches, current_caches, [g for g in current_guids if g not in plan['to_remove']])
+            self.warn_local_caches(caches, current_caches, plan['to_add'])
         if plan['to_remove']:
             self.check_removable(vpool, plan['to_remove'])
         if plan['kept']:
@@ -528,19 +680,19 @@ class VPoolManager(object):
         if self.module.check_mode or not plan['changed']:
             shown = vpool or dict(guid=None, name=params['name'], status=None,
                                   configuration=planned_configuration(params))
-            result['vpool'] = self.view(shown, plan['after_guids'])
+            result['vpool'] = self.view(shown, plan['after_guids'], plan['cache_backends'])
             return result
-        vpool = self.apply(vpool, plan, backend, preset, ips)
+        vpool = self.apply(vpool, plan, backend, preset, ips, caches)
         result['vpool'] = self.view(vpool, self.vpool_routers(vpool)) if vpool else {}
         return result
 
-    def apply(self, vpool, plan, backend, preset, ips):
+    def apply(self, vpool, plan, backend, preset, ips, caches):
         """Add the vPool to the planned storage routers and remove it from the others: the vPool read afterwards."""
         params = self.params
         current_config = (vpool or {}).get('configuration')
         for router, info in zip(plan['to_add'], plan['connections']):
             body = call_parameters(params, router, ips.get(router['guid'], router['ip']), backend['guid'], preset,
-                                   info, current_config)
+                                   info, current_config, caches)
             run_action(self.client, 'storagerouters/{0}/add_vpool'.format(router['guid']),
                        dict(call_parameters=body), timeout=params['task_timeout'])
             if vpool is None:

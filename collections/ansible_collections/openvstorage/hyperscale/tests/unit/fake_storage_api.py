@@ -169,6 +169,36 @@ class StorageOvs(FakeOvs):
             'ssd' if disk['is_ssd'] else 'hdd', len(self.partitions))
         return None
 
+    def backend_metadata(self, backend_info, connection_info, sco_size):
+        """The framework's ``backend_info`` of a vPool's metadata (vpool installer _refresh_backend_metadata)."""
+        alba_backend = self.albabackends[backend_info['alba_backend_guid']]
+        presets = dict((p['name'], p) for p in alba_backend['presets'])
+        if backend_info['preset'] not in presets:
+            raise RuntimeError('Given preset {0} is not available in backend {1}'.format(
+                backend_info['preset'], alba_backend['name']))
+        preset = presets[backend_info['preset']]
+        return dict(backend_info, name=alba_backend['name'], scaling=alba_backend['scaling'],
+                    policies=[json.loads('[{0}]'.format(p.strip('()'))) for p in preset['policies']],
+                    sco_size=sco_size * 1024.0 ** 2, frag_size=float(preset['fragment_size']),
+                    total_size=float(alba_backend['usages']['size']), backend_guid=alba_backend['backend_guid'],
+                    connection_info=connection_info)
+
+    def caching_metadata(self, params, sco_size):
+        """``caching_info`` of one storage router in a vPool's metadata (vpool installer refresh_metadata)."""
+        caching = params.get('caching_info') or {}
+        info = {}
+        for cache, suffix in (('block_cache', 'bc'), ('fragment_cache', 'fc')):
+            backend_info = params.get('backend_info_' + suffix)
+            info[cache] = dict(read=caching.get(cache + '_on_read', False),
+                               write=caching.get(cache + '_on_write', False),
+                               quota=caching.get('cache_quota_' + suffix), is_backend=backend_info is not None)
+            if backend_info is not None:
+                if backend_info['alba_backend_guid'] == params['backend_info']['alba_backend_guid']:
+                    raise RuntimeError('Backend and {0} backend cannot be the same'.format(cache.replace('_', ' ')))
+                info[cache]['backend_info'] = self.backend_metadata(backend_info, params['connection_info_' + suffix],
+                                                                    sco_size)
+        return info
+
     def add_vpool(self, router, params):
         name = params['vpool_name']
         vpool = [v for v in self.vpools.values() if v['name'] == name]
@@ -189,11 +219,13 @@ class StorageOvs(FakeOvs):
                                             mds_config=dict(mds_safety=params['mds_config_params']['mds_safety'],
                                                             mds_tlogs=params['mds_config_params']['mds_tlogs'],
                                                             mds_maxload=params['mds_config_params']['mds_maxload'])),
-                         metadata=dict(backend=dict(backend_info=dict(params['backend_info'],
-                                                                      connection_info=params['connection_info'])),
-                                       caching_info={}))
-            self.vpools[guid] = vpool
-        vpool['metadata']['caching_info'][router['guid']] = params['caching_info']
+                         metadata=dict(backend=dict(backend_info=self.backend_metadata(
+                             params['backend_info'], params['connection_info'], config['sco_size'])), caching_info={}))
+        caching = self.caching_metadata(params, vpool.get('configuration', {}).get('sco_size') or
+                                        params['config_params']['sco_size'])
+        if vpool['guid'] not in self.vpools:
+            self.vpools[vpool['guid']] = vpool
+        vpool['metadata']['caching_info'][router['guid']] = caching
         sd_guid = new_guid()
         self.storagedrivers[sd_guid] = dict(
             guid=sd_guid, vpool_guid=vpool['guid'], storagerouter_guid=router['guid'],

@@ -126,8 +126,118 @@ def test_size_bytes_refuses_what_is_no_size(text):
 def test_asd_slots_gives_each_storage_node_its_disks_per_backend():
     layout = changed(('ovs_backends', 0, 'asds'), [{'disks': ['sdb'], 'hosts': ['str01']},
                                                    {'disks': ['sdc', 'sdd'], 'asds_per_disk': 3}])
-    assert storage.asd_slots(layout['ovs_backends'], 'str01', GROUPS) == [
+    assert storage.asd_slots(layout['ovs_backends'], 'str01', GROUPS, HOSTVARS) == [
         {'backend': 'hdd', 'disks': ['sdb'], 'slots': [{'disk': 'sdb', 'asds': 1}]},
         {'backend': 'hdd', 'disks': ['sdc', 'sdd'], 'slots': [{'disk': 'sdc', 'asds': 3}, {'disk': 'sdd', 'asds': 3}]}]
-    assert storage.asd_slots(layout['ovs_backends'], 'str02', GROUPS) == [
+    assert storage.asd_slots(layout['ovs_backends'], 'str02', GROUPS, HOSTVARS) == [
         {'backend': 'hdd', 'disks': ['sdc', 'sdd'], 'slots': [{'disk': 'sdc', 'asds': 3}, {'disk': 'sdd', 'asds': 3}]}]
+
+
+# ---- Accelerated ALBA: cache backends of the vPools, excellerated_backend of the storage nodes ----------------
+
+ACCELERATED = {'name': 'ssd', 'accelerated': True, 'asds': [{'disks': ['sdb']}],
+               'presets': [{'name': 'fast', 'policies': [[1, 0, 1, 1]]}]}
+
+
+def accelerated(flags=None, **vpool):
+    """LAYOUT with the accelerated backend ``ssd`` (its cache options in ``vpool``) and HOSTVARS with ``flags``
+    (default: str03 flagged)."""
+    layout = copy.deepcopy(LAYOUT)
+    layout['ovs_backends'].insert(1, copy.deepcopy(ACCELERATED))
+    layout['ovs_backends'][0]['presets'][0]['policies'] = [[1, 1, 1, 1]]  # two storage nodes are left to hdd
+    layout['ovs_vpools'][0].update(vpool)
+    hostvars = copy.deepcopy(HOSTVARS)
+    for host, value in (flags if flags is not None else {'str03': True}).items():
+        hostvars[host]['excellerated_backend'] = value
+    return layout, hostvars
+
+
+def test_an_accelerated_layout_is_valid_and_the_flag_maps_the_storage_nodes():
+    layout, hostvars = accelerated(fragment_cache={'backend': 'ssd', 'preset': 'fast'},
+                                   block_cache={'backend': 'ssd', 'on_read': True})
+    hostvars['str01']['excellerated_backend'] = 'false'  # an INI inventory gives strings
+    hostvars['ctl01']['excellerated_backend'] = False  # the original hyperconverged inventories set it everywhere
+    assert check(layout, hostvars) == {'errors': [], 'warnings': []}
+    backends = layout['ovs_backends']
+    assert storage.asd_slots(backends, 'str03', GROUPS, hostvars) == [
+        {'backend': 'ssd', 'disks': ['sdb'], 'slots': [{'disk': 'sdb', 'asds': 1}]}]
+    for host in ('str01', 'str02'):
+        assert [s['backend'] for s in storage.asd_slots(backends, host, GROUPS, hostvars)] == ['hdd']
+    # listed hosts win over the flag
+    backends[0]['asds'][0]['hosts'] = ['str01', 'str03']
+    backends[0]['asds'][0]['disks'] = ['sdc']
+    assert [s['backend'] for s in storage.asd_slots(backends, 'str03', GROUPS, hostvars)] == ['hdd', 'ssd']
+
+
+def test_without_flags_every_local_backend_takes_every_storage_node():
+    assert storage.default_asd_hosts({'name': 'hdd'}, GROUPS['storagenodes'], HOSTVARS) == GROUPS['storagenodes']
+    assert storage.default_asd_hosts(ACCELERATED, GROUPS['storagenodes'], HOSTVARS) == []
+    hostvars = dict(HOSTVARS, str02={'excellerated_backend': 'yes'})
+    assert storage.default_asd_hosts(ACCELERATED, GROUPS['storagenodes'], hostvars) == ['str02']
+    assert storage.default_asd_hosts({'name': 'hdd'}, GROUPS['storagenodes'], hostvars) == ['str01', 'str03']
+
+
+@pytest.mark.parametrize('flags, vpool, message', [
+    ({'str03': 'maybe'}, {}, "excellerated_backend of str03 is 'maybe': a boolean (true or false)"),
+    ({'str03': True, 'cmp01': True}, {},
+     'excellerated_backend of cmp01 is True: cmp01 is not in storagenodes: only storage nodes give their disks to '
+     'the accelerated backend (storage nodes: str01, str02, str03)'),
+    ({}, {}, "ovs_backends[1].asds[0].hosts is None: backend ssd is accelerated but no storage node has "
+             "excellerated_backend=true: set it on the (SSD) storage nodes of this backend, or list them in hosts"),
+    ({'str01': True, 'str02': True, 'str03': True}, {},
+     'ovs_backends[0].asds[0].hosts is None: every storage node has excellerated_backend=true and gives its disks '
+     'to the accelerated backend; list the storage nodes of backend hdd in hosts'),
+    ({'str03': True}, {'fragment_cache': {'backend': 'hdd'}},
+     "ovs_vpools[0].fragment_cache.backend is 'hdd': the vPool's own backend; allowed: another backend of "
+     "ovs_backends (Backend and fragment cache backend cannot be the same): ssd, world"),
+    ({'str03': True}, {'block_cache': {'backend': 'nvme', 'on_write': True}},
+     "ovs_vpools[0].block_cache.backend is 'nvme': a backend of ovs_backends: hdd, ssd, world"),
+    ({'str03': True}, {'fragment_cache': {'backend': 'ssd', 'preset': 'gold'}},
+     "ovs_vpools[0].fragment_cache.preset is 'gold': a preset of backend ssd: default, fast"),
+    ({'str03': True}, {'block_cache': {'preset': 'fast', 'on_read': True}},
+     "ovs_vpools[0].block_cache.preset is 'fast': a preset of the cache backend: set block_cache.backend too (a "
+     "local cache has no preset)"),
+    ({'str03': True}, {'block_cache': {'backend': 'ssd'}},
+     "ovs_vpools[0].block_cache.backend is 'ssd': the block cache is off (block_cache.on_read and "
+     "block_cache.on_write are false); allowed: on_read and/or on_write true with a cache backend"),
+])
+def test_accelerated_layout_errors(flags, vpool, message):
+    layout, hostvars = accelerated(flags, **vpool)
+    errors = check(layout, hostvars)['errors']
+    assert message in errors, errors
+
+
+def test_flagged_storage_nodes_need_an_accelerated_backend():
+    layout, hostvars = accelerated()
+    layout['ovs_backends'][1]['accelerated'] = False
+    layout['ovs_backends'][1]['asds'][0]['hosts'] = ['str03']
+    assert check(layout, hostvars)['errors'] == [
+        'excellerated_backend is true on str03 but no LOCAL backend of ovs_backends has accelerated: true: mark the '
+        'backend of these storage nodes accelerated (ovs_backends[].accelerated), or set excellerated_backend false']
+    # without LOCAL backends the flag only warns (the original inventory sets it; no backend is declared yet)
+    assert check({}, hostvars) == {'errors': [], 'warnings': [
+        'excellerated_backend is true on str03 but ovs_backends declares no LOCAL backend: the flag gives these '
+        'storage nodes to the backend with accelerated: true']}
+
+
+def test_a_disk_gives_asds_to_one_backend_and_a_global_backend_is_not_accelerated():
+    layout, hostvars = accelerated()
+    layout['ovs_backends'][1]['asds'][0]['hosts'] = ['str03', 'str01']
+    errors = check(layout, hostvars)['errors']
+    assert ('ovs_backends[1].asds[0].disks is ["sdb"]: disk sdb of str01 already gives ASDs to backend hdd '
+            '(ovs_backends[0].asds[0]); a disk gives ASDs to one backend') in errors, errors
+    layout, hostvars = accelerated()
+    layout['ovs_backends'][2]['accelerated'] = True
+    assert check(layout, hostvars)['errors'] == [
+        'ovs_backends[2].accelerated is True: only a LOCAL backend takes the disks of the storage nodes with '
+        'excellerated_backend=true']
+
+
+def test_a_cache_on_a_backend_needs_no_local_cache_space():
+    layout, hostvars = accelerated(writecache_size=5, fragment_cache={'backend': 'ssd'})
+    assert check(layout, hostvars)['errors'] == []
+    layout, hostvars = accelerated(writecache_size=30, block_cache={'on_read': True})
+    assert check(layout, hostvars)['errors'] == [
+        'ovs_vpools[0].writecache_size is 30: at least 40 with 2 proxies: 10% of the write buffer is the local '
+        'fragment cache and block cache, at least 1 GiB per proxy and cache (or turn the fragment cache and block '
+        'cache off, or put it on a backend)']

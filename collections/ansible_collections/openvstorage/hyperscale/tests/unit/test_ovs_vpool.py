@@ -294,3 +294,171 @@ def test_connection_with_a_client():
     params.update(api_host='ovs.example', backend_port=8443)
     assert ovs_vpool.connection(params, router)['host'] == '10.0.0.1'
     assert ovs_vpool.connection(params, router)['port'] == 8443
+
+
+# ------------------------------------------------------------ caches on an ALBA backend (accelerated ALBA)
+
+def fast_presets():
+    default = dict(name='default', compression='snappy', fragment_encryption=['none'], fragment_size=1048576,
+                   is_available=True, is_default=True, in_use=False, policies=['(5, 4, 8, 3)', '(2, 2, 3, 4)'])
+    return [default, dict(default, name='fast', is_default=False, policies=['(1, 1, 1, 2)'])]
+
+
+@pytest.fixture
+def accel(server):
+    server.acc = server.ovs.add_albabackend('acc1', presets=fast_presets())
+    return server
+
+
+def test_fragment_cache_on_a_backend_created_extended_and_idempotent(accel, tmp_path):
+    server = accel
+    status, result, dummy = create(server, tmp_path, fragment_cache=dict(backend='acc1'),
+                                   block_cache=dict(backend='acc1', preset='fast', on_read=True))
+    assert status == 'exit', result
+    assert result['changed'] is True
+    for path, body in server.ovs.posts:
+        params = body['call_parameters']
+        assert params['backend_info_fc'] == dict(alba_backend_guid=server.acc, preset='default')
+        assert params['backend_info_bc'] == dict(alba_backend_guid=server.acc, preset='fast')
+        assert params['connection_info_fc'] == params['connection_info_bc'] == params['connection_info'] == dict(
+            host='', port=443, client_id='', client_secret='', local=True)
+        assert params['caching_info'] == dict(fragment_cache_on_read=True, fragment_cache_on_write=True,
+                                              block_cache_on_read=True, block_cache_on_write=False)
+    caches = dict(fragment_cache=dict(backend='acc1', preset='default'), block_cache=dict(backend='acc1', preset='fast'))
+    assert result['vpool']['cache_backends'] == dict(ctl01=caches, ctl02=caches)
+    # what the framework stored, per storage router
+    vpool = server.ovs.vpools[result['vpool']['guid']]
+    stored = vpool['metadata']['caching_info'][server.r['ctl02']]['fragment_cache']
+    assert stored['is_backend'] is True and stored['backend_info']['name'] == 'acc1'
+    count = len(server.ovs.posts)
+    status, result, dummy = create(server, tmp_path, fragment_cache=dict(backend='acc1'),
+                                   block_cache=dict(backend='acc1', preset='fast', on_read=True))
+    assert status == 'exit' and result['changed'] is False and len(server.ovs.posts) == count
+    assert result['vpool']['cache_backends'] == dict(ctl01=caches, ctl02=caches)
+    # the preset left out is not compared
+    status, result, dummy = run(server, tmp_path, name='pool1', fragment_cache=dict(backend='acc1'),
+                                block_cache=dict(backend='acc1', on_read=True))
+    assert status == 'exit' and result['changed'] is False, result
+
+
+def test_cache_backend_extend_check_mode_and_diff(accel, tmp_path):
+    server = accel
+    status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='pool1', backend='be1',
+                                storagerouters=['ctl01'], writecache_size=10, fragment_cache=dict(backend='acc1'))
+    assert status == 'exit' and result['changed'] is True and server.ovs.posts == []
+    planned = dict(fragment_cache=dict(backend='acc1', preset='default'))
+    assert result['diff']['after']['cache_backends'] == dict(ctl01=planned)
+    assert result['vpool']['cache_backends'] == dict(ctl01=planned)
+    create(server, tmp_path, storagerouters=['ctl01'], fragment_cache=dict(backend='acc1'))
+    status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='pool1',
+                                storagerouters=['ctl01', 'ctl02'], writecache_size=10,
+                                fragment_cache=dict(backend='acc1'))
+    assert status == 'exit' and result['changed'] is True and len(server.ovs.posts) == 1
+    assert result['diff'] == {
+        'before': {'name': 'pool1', 'storagerouters': ['ctl01'], 'cache_backends': dict(ctl01=planned)},
+        'after': {'name': 'pool1', 'storagerouters': ['ctl01', 'ctl02'],
+                  'cache_backends': dict(ctl01=planned, ctl02=planned)}}
+    assert result['vpool']['cache_backends'] == dict(ctl01=planned, ctl02=planned)
+    # extended without the cache backend: a local cache there, and a warning
+    status, result, warnings = run(server, tmp_path, name='pool1', storagerouters=['ctl01', 'ctl02'],
+                                   writecache_size=10)
+    assert status == 'exit' and result['changed'] is True
+    assert 'backend_info_fc' not in server.ovs.posts[-1][1]['call_parameters']
+    assert result['vpool']['cache_backends'] == dict(ctl01=planned)
+    assert warnings == ['vPool pool1 keeps its fragment cache on backend acc1 on other storage routers; ctl02 added '
+                        'with a local fragment cache (fragment_cache.backend not given)']
+
+
+@pytest.mark.parametrize('first, then, text', [
+    (dict(), dict(backend='acc1'), "fragment_cache.backend is none (a local cache) on ctl01, wanted 'acc1'"),
+    (dict(backend='acc1'), dict(backend='acc2'), "fragment_cache.backend is 'acc1' on ctl01, wanted 'acc2'"),
+    (dict(backend='acc1'), dict(backend='acc1', preset='fast'),
+     "fragment_cache.preset is 'default' on ctl01, wanted 'fast'"),
+])
+def test_other_cache_backend_on_a_running_storage_router_refused(accel, tmp_path, first, then, text):
+    server = accel
+    server.ovs.add_albabackend('acc2')
+    create(server, tmp_path, storagerouters=['ctl01'], fragment_cache=first)
+    count = len(server.ovs.posts)
+    for check_mode in (True, False):
+        status, result, dummy = run(server, tmp_path, check_mode=check_mode, name='pool1',
+                                    storagerouters=['ctl01', 'ctl02'], writecache_size=10, fragment_cache=then)
+        assert status == 'fail', result
+        assert result['msg'] == (
+            'vPool pool1 exists and {0}: Open vStorage cannot change the cache of a storage router that runs the '
+            'vPool (no API call does it); remove the vPool from that storage router (storagerouters without it and '
+            'shrink: true) and add it again, or set the options to the current values'.format(text))
+    assert len(server.ovs.posts) == count
+
+
+def test_cache_backend_refused_when_it_is_the_vpool_backend_of_an_existing_vpool(accel, tmp_path):
+    create(accel, tmp_path, storagerouters=['ctl01'])
+    status, result, dummy = run(accel, tmp_path, name='pool1', fragment_cache=dict(backend='be1'))
+    assert status == 'fail' and result['msg'] == (
+        "fragment_cache.backend: 'be1' is the vPool's own backend; allowed: another ALBA backend of this cluster "
+        "(Backend and fragment cache backend cannot be the same)")
+
+
+@pytest.mark.parametrize('options, text', [
+    (dict(fragment_cache=dict(backend='be1')),
+     "fragment_cache.backend: 'be1' is the vPool's own backend; allowed: another ALBA backend of this cluster "
+     "(Backend and fragment cache backend cannot be the same)"),
+    (dict(block_cache=dict(backend='be1', on_read=True)),
+     "block_cache.backend: 'be1' is the vPool's own backend; allowed: another ALBA backend of this cluster "
+     "(Backend and block cache backend cannot be the same)"),
+    (dict(block_cache=dict(backend='acc1')),
+     "block_cache.backend: 'acc1' is set but the block cache is off (block_cache.on_read and block_cache.on_write "
+     "are false); allowed: on_read and/or on_write true with a cache backend"),
+    (dict(fragment_cache=dict(preset='fast')),
+     "fragment_cache.preset: 'fast' needs fragment_cache.backend (it names a preset of the cache backend; a local "
+     "cache has no preset)"),
+    (dict(fragment_cache=dict(backend='acc1', preset='x')), "fragment_cache.preset: 'x' is not a valid preset name"),
+])
+def test_cache_backend_validation_before_any_call(accel, tmp_path, options, text):
+    expect_fail(run, accel, tmp_path, text, **dict(VALID, **options))
+    assert accel.ovs.requests == []
+
+
+@pytest.mark.parametrize('options, text', [
+    (dict(fragment_cache=dict(backend='nope')), "fragment_cache.backend: no ALBA backend named 'nope'; ALBA backends: "
+                                                "acc1, be1"),
+    (dict(block_cache=dict(backend='acc1', preset='gold', on_write=True)),
+     "block_cache.preset: backend acc1 has no preset 'gold'; presets: default, fast"),
+])
+def test_cache_backend_refusals_after_reading(accel, tmp_path, options, text):
+    expect_fail(run, accel, tmp_path, text, **dict(VALID, **options))
+    assert accel.ovs.posts == []
+
+
+def test_cache_preset_not_available(accel, tmp_path):
+    accel.ovs.albabackends[accel.acc]['presets'][1]['is_available'] = False
+    expect_fail(run, accel, tmp_path, 'fragment_cache.preset: preset fast of backend acc1 is not available',
+                **dict(VALID, fragment_cache=dict(backend='acc1', preset='fast')))
+    assert accel.ovs.posts == []
+
+
+def test_cache_view_and_differences():
+    by_guid = dict((r['guid'], r) for r in routers('ctl01', 'ctl02'))
+    metadata = dict(caching_info={
+        'g-ctl01': dict(fragment_cache=dict(read=True, write=True, quota=None, is_backend=True,
+                                            backend_info=dict(name='acc1', preset='default', alba_backend_guid='a')),
+                        block_cache=dict(read=False, write=False, quota=None, is_backend=False)),
+        'g-ctl02': dict(fragment_cache=dict(is_backend=False), block_cache=dict(is_backend=False))})
+    view = ovs_vpool.cache_view(metadata, by_guid)
+    assert view == dict(ctl01=dict(fragment_cache=dict(backend='acc1', preset='default')))
+    caches = dict(fragment_cache=dict(guid='a', name='acc1', preset='default'))
+    assert ovs_vpool.cache_differences(options(fragment_cache=dict(backend='acc1')), caches, view, ['ctl01']) == []
+    assert ovs_vpool.cache_differences(options(fragment_cache=dict(backend='acc1')), caches, view, ['ctl02']) == [
+        "fragment_cache.backend is none (a local cache) on ctl02, wanted 'acc1'"]
+    assert ovs_vpool.cache_differences(options(), {}, view, ['ctl01', 'ctl02']) == []
+
+
+def test_plan_with_cache_backends():
+    ctl01, ctl02 = routers('ctl01', 'ctl02')
+    caches = dict(block_cache=dict(guid='a', name='acc1', preset='fast'))
+    plan = ovs_vpool.plan_vpool(options(), None, [ctl01, ctl02], [], [ctl01, ctl02], 'default', caches, {})
+    planned = dict(block_cache=dict(backend='acc1', preset='fast'))
+    assert plan['cache_backends'] == dict(ctl01=planned, ctl02=planned)
+    assert plan['diff']['after']['cache_backends'] == plan['cache_backends']
+    plan = ovs_vpool.plan_vpool(options(), None, [ctl01], [], [ctl01], 'default')
+    assert plan['cache_backends'] == {} and 'cache_backends' not in plan['diff']['after']
