@@ -231,7 +231,24 @@ CASES = {
     "fragment cache with an unknown key": (
         broken(VPOOL + ("fragment_cache",), {"size": 5}), None,
         ["ovs_vpools[0].fragment_cache is {\"size\": 5}: unknown key(s) size",
-         "allowed keys and types: on_read (bool), on_write (bool), quota (int)"]),
+         "allowed keys and types: backend (str), on_read (bool), on_write (bool), preset (str), quota (int)"]),
+    # --- Accelerated ALBA (issue 14): the cache backend of a vPool, the inventory flag
+    "fragment cache on the vPool's own backend": (
+        broken(VPOOL + ("fragment_cache",), {"backend": "be-local"}), None,
+        ["ovs_vpools[0].fragment_cache.backend is 'be-local': the vPool's own backend",
+         "Backend and fragment cache backend cannot be the same"]),
+    "fragment cache on an unknown backend": (
+        broken(VPOOL + ("fragment_cache",), {"backend": "be-ssd"}), None,
+        ["ovs_vpools[0].fragment_cache.backend is 'be-ssd': a backend of ovs_backends: be-local, be-global"]),
+    "fragment cache with a preset its backend lacks": (
+        broken(VPOOL + ("fragment_cache",), {"backend": "be-global", "preset": "gold"}), None,
+        ["ovs_vpools[0].fragment_cache.preset is 'gold': a preset of backend be-global: default, gsingle"]),
+    "excellerated_backend on a compute node": (
+        dict(broken(VPOOL + ("proxies",), 2), host_vars={"cmp01": {"excellerated_backend": True}}), None,
+        ["excellerated_backend of cmp01 is true: cmp01 is not in storagenodes: only storage nodes give their disks"]),
+    "excellerated_backend without an accelerated backend": (
+        dict(broken(VPOOL + ("proxies",), 2), host_vars={"str01": {"excellerated_backend": True}}), None,
+        ["excellerated_backend is true on str01 but no LOCAL backend of ovs_backends has accelerated: true"]),
     "mds safety 0": (
         broken(VPOOL + ("mds_safety",), 0), None,
         ["ovs_vpools[0].mds_safety is 0: an integer from 1 to 5"]),

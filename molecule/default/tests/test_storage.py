@@ -43,11 +43,21 @@ def test_backends_run_with_their_scaling(api, layout):
         assert backend_named(api, declared["name"])["scaling"] == declared.get("scaling", "LOCAL")
 
 
+def backend_nodes(declared):
+    """The storage nodes of a LOCAL backend's ASDs without ``hosts``: those flagged
+    ``excellerated_backend`` for the accelerated backend, the others for the other backends."""
+    flagged = {node for node in RUNNER.get_hosts("storagenodes")
+               if RUNNER.get_variables(node).get("excellerated_backend") in (True, "true", "True")}
+    accelerated = declared.get("accelerated", False)
+    return [node for node in RUNNER.get_hosts("storagenodes") if (node in flagged) == accelerated]
+
+
 def test_every_declared_asd_is_claimed(api, install_master, layout):
-    storage_nodes = RUNNER.get_hosts("storagenodes")
     for declared in layout["ovs_backends"]:
         if declared.get("scaling", "LOCAL") != "LOCAL":
             continue
+        storage_nodes = backend_nodes(declared)
+        assert storage_nodes, declared["name"]
         wanted = sum(len(asd["disks"]) * asd.get("asds_per_disk", 1) * len(asd.get("hosts", storage_nodes))
                      for asd in declared["asds"])
         osds = alba(install_master, "list-osds", declared["name"])
@@ -77,6 +87,41 @@ def test_global_backend_links_its_local_backends(api, layout):
             continue
         linked = backend_named(api, declared["name"])["linked_backend_guids"]
         assert sorted(names[guid] for guid in linked) == sorted(b["name"] for b in declared["linked_backends"])
+
+
+def test_the_accelerated_backend_caches_the_fragments_of_its_vpool(api, install_master, layout):
+    """Accelerated ALBA: the ASDs of the flagged SSD node in the accelerated backend only, and the vPool
+    whose fragment cache names it: its metadata (caching_info) and its proxies' configuration (the
+    fragment cache on that backend's ABM, not a local directory), and its namespace there."""
+    accelerated = [b for b in layout["ovs_backends"] if b.get("accelerated")]
+    cached = [v for v in layout["ovs_vpools"] if (v.get("fragment_cache") or {}).get("backend")]
+    assert accelerated and cached, "the demo layout has an accelerated backend and a vPool caching on it"
+    nodes = {b["name"]: backend_nodes(b) for b in layout["ovs_backends"] if b.get("scaling", "LOCAL") == "LOCAL"}
+    assert nodes[accelerated[0]["name"]] == ["str05"] and "str05" not in nodes["demo-hdd"], nodes
+    for declared in cached:
+        cache = declared["fragment_cache"]
+        backend = backend_named(api, cache["backend"])
+        vpool = next(v for v in api.get("vpools/?contents=name")["data"] if v["name"] == declared["name"])
+        vpool = api.get("vpools/%s/" % vpool["guid"])
+        caching = vpool["metadata"]["caching_info"]
+        assert len(caching) == len(declared["storagerouters"]), caching
+        for per_router in caching.values():
+            fragment = per_router["fragment_cache"]
+            assert fragment["is_backend"] is True, fragment
+            assert fragment["backend_info"]["alba_backend_guid"] == backend["guid"], fragment
+            assert fragment["backend_info"]["preset"] == cache["preset"], fragment
+        proxies = install_master.check_output("ovs config list /ovs/vpools/%s/proxies" % vpool["guid"]).split()
+        configs = [json.loads(install_master.check_output(
+            "ovs config get /ovs/vpools/%s/proxies/%s/config/main" % (vpool["guid"], proxy)))
+            for proxy in proxies if proxy != "scrub"]
+        assert len(configs) == declared.get("proxies", 2) * len(declared["storagerouters"]), proxies
+        for config in configs:
+            kind, settings = config["fragment_cache"]
+            assert kind == "alba", config["fragment_cache"]
+            assert backend["guid"] in settings["albamgr_cfg_url"], settings
+            assert settings["bucket_strategy"] == ["1-to-1", {"prefix": vpool["guid"], "preset": cache["preset"]}]
+        namespaces = [n["name"] for n in alba(install_master, "list-namespaces", cache["backend"])]
+        assert any(name.startswith(vpool["guid"]) for name in namespaces), namespaces
 
 
 def test_vpool_runs_on_its_storage_routers_with_the_declared_parameters(api, layout):

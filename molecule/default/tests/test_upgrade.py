@@ -1,6 +1,8 @@
-"""Rolling upgrade of the converged cluster from release 1 (suite fargo) to release 2 (ginger), last
-of the default scenario's files (conftest.py orders them), as an operator runs it:
+"""Upgrades of the converged cluster, last of the default scenario's files (conftest.py orders
+them), as an operator runs them: first the rolling upgrade from release 1 (suite fargo) to release 2
+(ginger), then the framework's update of the whole cluster (cluster mode) to release 3 (hazel).
 
+Rolling:
 1. `--check` says what would be upgraded and changes nothing;
 2. refused before any change while a controller is stopped (the node named);
 3. the rolling upgrade: every node on release 2 afterwards, the vDisk
@@ -8,6 +10,15 @@ of the default scenario's files (conftest.py orders them), as an operator runs i
    never below a majority of their nodes (sampled on the controllers during the run), the health
    check green after;
 4. a rerun changes nothing.
+
+Cluster mode (the inventory now says ginger, as the operations guide asks after an upgrade):
+5. back to release 1 is refused (no downgrade), nothing changes;
+6. refused while the health check fails (an Arakoon node of ctl01 stopped), nothing changes;
+7. refused while the framework cannot reach a node (ovs-workers of cmp02 stopped: the framework's
+   refresh marks it unreachable), the node named, the apt sources put back to ginger;
+8. refused while the downtime the framework lists is not accepted (the list printed);
+9. accepted: every node on release 3, the release's migration recorded, the update log finished,
+   health green; a rerun changes nothing.
 """
 import json
 import subprocess
@@ -22,7 +33,14 @@ RELEASE_2 = {  # emulator/src/ovs_emulator/release.py, VERSIONS[2]
     "openvstorage": "2.7.21-1", "openvstorage-backend": "1.9.18-1", "openvstorage-hc": "3.4.6-1",
     "openvstorage-sdm": "1.9.14-1", "alba": "1.5.38-1", "volumedriver-no-dedup-server": "6.19.6-1",
 }
+RELEASE_3 = {  # VERSIONS[3]
+    "openvstorage": "2.7.22-1", "openvstorage-backend": "1.9.19-1", "openvstorage-hc": "3.4.7-1",
+    "openvstorage-sdm": "1.9.15-1", "alba": "1.5.39-1", "volumedriver-no-dedup-server": "6.19.7-1",
+}
 UPGRADE = ("upgrade.yml", "-e", "ovs_upgrade_mode=rolling", "-e", "ovs_upgrade_release=ginger")
+# after the rolling upgrade the inventory names ginger (ovs_repository_release), as docs/operations.md asks
+CLUSTER = ("upgrade.yml", "-e", "ovs_repository_release=ginger", "-e", "ovs_upgrade_mode=cluster",
+           "-e", "ovs_upgrade_release=hazel")
 TIMINGS = {}
 
 
@@ -140,5 +158,102 @@ def test_rolling_upgrade_keeps_quorum_and_the_vdisks_served(nodes):
 
 def test_rerun_changes_nothing(nodes):
     rc, output, recap = run_playbook(UPGRADE[0], INVENTORY, *UPGRADE[1:])
+    assert rc == 0, output[-6000:]
+    assert changed_hosts(recap) == [], changed_hosts(recap)
+
+
+def apt_release(node):
+    """The suite the node's OVS apt source names."""
+    return node.run("grep -rhoE '(fargo|ginger|hazel)' /etc/apt/sources.list.d/ | sort -u").stdout.split()
+
+
+def assert_nothing_upgraded(nodes, before, output):
+    after = {name: installed_versions(node) for name, node in nodes.items()}
+    assert after == before, output[-4000:]
+    assert {name: apt_release(node) for name, node in nodes.items() if name in before} == \
+        {name: ["ginger"] for name in before}, output[-4000:]
+
+
+def wait_green(node, seconds=300):
+    deadline = time.monotonic() + seconds
+    while failed_tests(node):
+        assert time.monotonic() < deadline, failed_tests(node)
+        time.sleep(10)
+
+
+def test_a_downgrade_is_refused(nodes):
+    before = {name: installed_versions(node) for name, node in nodes.items()}
+    rc, output, recap = run_playbook("upgrade.yml", INVENTORY, "-e", "ovs_repository_release=ginger",
+                                     "-e", "ovs_upgrade_release=fargo")
+    assert rc != 0
+    text = " ".join(output.split())
+    assert "Refusing to downgrade:" in text, output[-4000:]
+    assert "openvstorage 2.7.21-1 is installed, the target has the older 2.7.20-1" in text, output[-4000:]
+    assert changed_hosts(recap) == [], changed_hosts(recap)
+    assert_nothing_upgraded(nodes, before, output)
+
+
+def test_cluster_mode_is_refused_while_the_health_check_fails(nodes):
+    ctl01 = nodes["ctl01"]
+    before = {name: installed_versions(node) for name, node in nodes.items()}
+    subprocess.run(["docker", "exec", "ctl01", "systemctl", "stop", "ovs-arakoon-voldrv"], check=True)
+    try:
+        rc, output, recap = run_playbook(*CLUSTER, "-e", "ovs_upgrade_accept_downtime=true")
+    finally:
+        subprocess.run(["docker", "exec", "ctl01", "systemctl", "start", "ovs-arakoon-voldrv"], check=True)
+    assert rc != 0
+    text = " ".join(output.split())
+    assert "health check test(s) in state FAILED/EXCEPTION" in text and "Arakoon cluster voldrv" in text, \
+        output[-4000:]
+    assert changed_hosts(recap) == [], changed_hosts(recap)
+    assert_nothing_upgraded(nodes, before, output)
+    wait_green(ctl01)
+
+
+def test_cluster_mode_is_refused_while_the_framework_cannot_reach_a_node(nodes):
+    before = {name: installed_versions(node) for name, node in nodes.items()}
+    subprocess.run(["docker", "exec", "cmp02", "systemctl", "stop", "ovs-workers"], check=True)
+    try:
+        rc, output, recap = run_playbook(*CLUSTER, "-e", "ovs_upgrade_accept_downtime=true")
+    finally:
+        subprocess.run(["docker", "exec", "cmp02", "systemctl", "start", "ovs-workers"], check=True)
+    assert rc != 0
+    text = " ".join(output.split())
+    assert "Refusing to update: storage router(s) cmp02 cannot be reached by the framework" in text, output[-4000:]
+    assert "Nothing was updated; the apt sources point at ginger again" in text, output[-4000:]
+    assert_nothing_upgraded(nodes, before, output)
+
+
+def test_cluster_mode_is_refused_until_the_downtime_is_accepted(nodes):
+    before = {name: installed_versions(node) for name, node in nodes.items()}
+    rc, output, recap = run_playbook(*CLUSTER)
+    assert rc != 0
+    text = " ".join(output.split())
+    assert "Refusing to update without accept_downtime: the update brings downtime:" in text, output[-4000:]
+    assert "vPool vpool01 will be unavailable" in text and "the API will be unavailable" in text, output[-4000:]
+    assert_nothing_upgraded(nodes, before, output)
+
+
+def test_cluster_mode_updates_every_node_with_the_migration(nodes):
+    ctl01 = nodes["ctl01"]
+    started = time.monotonic()
+    rc, output, recap = run_playbook(*CLUSTER, "-e", "ovs_upgrade_accept_downtime=true")
+    TIMINGS["cluster update"] = round(time.monotonic() - started, 1)
+    print("upgrade timing: cluster %.1f s" % TIMINGS["cluster update"])
+    assert rc == 0, output[-8000:]
+    for name, node in nodes.items():
+        versions = installed_versions(node)
+        assert versions and all(versions[p] == RELEASE_3[p] for p in versions), (name, versions)
+        assert apt_release(node) == ["hazel"], name
+    assert json.loads(ctl01.check_output("ovs config get /ovs/framework/migrations")) == {"release": 3}
+    log = ctl01.check_output("cat /var/log/ovs/update.log").splitlines()
+    run = log[max(i for i, line in enumerate(log) if line.endswith("+++ Starting update +++")):]
+    assert run[-1].endswith("+++ Finished updating +++"), run[-5:]
+    assert [line for line in run if " - ERROR - " in line] == []
+    assert failed_tests(ctl01) == []
+
+
+def test_cluster_mode_rerun_changes_nothing(nodes):
+    rc, output, recap = run_playbook(*CLUSTER, "-e", "ovs_upgrade_accept_downtime=true")
     assert rc == 0, output[-6000:]
     assert changed_hosts(recap) == [], changed_hosts(recap)

@@ -133,8 +133,9 @@ class _Check(object):
 
 
 def show_value(value):
-    """A value as the messages show it: strings quoted, lists and dictionaries as JSON."""
-    if isinstance(value, (list, dict)):
+    """A value as the messages show it: strings quoted, lists, dictionaries and booleans as JSON (as the
+    inventory writes them: true, not True)."""
+    if isinstance(value, (list, dict, bool)):
         return _json(value)
     if isinstance(value, str):
         return "'{0}'".format(value)

@@ -180,7 +180,7 @@ def test_without_flags_every_local_backend_takes_every_storage_node():
 @pytest.mark.parametrize('flags, vpool, message', [
     ({'str03': 'maybe'}, {}, "excellerated_backend of str03 is 'maybe': a boolean (true or false)"),
     ({'str03': True, 'cmp01': True}, {},
-     'excellerated_backend of cmp01 is True: cmp01 is not in storagenodes: only storage nodes give their disks to '
+     'excellerated_backend of cmp01 is true: cmp01 is not in storagenodes: only storage nodes give their disks to '
      'the accelerated backend (storage nodes: str01, str02, str03)'),
     ({}, {}, "ovs_backends[1].asds[0].hosts is None: backend ssd is accelerated but no storage node has "
              "excellerated_backend=true: set it on the (SSD) storage nodes of this backend, or list them in hosts"),
@@ -229,7 +229,7 @@ def test_a_disk_gives_asds_to_one_backend_and_a_global_backend_is_not_accelerate
     layout, hostvars = accelerated()
     layout['ovs_backends'][2]['accelerated'] = True
     assert check(layout, hostvars)['errors'] == [
-        'ovs_backends[2].accelerated is True: only a LOCAL backend takes the disks of the storage nodes with '
+        'ovs_backends[2].accelerated is true: only a LOCAL backend takes the disks of the storage nodes with '
         'excellerated_backend=true']
 
 

@@ -26,11 +26,11 @@ def playbook(*extra):
 
 @pytest.mark.parametrize('extra, message', [
     ([], 'ovs_replace_host=(not set): name the storage node with -e ovs_replace_host=<host>; '
-         'allowed: str01, str02, str03'),
+         'allowed: str01, str02, str03, str05'),
     (['-e', 'ovs_replace_host=str09', '-e', 'ovs_replace_disk=sdc'],
-     'ovs_replace_host=str09: is not a host of the inventory; allowed: str01, str02, str03'),
+     'ovs_replace_host=str09: is not a host of the inventory; allowed: str01, str02, str03, str05'),
     (['-e', 'ovs_replace_host=ctl01', '-e', 'ovs_replace_disk=sdc'],
-     'ovs_replace_host=ctl01: is not a storage node (group storagenodes); allowed: str01, str02, str03'),
+     'ovs_replace_host=ctl01: is not a storage node (group storagenodes); allowed: str01, str02, str03, str05'),
     (['-e', 'ovs_replace_host=str01', '-e', 'ovs_replace_disk=sdz'],
      'ovs_replace_disk=sdz: is not a disk of the ASDs of str01 in ovs_backends; allowed for str01: sdb, sdc'),
     (['-e', 'ovs_replace_host=str01'],
