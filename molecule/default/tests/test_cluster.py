@@ -118,13 +118,13 @@ def test_api_lists_five_storage_routers(api):
     assert [r["name"] for r in routers] == ["cmp01", "cmp02", "ctl01", "ctl02", "ctl03"]
 
 
-def test_api_has_the_three_asd_nodes_registered(api, install_master):
-    """The three ASD managers of the store are registered; none is left to discover."""
+def test_api_has_every_asd_node_registered(api, install_master):
+    """The ASD managers of the store (one per storage node) are registered; none is left to discover."""
     registered = api.get("alba/nodes/?contents=node_id,ip")["data"]
     sdm_ids = sorted(
         install_master.check_output(
             "ovs config list /ovs/alba/asdnodes").split())
-    assert len(sdm_ids) == 3
+    assert len(sdm_ids) == len(RUNNER.get_hosts("storagenodes"))
     assert sorted(n["node_id"] for n in registered) == sdm_ids
     assert api.get("alba/nodes/?discover=true&contents=node_id")["data"] == []
 
