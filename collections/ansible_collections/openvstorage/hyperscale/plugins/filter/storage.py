@@ -300,9 +300,9 @@ def _check_excellerated(check, backends):
             check.error('{0} of {1}'.format(EXCELLERATED, host), value, 'a boolean (true or false)')
             continue
         if flag and host not in check.storage:
-            check.error('{0} of {1}'.format(EXCELLERATED, host), value, '{1} is not in storagenodes: only storage '
-                        'nodes give their disks to the accelerated backend (storage nodes: {2})'.format(
-                            EXCELLERATED, host, ', '.join(check.storage) or 'none'))
+            check.error('{0} of {1}'.format(EXCELLERATED, host), value, '{0} is not in storagenodes: only storage '
+                        'nodes give their disks to the accelerated backend (storage nodes: {1})'.format(
+                            host, ', '.join(check.storage) or 'none'))
         elif flag:
             flagged.append(host)
     local = [b for b in backends if b.get('scaling', 'LOCAL') == 'LOCAL' and b.get('state', 'present') == 'present']
