@@ -198,7 +198,7 @@ def test_cluster_mode_is_refused_while_the_health_check_fails(nodes):
     before = {name: installed_versions(node) for name, node in nodes.items()}
     subprocess.run(["docker", "exec", "ctl01", "systemctl", "stop", "ovs-arakoon-voldrv"], check=True)
     try:
-        rc, output, recap = run_playbook(*CLUSTER, "-e", "ovs_upgrade_accept_downtime=true")
+        rc, output, recap = run_playbook(CLUSTER[0], INVENTORY, *CLUSTER[1:], "-e", "ovs_upgrade_accept_downtime=true")
     finally:
         subprocess.run(["docker", "exec", "ctl01", "systemctl", "start", "ovs-arakoon-voldrv"], check=True)
     assert rc != 0
@@ -214,7 +214,7 @@ def test_cluster_mode_is_refused_while_the_framework_cannot_reach_a_node(nodes):
     before = {name: installed_versions(node) for name, node in nodes.items()}
     subprocess.run(["docker", "exec", "cmp02", "systemctl", "stop", "ovs-workers"], check=True)
     try:
-        rc, output, recap = run_playbook(*CLUSTER, "-e", "ovs_upgrade_accept_downtime=true")
+        rc, output, recap = run_playbook(CLUSTER[0], INVENTORY, *CLUSTER[1:], "-e", "ovs_upgrade_accept_downtime=true")
     finally:
         subprocess.run(["docker", "exec", "cmp02", "systemctl", "start", "ovs-workers"], check=True)
     assert rc != 0
@@ -226,7 +226,7 @@ def test_cluster_mode_is_refused_while_the_framework_cannot_reach_a_node(nodes):
 
 def test_cluster_mode_is_refused_until_the_downtime_is_accepted(nodes):
     before = {name: installed_versions(node) for name, node in nodes.items()}
-    rc, output, recap = run_playbook(*CLUSTER)
+    rc, output, recap = run_playbook(CLUSTER[0], INVENTORY, *CLUSTER[1:])
     assert rc != 0
     text = " ".join(output.split())
     assert "Refusing to update without accept_downtime: the update brings downtime:" in text, output[-4000:]
@@ -237,7 +237,7 @@ def test_cluster_mode_is_refused_until_the_downtime_is_accepted(nodes):
 def test_cluster_mode_updates_every_node_with_the_migration(nodes):
     ctl01 = nodes["ctl01"]
     started = time.monotonic()
-    rc, output, recap = run_playbook(*CLUSTER, "-e", "ovs_upgrade_accept_downtime=true")
+    rc, output, recap = run_playbook(CLUSTER[0], INVENTORY, *CLUSTER[1:], "-e", "ovs_upgrade_accept_downtime=true")
     TIMINGS["cluster update"] = round(time.monotonic() - started, 1)
     print("upgrade timing: cluster %.1f s" % TIMINGS["cluster update"])
     assert rc == 0, output[-8000:]
@@ -254,6 +254,6 @@ def test_cluster_mode_updates_every_node_with_the_migration(nodes):
 
 
 def test_cluster_mode_rerun_changes_nothing(nodes):
-    rc, output, recap = run_playbook(*CLUSTER, "-e", "ovs_upgrade_accept_downtime=true")
+    rc, output, recap = run_playbook(CLUSTER[0], INVENTORY, *CLUSTER[1:], "-e", "ovs_upgrade_accept_downtime=true")
     assert rc == 0, output[-6000:]
     assert changed_hosts(recap) == [], changed_hosts(recap)
