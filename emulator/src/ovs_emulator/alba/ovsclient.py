@@ -5,7 +5,7 @@ self-signed certificate (``verify=False``), OAuth 2 ``client_credentials`` grant
 kept 300 s per (ip, port, client id, secret) as the real one keeps it in memcached.
 
 Differences: the real requests have no timeout (a silent host hangs the task); here every call
-has one (``timeout``, default 10 s).  A connection problem raises ``ApiUnreachable`` with the
+has one (``timeout``, default ``TIMEOUT`` s).  A connection problem raises ``ApiUnreachable`` with the
 text shape of python-requests' ``ConnectionError``/``ConnectTimeout``."""
 import base64
 import hashlib
@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from .asdclient import HttpsJsonClient
 
 TOKEN_CACHE_SECONDS = 300
+TIMEOUT = 10.0
 STATUS_MESSAGES = {401: "No access to the requested API", 403: "No access to the requested API",
                    404: "The requested API could not be found", 405: "Requested method not allowed",
                    406: "The request was unacceptable", 426: "Upgrade is needed",
@@ -90,8 +91,8 @@ class OVSClient(HttpsJsonClient):
     (``client_id``/``client_secret``, else ``username``/``password`` as the link metadata
     carries them)."""
 
-    def __init__(self, connection_info, timeout=10, version=6):
-        super().__init__(connection_info["host"], connection_info["port"], timeout)
+    def __init__(self, connection_info, timeout=None, version=6):
+        super().__init__(connection_info["host"], connection_info["port"], timeout or TIMEOUT)
         self.client_id = connection_info.get("client_id") or connection_info.get("username")
         self.client_secret = connection_info.get("client_secret") or connection_info.get("password")
         self.version = version
