@@ -14,7 +14,6 @@ from ovs_emulator.store import ArakoonNode, MemoryStore, cacc_text
 from ovs_emulator.webapi import auth
 from test_backends import action, alba_type, masters  # noqa: F401
 from test_osds import claim_three_asds_on_sdc, running_backend, storage_node  # noqa: F401
-from test_storage import write_hardware  # noqa: F401
 from test_webapi import Api, _serve, api, root, seed, store  # noqa: F401  (fixtures)
 from conftest import free_ports
 
