@@ -412,7 +412,7 @@ def test_link_needs_available_preset(api, masters, storage_node, store, root):  
     local = running_backend(api, root, "lb1")
     glob = running_backend(api, root, "gb1", "GLOBAL")
     alba_id = api.call("GET", f"/api/alba/backends/{local}/")[1]["alba_id"]
-    metadata = {"backend_connection_info": {"host": "127.0.0.1", "port": 443, "username": "u",
+    metadata = {"backend_connection_info": {"host": "172.30.250.11", "port": 443, "username": "u",
                                             "password": "p"},
                 "backend_info": {"linked_guid": local, "linked_name": "lb1",
                                  "linked_preset": "default", "linked_alba_id": alba_id}}

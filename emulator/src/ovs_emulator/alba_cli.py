@@ -180,10 +180,14 @@ def _osd_info(config_store, options):
             raise AlbaError('Failure("prefix and preset are needed for an alba osd")')
         text = _arakoon_config(url, config_store)
         cluster_id, _ = store.parse_cacc(text)
-        linked = albamgr.AlbaManager(config_store, cluster_id)
-        if not linked.alba_id():
+        try:
+            linked = albamgr.linked_manager(config_store, text)
+            alba_id = linked.alba_id()
+        except store.StoreError:
+            alba_id = None
+        if not alba_id:
             raise AlbaError(f'Failure("Could not reach the albamgr of {cluster_id}")')
-        return {"kind": "Alba2", "long_id": linked.alba_id(), "node_id": node_id,
+        return {"kind": "Alba2", "long_id": alba_id, "node_id": node_id,
                 "albamgr_cfg": albamgr.arakoon_cfg_json(text), "prefix": options["prefix"],
                 "preset": options["preset"], "total": 0, "used": 0}
     hosts = options.get("hosts") or ([options["host"]] if options.get("host") else [])

@@ -38,6 +38,7 @@ DEFAULT_PRESET = {"policies": [[5, 4, 8, 3], [2, 2, 3, 4]], "fragment_size": 104
 COMPRESSIONS = ("none", "snappy", "bz2")
 FRAGMENT_MULTIPLE = 16
 KEY_LENGTH = 32  # AES-256
+REMOTE_TIMEOUT = 5.0  # seconds to reach the configuration store of another cluster
 
 
 class AlbaFailure(Exception):
@@ -70,6 +71,20 @@ def store_of(url):
     parts = urlsplit(url or "")
     ini = parse_qs(parts.query).get("ini", [None])[0]
     return store.EtcdStore(paths.real(unquote(ini)) if ini else None), parts.path
+
+
+def linked_manager(config_store, text):
+    """The ABM an Arakoon client ini names (what an Alba2 OSD talks to): in this cluster's
+    configuration store, else in the one of the ABM's own nodes (a backend of another cluster:
+    its configuration store at ``<node ip>:26400``, served by every master).  StoreError when
+    that cannot be reached."""
+    cluster_id, nodes = store.parse_cacc(text)
+    manager = AlbaManager(config_store, cluster_id)
+    if manager.alba_id():
+        return manager
+    remote = store.EtcdStore(nodes=[store.ArakoonNode(node.name, node.ip, store.CLIENT_PORT)
+                                    for node in nodes], timeout=REMOTE_TIMEOUT)
+    return AlbaManager(remote, cluster_id)
 
 
 class AlbaManager:

@@ -11,7 +11,8 @@ its preset that the OSDs claimed by this ALBA (not decommissioned) can satisfy, 
 Safety of a namespace (``get-disk-safety``): ``remaining_safety`` = fragments on OSDs that are
 not dead - k; dead = the ``--long-id``s, the OSDs of the ``--node-id``s, OSDs no longer in the ABM
 (purged), decommissioned ones with ``--include-decommissioning-as-dead``, not answering ones
-(TCP connect to ip:port fails) with ``--include-errored-as-dead``.  Bucket
+(TCP connect to an ASD's ip:port fails, or to every ABM node of a linked backend: ``Alba2``)
+with ``--include-errored-as-dead``.  Bucket
 ``[k, m, fragments - k, x]``; a namespace without placement has safety ``null``.
 
 Repair (the maintenance agents): fragments on purged or decommissioned OSDs move to OSDs of the
@@ -67,16 +68,26 @@ def place(policies, nodes):
     return None
 
 
+def _endpoints(info):
+    """[(ip, port)] an OSD is reached on: an ASD's ip:port, the ABM nodes of an Alba2 OSD (a
+    linked backend, maybe of another cluster)."""
+    if info.get("kind") == "AsdV1" and info.get("port"):
+        return [(ip, int(info["port"])) for ip in info.get("ips") or []]
+    if info.get("kind") == "Alba2":
+        return [(ip, int(node["port"])) for _, node in (info.get("albamgr_cfg") or {}).get("node_cfgs", [])
+                for ip in node.get("ips", [])]
+    return []
+
+
 def errored(records):
-    """Long ids of the ASD-like OSDs that do not answer on their ip:port."""
+    """Long ids of the ASDs and linked backends (Alba2) that do not answer: no TCP connection to
+    the ASD's ip:port, to any ABM node of the linked backend."""
     found = set()
     for record in records:
-        info = record["info"]
-        ips, port = info.get("ips") or [], info.get("port")
-        if info.get("kind") != "AsdV1" or not port:
-            continue
-        if not any(system.port_open(ip, int(port), timeout=PROBE_TIMEOUT) for ip in ips):
-            found.add(info["long_id"])
+        endpoints = _endpoints(record["info"])
+        if endpoints and not any(system.port_open(ip, port, timeout=PROBE_TIMEOUT)
+                                 for ip, port in endpoints):
+            found.add(record["info"]["long_id"])
     return found
 
 

@@ -19,10 +19,9 @@ alba: ocaml/src/fragment_cache_config.ml, ocaml/src/fragment_cache_alba.ml).
   main namespace, 9 digits>`` on the cache backend (``create_cache_namespaces``) and drops it
   when the main namespace is deleted (``delete_cache_namespaces``).
 """
-import configparser
-import io
-
 from ovs_emulator import alba, albamgr
+from ovs_emulator.alba.common import arakoon_config_dict, arakoon_config_ini
+from ovs_emulator.alba.ovsclient import HttpNotFoundException
 
 REMOTE_CONFIG_BACKEND_BASE = "/ovs/framework/used_configs/alba_backends"
 REMOTE_CONFIG_BACKEND_CONFIG = REMOTE_CONFIG_BACKEND_BASE + "/{0}/abm_config"
@@ -37,17 +36,6 @@ REMOTE_REFUSED = ("ALBA Backends of another cluster (connection_info host {0}) a
                   "an empty host)")
 
 
-class HttpNotFoundException(RuntimeError):
-    """ovs_extensions.api.exceptions.HttpNotFoundException as the OVSClient raises it."""
-
-    def __init__(self, error):
-        super().__init__(error)
-        self.status_code, self.error = 404, error
-
-    def __str__(self):
-        return f"Status code: {self.status_code} - Error: {self.error}'."
-
-
 def cluster_of(model, connection_info):
     """The cluster whose API ``connection_info`` names: this one (``local`` or one of its storage
     routers' IPs).  The seam for remote clusters (GeoScale): another host is refused for now."""
@@ -58,39 +46,11 @@ def cluster_of(model, connection_info):
     raise RuntimeError(REMOTE_REFUSED.format(host))
 
 
-def arakoon_config_dict(text):
-    """ArakoonClusterConfig.convert_config_to(INI -> DICT) of an Arakoon ini text (ports as ints;
-    an empty ``plugins`` left out as export_dict does)."""
-    parser = configparser.RawConfigParser()
-    parser.read_file(io.StringIO(text))
-    converted = {}
-    for section in parser.sections():
-        converted[section] = {}
-        for option in parser.options(section):
-            if option in ("client_port", "messaging_port"):
-                converted[section][option] = parser.getint(section, option)
-            elif not (section == "global" and option == "plugins" and not parser.get(section, option)):
-                converted[section][option] = parser.get(section, option)
-    return converted
-
-
-def arakoon_config_ini(config):
-    """ArakoonClusterConfig.convert_config_to(DICT -> INI)."""
-    parser = configparser.RawConfigParser()
-    for section, values in config.items():
-        parser.add_section(section)
-        for key, value in values.items():
-            parser.set(section, key, str(value))
-    output = io.StringIO()
-    parser.write(output)
-    return output.getvalue()
-
-
 def _alba_backend(cluster, alba_backend_guid):
     """GET /alba/backends/<guid>/ of ``cluster``: 404 for an unknown guid."""
     alba_backend = cluster.get("albabackend", alba_backend_guid)
     if alba_backend is None:
-        raise HttpNotFoundException("The requested object could not be found (object_not_found)")
+        raise HttpNotFoundException(alba.OBJECT_NOT_FOUND)
     return alba_backend
 
 

@@ -4,7 +4,9 @@ from ovs_emulator import albamgr
 from ovs_emulator.model import new_guid
 
 from . import arakoon
-from .common import BACKEND_CONFIG_ROOT, abm_name, alba_cli, backend_of, computed, set_status
+from .common import (BACKEND_CONFIG_ROOT, OBJECT_NOT_FOUND, abm_name, alba_cli, arakoon_config_dict, backend_of,
+                     computed, local_host, set_status)
+from .ovsclient import HttpForbiddenException, HttpNotFoundException, OVSClient
 from .maintenance import checkup_maintenance_agents, remove_agents
 from .nodes import stack
 from .presets import list_presets, render_presets
@@ -59,6 +61,18 @@ def remove_cluster(model, alba_backend_guid):
         model.delete("backend", backend["guid"])
 
 
+def get_arakoon_config(model, alba_backend_guid):
+    """AlbaController.get_arakoon_config (task ``alba.get_arakoon_config``, the API's
+    ``get_config_metadata``): the ABM's Arakoon config as a dict (export_dict)."""
+    alba_backend = model.get("albabackend", alba_backend_guid)
+    backend = backend_of(model, alba_backend)
+    text = model.store.get_raw(f"/ovs/arakoon/{abm_name(backend)}/config") if backend else None
+    if not text:
+        raise ValueError(f"ALBA Backend {backend.get('name')} does not have an ABM cluster registered")
+    return arakoon_config_dict(text)
+
+
+REMOTE_TIMEOUT = 5  # seconds a dynamic waits for the API of another cluster
 DEVICE_COLOURS = {"ok": "green", "warning": "orange", "error": "red", "unknown": "gray"}
 
 
@@ -153,34 +167,81 @@ class AlbaBackendDynamics:
         return [osd for osd in self.model.find("albaosd", alba_backend_guid=alba_backend["guid"])
                 if osd.get("osd_type") == "ALBA_BACKEND" and osd.get("metadata")]
 
+    def _linked_info(self, osd, contents):
+        """GET /alba/backends/<linked guid>/?contents=<contents> of a linked backend: from this
+        model, or through the API of its cluster (OVSClient)."""
+        info, connection_info = osd["metadata"]["backend_info"], osd["metadata"]["backend_connection_info"]
+        if local_host(self.model, connection_info):
+            linked = self.model.get("albabackend", info["linked_guid"])
+            if linked is None:
+                raise HttpNotFoundException(OBJECT_NOT_FOUND)
+            return {name: getattr(self, name)(linked) for name in contents}
+        client = OVSClient(connection_info, timeout=REMOTE_TIMEOUT)
+        return client.get(f"/alba/backends/{info['linked_guid']}/", params={"contents": ",".join(contents)})
+
     def remote_stack(self, alba_backend):
-        """{linked alba id: the linked backend's local_summary} (backends of this cluster)."""
+        """AlbaBackend._remote_stack: {linked backend guid: its name, preset, osd id, domain,
+        local_ip, remote_host, error ('', backend_deleted, not_allowed, unknown), live_status and
+        the linked backend's local_summary}."""
         result = {}
+        cluster_ips = {r.get("ip") for r in self.model.all("storagerouter")}
         for osd in self.linked_osds(alba_backend):
             info = osd["metadata"]["backend_info"]
-            linked = self.model.get("albabackend", info["linked_guid"])
-            summary = self.local_summary(linked) if linked else {}
-            result[osd["osd_id"]] = dict(summary, name=info.get("linked_name"),
-                                         alba_backend_guid=info["linked_guid"],
-                                         preset=info.get("linked_preset"))
+            host = osd["metadata"]["backend_connection_info"].get("host")
+            domain = self.model.get("domain", osd.get("domain_guid")) if osd.get("domain_guid") else None
+            entry = result[info["linked_guid"]] = {
+                "name": info.get("linked_name"), "error": "", "preset": info.get("linked_preset"),
+                "domain": None if domain is None else {"guid": domain["guid"], "name": domain.get("name")},
+                "osd_id": info.get("linked_alba_id"), "local_ip": host in cluster_ips,
+                "remote_host": host, "live_status": "unknown"}
+            try:
+                linked = self._linked_info(osd, ("local_summary", "live_status"))
+                entry.update(linked["local_summary"])
+                entry["live_status"] = linked["live_status"]
+            except HttpNotFoundException:
+                entry.update(error="backend_deleted", live_status="failure")
+            except HttpForbiddenException:
+                entry["error"] = "not_allowed"
+            except Exception:  # the other cluster cannot be reached, ...
+                entry["error"] = "unknown"
         return result
 
     def linked_backend_guids(self, alba_backend, seen=None):
-        """The ALBA backends linked to this one (recursively) through ALBA_BACKEND OSDs."""
+        """The ALBA backends linked to this one (recursively) through ALBA_BACKEND OSDs; for a
+        backend of another cluster, it and what that cluster's API lists for it.  None when
+        another cluster cannot be asked (the real dynamic: the GUI disables 'Link Backend')."""
         seen = set() if seen is None else seen
         for osd in self.linked_osds(alba_backend):
             guid = osd["metadata"]["backend_info"]["linked_guid"]
-            if guid not in seen:
-                seen.add(guid)
-                linked = self.model.get("albabackend", guid)
-                if linked:
-                    self.linked_backend_guids(linked, seen)
+            if local_host(self.model, osd["metadata"]["backend_connection_info"]):
+                if guid not in seen:
+                    seen.add(guid)
+                    linked = self.model.get("albabackend", guid)
+                    if linked and self.linked_backend_guids(linked, seen) is None:
+                        return None
+                continue
+            try:
+                remote = self._linked_info(osd, ("linked_backend_guids",))["linked_backend_guids"]
+            except HttpNotFoundException:
+                continue  # deleted meanwhile
+            except Exception:
+                return None
+            seen.update([guid] + list(remote or []))
         return sorted(seen - {alba_backend["guid"]})
 
     def live_status(self, alba_backend):
+        """AlbaBackend._live_status (backend status, linked backends)."""
         status = self.backend(alba_backend).get("status")
-        return {"RUNNING": "running", "INSTALLING": "running", "DELETING": "running",
+        live = {"RUNNING": "running", "INSTALLING": "running", "DELETING": "running",
                 "WARNING": "warning"}.get(status, "failure")
+        if live != "running" or alba_backend.get("scaling") == "LOCAL":
+            return live
+        for remote in computed(alba_backend, "remote_stack", self.remote_stack).values():
+            if remote["error"] == "unknown" or remote["live_status"] == "failure":
+                return "failure"
+            if remote["error"] == "not_allowed" or remote["live_status"] == "warning":
+                live = "warning"
+        return live
 
 
 def albabackend_dynamics(model):

@@ -1,6 +1,8 @@
 """What every part of the ALBA plugin domain shares: the ``alba`` CLI as the framework runs it
 (``AlbaCLI.run``), the names of a backend's Arakoon clusters and maintenance agents, and the
 validation patterns of the plugin."""
+import configparser
+import io
 import re
 
 from ovs_emulator import alba_cli as albacli, albamgr
@@ -11,6 +13,7 @@ PRESET_NAME = re.compile(r"^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$")
 REGEX_GUID = re.compile(r"^[a-f0-9]{8}-(?:[a-f0-9]{4}-){3}[a-f0-9]{12}$")
 REGEX_VPOOL = re.compile(r"^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$")
 OSD_TYPES = ["ASD", "ALBA_BACKEND", "AD", "S3"]
+OBJECT_NOT_FOUND = "The requested object could not be found (object_not_found)"  # OVSClient's 404
 
 
 def alba_cli(model, command, cluster, args=(), **options):
@@ -67,3 +70,37 @@ def computed(obj, name, function):
     if name not in cache:
         cache[name] = function(obj)
     return cache[name]
+
+
+def local_host(model, connection_info):
+    """Whether ``connection_info`` names this cluster's API (a storage router's IP: the
+    ``local_ip`` of the real ``remote_stack``); else another cluster (GeoScale)."""
+    return (connection_info or {}).get("host") in {r.get("ip") for r in model.all("storagerouter")}
+
+
+def arakoon_config_dict(text):
+    """ArakoonClusterConfig.convert_config_to(INI -> DICT) of an Arakoon ini text (ports as ints;
+    an empty ``plugins`` left out as export_dict does)."""
+    parser = configparser.RawConfigParser()
+    parser.read_file(io.StringIO(text))
+    converted = {}
+    for section in parser.sections():
+        converted[section] = {}
+        for option in parser.options(section):
+            if option in ("client_port", "messaging_port"):
+                converted[section][option] = parser.getint(section, option)
+            elif not (section == "global" and option == "plugins" and not parser.get(section, option)):
+                converted[section][option] = parser.get(section, option)
+    return converted
+
+
+def arakoon_config_ini(config):
+    """ArakoonClusterConfig.convert_config_to(DICT -> INI)."""
+    parser = configparser.RawConfigParser()
+    for section, values in config.items():
+        parser.add_section(section)
+        for key, value in values.items():
+            parser.set(section, key, str(value))
+    output = io.StringIO()
+    parser.write(output)
+    return output.getvalue()

@@ -8,8 +8,9 @@ import tempfile
 from ovs_emulator import validate
 
 from .asdclient import InvalidCredentials, ManagerUnreachable, client_for
-from .common import (OSD_TYPES, PRESET_NAME, REGEX_GUID, REGEX_VPOOL, abm_name, alba_cli,
-                     albacli_failure, backend_of)
+from .common import (OBJECT_NOT_FOUND, OSD_TYPES, PRESET_NAME, REGEX_GUID, REGEX_VPOOL, abm_name,
+                     alba_cli, albacli_failure, arakoon_config_ini, backend_of, local_host)
+from .ovsclient import HttpNotFoundException, OVSClient
 from .maintenance import checkup_maintenance_agents, has_maintenance
 from .backends import presets_of
 from .nodes import node_of as _node
@@ -177,17 +178,7 @@ def _add_backend_osds(model, alba_backend, osds, domain_guid, metadata):
                 is_claimed = available.get("alba_id") is not None
         if not is_claimed and not is_available:
             preset_name = str(info["linked_preset"])
-            linked = model.get("albabackend", info["linked_guid"])
-            if linked is None:
-                host = metadata["backend_connection_info"].get("host")
-                raise RuntimeError(f"Could not load metadata from environment {host}")
-            presets = [p for p in presets_of(model, linked)
-                       if p["name"] == preset_name]
-            if len(presets) != 1:
-                raise RuntimeError(f"Could not locate preset {preset_name}")
-            if presets[0]["is_available"] is False:
-                raise RuntimeError(f"Preset {preset_name} is not available")
-            text = model.store.get_raw(f"/ovs/arakoon/{abm_name(backend_of(model, linked))}/config")
+            text = _linked_abm_config(model, metadata, preset_name)
             with tempfile.TemporaryDirectory() as directory:
                 ini = os.path.join(directory, "arakoon_config_temp")
                 with open(ini, "w", encoding="utf-8") as handle:
@@ -213,6 +204,40 @@ def _add_backend_osds(model, alba_backend, osds, domain_guid, metadata):
                    "alba_node_guid": None, "ips": None, "port": None, "slot_id": None}
             _save_osd(model, alba_backend, osd)
     return failed, unclaimed
+
+
+def _check_preset(presets, preset_name):
+    presets = [p for p in presets if p["name"] == preset_name]
+    if len(presets) != 1:
+        raise RuntimeError(f"Could not locate preset {preset_name}")
+    if presets[0]["is_available"] is False:
+        raise RuntimeError(f"Preset {preset_name} is not available")
+
+
+def _linked_abm_config(model, metadata, preset_name):
+    """The ABM config (ini text) of the backend to link, once its preset is found available: as
+    the real code reads it through the API named by ``backend_connection_info`` (OVSClient: the
+    backend with its presets, then task get_config_metadata); a backend of this cluster is read
+    from the model."""
+    linked_guid = metadata["backend_info"]["linked_guid"]
+    connection_info = metadata["backend_connection_info"]
+    if local_host(model, connection_info):
+        linked = model.get("albabackend", linked_guid)
+        if linked is None:
+            raise HttpNotFoundException(OBJECT_NOT_FOUND)
+        _check_preset(presets_of(model, linked), preset_name)
+        text = model.store.get_raw(f"/ovs/arakoon/{abm_name(backend_of(model, linked))}/config")
+        if not text:
+            raise RuntimeError(f"Could not load metadata from environment {connection_info.get('host')}")
+        return text
+    client = OVSClient(connection_info)
+    backend_info = client.get(f"/alba/backends/{linked_guid}", params={"contents": "presets"})
+    _check_preset(backend_info.get("presets") or [], preset_name)
+    task_id = client.get(f"/alba/backends/{linked_guid}/get_config_metadata")
+    successful, arakoon_config = client.wait_for_task(task_id, timeout=300)
+    if successful is False:
+        raise RuntimeError(f"Could not load metadata from environment {client.ip}")
+    return arakoon_config_ini(arakoon_config)
 
 
 class DecommissionedError(Exception):

@@ -142,6 +142,14 @@ def albabackends_unlink(ctx, guid):
                             alba_backend["guid"], linked_guid)
 
 
+def albabackends_get_config_metadata(ctx, guid):
+    """``GET /api/alba/backends/<g>/get_config_metadata/`` -> task ``alba.get_arakoon_config``
+    (what another cluster's framework asks when linking this backend)."""
+    alba_backend = _load(ctx, "albabackend", guid)
+    return ctx.tasks.launch("alba.get_arakoon_config", alba.get_arakoon_config, ctx.model,
+                            alba_backend["guid"])
+
+
 def albanodes_fill_slots(ctx, guid):
     node = _load(ctx, "albanode", guid)
     osd_information = ctx.request.param("slot_information") or ctx.request.param("osd_information")
@@ -201,6 +209,8 @@ ROUTES = [
     ("GET", "/api/alba/backends/<guid>/", albabackends_get, ["read"]),
     ("DELETE", "/api/alba/backends/<guid>/", albabackends_delete, WRITE),
     ("GET", "/api/alba/backends/<guid>/calculate_safety/", albabackends_calculate_safety, ["read"]),
+    ("GET", "/api/alba/backends/<guid>/get_config_metadata/", albabackends_get_config_metadata,
+     ["read", "manage"]),
     ("POST", "/api/alba/backends/<guid>/add_preset/", albabackends_add_preset,
      WRITE),
     ("POST", "/api/alba/backends/<guid>/update_preset/", albabackends_update_preset,
