@@ -285,7 +285,8 @@ def case(path):
 
 @pytest.mark.parametrize('path, value, message', [
     case(('ovs_vpools', 0, 'fragment_cache', 'quota')), case(('ovs_backends', 0, 'name')),
-    case(('ovs_disk_roles', 0, 'roles'))], ids=['fragment cache quota -1', 'backend name', 'READ disk role'])
+    case(('ovs_disk_roles', 0, 'roles')), case(('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'user'))],
+    ids=['fragment cache quota -1', 'backend name', 'READ disk role', 'unknown key of a remote cluster'])
 def test_hyperscale_stops_in_the_first_play_naming_the_nested_option(tmp_path, path, value, message):
     if path[0] in ROUTER:
         node_vars = dict(NODE_VARS, cmp01=changed(path, value, NODE_VARS['cmp01']))
@@ -294,6 +295,7 @@ def test_hyperscale_stops_in_the_first_play_naming_the_nested_option(tmp_path, p
         rc, output = run_playbook(write_inventory(tmp_path, changed(path, value, LAYOUT)))
     assert rc != 0, output[-3000:]
     assert message in output.replace('\\"', '"'), output[-3000:]
+    assert LAYOUT['ovs_backends'][1]['linked_backends'][1]['cluster']['client_secret'] not in output
     assert NODE_PLAY not in output, 'a node play started: ' + output[-3000:]
 
 
