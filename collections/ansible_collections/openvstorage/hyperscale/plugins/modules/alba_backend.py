@@ -15,7 +15,8 @@ description:
     C(alba), then C(POST /api/alba/backends/) with its scaling - and waits until its ABM/NSM Arakoon clusters
     and maintenance agents are deployed (status C(RUNNING)).
   - A V(GLOBAL) backend takes V(LOCAL) backends as its OSDs (O(linked_backends)), through
-    C(link_alba_backends) and C(unlink_alba_backends).
+    C(link_alba_backends) and C(unlink_alba_backends) - backends of this cluster, or with O(linked_backends[].cluster)
+    of another Open vStorage cluster (GeoScale), read through that cluster's API.
   - Removes a backend (C(DELETE /api/alba/backends/<guid>/)), but never one that a vPool uses, that still holds
     claimed OSDs or linked backends, or that is linked into a V(GLOBAL) backend.
   - The scaling of an existing backend cannot be changed; a difference fails.
@@ -55,17 +56,57 @@ options:
       - The preset of an existing link cannot be changed in place; a difference fails (it needs an unlink and a
         new link).
       - Only with O(scaling=GLOBAL).
+      - A link is recognised by the name of the backend and, for a backend of another cluster, the address of that
+        cluster's API the link stores; its result and diff label is the name, C(<name>@<api_host>) for a backend of
+        another cluster.
     type: list
     elements: dict
     suboptions:
       name:
-        description: Name of the LOCAL backend.
+        description: Name of the LOCAL backend (of the cluster of O(linked_backends[].cluster) when given).
         type: str
         required: true
       preset:
         description: Preset of that backend the GLOBAL backend uses.
         type: str
         required: true
+      cluster:
+        description:
+          - The other Open vStorage cluster that holds the backend (GeoScale) - its API and an API client of it
+            (C(POST /api/clients/) on that cluster, or its GUI, Administration > User Management; the client of a
+            user of the Administrators group, as the framework reads the backend's configuration with the roles
+            read and manage).
+          - The module reads the backend there (its guid, C(alba_id), status and presets; the preset must be
+            available, which that cluster computes from the OSDs claimed per node) before any change, in check mode
+            too, and links it with C(backend_connection_info) of host O(linked_backends[].cluster.api_host) (an IPv4
+            address; a host name is resolved where the module runs), port, and the client id and secret as
+            C(username)/C(password) and C(client_id)/C(client_secret).
+          - Unlinking needs no access to the other cluster.
+        type: dict
+        suboptions:
+          api_host:
+            description: IPv4 address or host name of a controller of the other cluster (its API).
+            type: str
+            required: true
+          api_port:
+            description: HTTPS port of that API, 1 to 65535.
+            type: int
+            default: 443
+          client_id:
+            description: Client id of an API client of the other cluster (client credentials grant).
+            type: str
+            required: true
+          client_secret:
+            description: Secret of that client. Never returned or logged; keep it in a vault.
+            type: str
+            required: true
+          validate_certs:
+            description: Verify the TLS certificate of the other cluster's API (the module's reads).
+            type: bool
+            default: true
+          ca_path:
+            description: PEM file with the CA of the other cluster's API certificate.
+            type: path
   wait:
     description:
       - After creating the backend, wait until its status is C(RUNNING); fail when it becomes C(FAILURE) or
@@ -118,6 +159,24 @@ EXAMPLES = r'''
         preset: default
     task_timeout: 1200
 
+- name: A GLOBAL backend over a LOCAL backend of this cluster and one of another cluster (GeoScale)
+  openvstorage.hyperscale.alba_backend:
+    api_host: "{{ ovs_api_host }}"
+    api_username: admin
+    api_password: "{{ ovs_api_password }}"
+    name: geo-be
+    scaling: GLOBAL
+    linked_backends:
+      - name: local-be1
+        preset: default
+      - name: dc2-be1
+        preset: default
+        cluster:
+          api_host: 10.20.0.11
+          client_id: "{{ vault_dc2_client_id }}"
+          client_secret: "{{ vault_dc2_client_secret }}"
+          ca_path: /etc/ssl/dc2-ca.pem
+
 - name: Remove a backend
   openvstorage.hyperscale.alba_backend:
     api_host: "{{ ovs_api_host }}"
@@ -157,10 +216,12 @@ backend:
       elements: str
       sample: [default]
     linked_backends:
-      description: Names of the backends linked into it (GLOBAL backends).
+      description:
+        - Names of the backends linked into it (GLOBAL backends); C(<name>@<address>) for a backend of another
+          cluster, with the address of its API the link stores.
       type: list
       elements: str
-      sample: []
+      sample: [local-be1, dc2-be1@10.20.0.11]
     osds:
       description: Number of OSDs claimed by it (ASDs, or linked backends).
       type: int
