@@ -137,7 +137,8 @@ def md_backends(cluster):
     claimed = claims(cluster)
     for backend in cluster.get('backends') or []:
         per_node = claimed.get(text(backend.get('name')), {})
-        links = [u'%s (preset %s)' % (md(link.get('name')), md(link.get('preset')))
+        links = [u'%s (preset %s%s)' % (md(link.get('name')), md(link.get('preset')),
+                                        u', cluster at %s' % md(link['remote_host']) if link.get('remote_host') else u'')
                  for link in backend.get('linked_backends') or []]
         lines += [u'### %s' % md(backend.get('name')), u'',
                   u'- Scaling: %s' % md(backend.get('scaling')),
@@ -208,14 +209,15 @@ STYLE = (u'text{font-family:sans-serif;font-size:12px;fill:#222}'
          u'.group{fill:#f6f6f6;stroke:#999;stroke-dasharray:4 3}'
          u'.node{stroke:#333;stroke-width:1}'
          u'.controller{fill:#cfe3ff}.compute{fill:#d8f5d0}.vpool{fill:#ffe7b8}'
-         u'.backend{fill:#f3d1f7}.global{fill:#e2c2ff}.storage{fill:#ffd4cc}'
+         u'.backend{fill:#f3d1f7}.global{fill:#e2c2ff}.remote{fill:#ececec}.storage{fill:#ffd4cc}'
          u'.link{stroke:#555;stroke-width:1.2;fill:none}.claim{stroke:#b04a3a}.linked{stroke:#7a3db8;'
          u'stroke-dasharray:6 3}')
 
 
 # groups drawn under the one before them, in the same column: compute nodes under the controllers,
-# local backends under the global ones (a link between backends is an arc on the column's right)
-STACKED = ((u'controller', u'compute'), (u'global', u'backend'))
+# local backends under the global ones, and the backends of other clusters under them (a link between backends
+# is an arc on the column's right)
+STACKED = ((u'controller', u'compute'), (u'global', u'backend'), (u'backend', u'remote'), (u'global', u'remote'))
 
 
 def svg_columns(cluster):
@@ -233,10 +235,28 @@ def svg_columns(cluster):
                                          for b in backends if b.get('scaling') == 'GLOBAL']),
         (u'Local backends', u'backend', [(('backend', b.get('name')), b.get('name'), b.get('live_status'))
                                          for b in backends if b.get('scaling') != 'GLOBAL']),
+        (u'Backends of other clusters', u'remote', remote_backends(cluster)),
         (u'Storage nodes', u'storage', [(('node', node_label(n)), node_label(n), n.get('ip'))
                                         for n in cluster.get('alba_nodes') or []]),
     ]
     return [group for group in groups if group[2]]
+
+
+def linked_key(link):
+    """The box of a linked backend: one of this cluster's backends, or one of another cluster (GeoScale)."""
+    if link.get('remote_host'):
+        return ('remote', link['remote_host'], link.get('name'))
+    return ('backend', link.get('name'))
+
+
+def remote_backends(cluster):
+    """``[(key, name, detail)]`` of the backends of other clusters linked into this one's GLOBAL backends."""
+    found = {}
+    for backend in cluster.get('backends') or []:
+        for link in backend.get('linked_backends') or []:
+            if link.get('remote_host'):
+                found[linked_key(link)] = (link.get('name'), u'cluster at %s' % text(link['remote_host']))
+    return [(key, found[key][0], found[key][1]) for key in sorted(found)]
 
 
 def svg_links(cluster):
@@ -250,7 +270,7 @@ def svg_links(cluster):
             links.append((key, ('backend', vpool['backend']), u'link'))
     for backend in cluster.get('backends') or []:
         key = ('backend', backend.get('name'))
-        links += [(key, ('backend', link.get('name')), u'link linked') for link in backend.get('linked_backends') or []]
+        links += [(key, linked_key(link), u'link linked') for link in backend.get('linked_backends') or []]
     for backend, per_node in sorted(claims(cluster).items()):
         links += [(('backend', backend), ('node', node), u'link claim') for node in sorted(per_node)]
     return links

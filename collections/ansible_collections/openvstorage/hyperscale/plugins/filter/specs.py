@@ -18,11 +18,12 @@ import re
 
 from ansible.module_utils.common.parameters import DEFAULT_TYPE_VALIDATORS
 from ansible_collections.openvstorage.hyperscale.plugins.filter.storage import (
-    BACKEND_NAME, DISK_ROLES, policy_problem, show_value, size_bytes,
+    BACKEND_NAME, DISK_ROLES, HIDDEN, policy_problem, show_value, size_bytes,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
     FRAGMENT_SIZE_MAX, FRAGMENT_SIZE_MIN, PRESET_NAME_RE,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import api_host_problem
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import (
     RANGES, VDISK_MAX_SIZE, VDISK_NAME, VPOOL_NAME,
 )
@@ -90,6 +91,8 @@ OPTION_RULES = {
     'ovs_backends.presets.fragment_size': _size(FRAGMENT_SIZE_MIN, FRAGMENT_SIZE_MAX,
                                                 'bytes (or a size such as 4MiB) from 16 to 1 GiB'),
     'ovs_backends.presets.policies[]': _policy,
+    'ovs_backends.linked_backends.cluster.api_host': api_host_problem,
+    'ovs_backends.linked_backends.cluster.api_port': _int_range(1, 65535),
     'ovs_vpools.name': _pattern(VPOOL_NAME, '3 to 22 lower-case letters, digits or dashes, starting and '
                                             'ending with a letter or digit'),
     'ovs_vpools.fragment_cache.quota': _quota,
@@ -148,7 +151,13 @@ class _Walk(object):
             self.value('{0}.{1}'.format(where, key), '{0}.{1}'.format(rule_path, key), value[key], spec)
 
     def value(self, where, rule_path, value, spec):
-        """One value: its type, the rule of its path, its choices, then its elements or nested options."""
+        """One value: its type, the rule of its path, its choices, then its elements or nested options.
+        The value of a ``no_log`` option is never shown."""
+        if spec.get('no_log'):
+            converted, reason = _convert(value, spec.get('type', 'str'))
+            if reason is not None:
+                self.errors.append('{0} is {1}: {2}'.format(where, HIDDEN, _type_text(spec)))
+            return
         kind = spec.get('type', 'str')
         converted, reason = _convert(value, kind)
         if reason is not None:

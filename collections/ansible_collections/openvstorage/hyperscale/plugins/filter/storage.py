@@ -31,6 +31,9 @@ BACKEND_NAME = r'^[0-9a-z][\-a-z0-9]{1,48}[a-z0-9]$'
 # the inventory flag of the original HyperScale playbook (its spelling) that marks the SSD storage nodes
 EXCELLERATED = 'excellerated_backend'
 CACHES = ('fragment_cache', 'block_cache')
+# keys whose values no message shows (the secret of the API client of a GeoScale link's cluster)
+SECRET_KEYS = ('client_secret', 'api_client_secret', 'api_password', 'password')
+HIDDEN = '********'
 
 
 def size_bytes(value):
@@ -132,11 +135,20 @@ class _Check(object):
             seen.add(item.get('name'))
 
 
+def redact(value):
+    """``value`` with the values of the secret keys (``SECRET_KEYS``, at any depth) replaced by ``HIDDEN``."""
+    if isinstance(value, dict):
+        return dict((k, HIDDEN if k in SECRET_KEYS and v is not None else redact(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
 def show_value(value):
     """A value as the messages show it: strings quoted, lists, dictionaries and booleans as JSON (as the
-    inventory writes them: true, not True)."""
+    inventory writes them: true, not True), the values of secret keys hidden."""
     if isinstance(value, (list, dict, bool)):
-        return _json(value)
+        return _json(redact(value))
     if isinstance(value, str):
         return "'{0}'".format(value)
     return repr(value).replace("u'", "'")
@@ -242,17 +254,28 @@ def _claim_disks(check, where, asd, hosts, backend):
 
 
 def _global_links(check, where, item, by_name):
-    """LOCAL backends a GLOBAL backend links."""
+    """Backends a GLOBAL backend links: LOCAL backends of ovs_backends, or (``cluster``) of another cluster."""
     if item.get('asds'):
         check.error(where + '.asds', item['asds'], 'a GLOBAL backend takes LOCAL backends (linked_backends), not ASDs')
     links = 0
     local = [n for n, b in by_name.items() if b.get('scaling', 'LOCAL') == 'LOCAL']
+    seen = set()
     for l_index, link in check.items(item.get('linked_backends')):
         l_where = '{0}.linked_backends[{1}]'.format(where, l_index)
+        cluster = link.get('cluster') if isinstance(link.get('cluster'), dict) else None
+        key = (link.get('name'), (cluster or {}).get('api_host'))
+        if key in seen:
+            check.error(l_where + '.name', link.get('name'), 'a backend {0} once per GLOBAL backend'.format(
+                'of the cluster at {0}'.format(key[1]) if cluster else 'of this cluster'))
+        seen.add(key)
+        if cluster:
+            # a backend of another cluster (GeoScale): not in this inventory; the module reads it there
+            links += 1
+            continue
         target = by_name.get(link.get('name'))
         if link.get('name') not in local:
-            check.error(l_where + '.name', link.get('name'), 'a LOCAL backend of ovs_backends: {0}'.format(
-                ', '.join(str(n) for n in local) or 'none'))
+            check.error(l_where + '.name', link.get('name'), 'a LOCAL backend of ovs_backends: {0} (a backend of '
+                        'another cluster: set cluster)'.format(', '.join(str(n) for n in local) or 'none'))
             continue
         presets = ['default'] + [p for p in _names(target.get('presets') or []) if p]
         if link.get('preset', 'default') not in presets:

@@ -278,11 +278,13 @@ def _refers_to(value, guid):
 
 
 def direct_links(alba_backend, names=None):
-    """``{linked alba_backend_guid: {'name', 'preset'}}`` of the backends linked straight into this one.
+    """``{linked alba_backend_guid: {'name', 'preset', 'remote_host'}}`` of the backends linked straight into this one.
 
     From ``remote_stack`` (one entry per linked OSD of type ALBA_BACKEND, keyed by the linked
-    backend's guid in the framework, carrying ``name`` and ``preset``); else from
-    ``linked_backend_guids``, which the framework computes recursively and with the backend itself.
+    backend's guid in the framework, carrying ``name``, ``preset``, ``remote_host`` - the host of the
+    link's ``backend_connection_info`` - and ``local_ip``, whether that host is a storage router of
+    this cluster); else from ``linked_backend_guids``, which the framework computes recursively and with
+    the backend itself. ``remote_host`` is None for a backend of this cluster.
     """
     names = names or {}
     own = alba_backend.get('guid')
@@ -293,9 +295,16 @@ def direct_links(alba_backend, names=None):
             if not isinstance(value, dict):
                 continue
             guid = value.get('alba_backend_guid') or key
-            links[guid] = dict(name=value.get('name') or names.get(guid, guid), preset=value.get('preset'))
+            remote_host = value.get('remote_host') if value.get('local_ip') is False else None
+            links[guid] = dict(name=value.get('name') or names.get(guid, guid), preset=value.get('preset'),
+                               remote_host=remote_host or None)
         return links
     for guid in alba_backend.get('linked_backend_guids') or []:
         if guid != own:
-            links[guid] = dict(name=names.get(guid, guid), preset=None)
+            links[guid] = dict(name=names.get(guid, guid), preset=None, remote_host=None)
     return links
+
+
+def link_label(name, remote_host=None):
+    """How results, diffs and reports name a link: the backend's name, ``<name>@<host>`` for one of another cluster."""
+    return '{0}@{1}'.format(name, remote_host) if remote_host else name

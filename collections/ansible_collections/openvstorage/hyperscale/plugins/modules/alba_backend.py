@@ -15,7 +15,8 @@ description:
     C(alba), then C(POST /api/alba/backends/) with its scaling - and waits until its ABM/NSM Arakoon clusters
     and maintenance agents are deployed (status C(RUNNING)).
   - A V(GLOBAL) backend takes V(LOCAL) backends as its OSDs (O(linked_backends)), through
-    C(link_alba_backends) and C(unlink_alba_backends).
+    C(link_alba_backends) and C(unlink_alba_backends) - backends of this cluster, or with O(linked_backends[].cluster)
+    of another Open vStorage cluster (GeoScale), read through that cluster's API.
   - Removes a backend (C(DELETE /api/alba/backends/<guid>/)), but never one that a vPool uses, that still holds
     claimed OSDs or linked backends, or that is linked into a V(GLOBAL) backend.
   - The scaling of an existing backend cannot be changed; a difference fails.
@@ -55,17 +56,57 @@ options:
       - The preset of an existing link cannot be changed in place; a difference fails (it needs an unlink and a
         new link).
       - Only with O(scaling=GLOBAL).
+      - A link is recognised by the name of the backend and, for a backend of another cluster, the address of that
+        cluster's API the link stores; its result and diff label is the name, C(<name>@<api_host>) for a backend of
+        another cluster.
     type: list
     elements: dict
     suboptions:
       name:
-        description: Name of the LOCAL backend.
+        description: Name of the LOCAL backend (of the cluster of O(linked_backends[].cluster) when given).
         type: str
         required: true
       preset:
         description: Preset of that backend the GLOBAL backend uses.
         type: str
         required: true
+      cluster:
+        description:
+          - The other Open vStorage cluster that holds the backend (GeoScale) - its API and an API client of it
+            (C(POST /api/clients/) on that cluster, or its GUI, Administration > User Management; the client of a
+            user of the Administrators group, as the framework reads the backend's configuration with the roles
+            read and manage).
+          - The module reads the backend there (its guid, C(alba_id), status and presets; the preset must be
+            available, which that cluster computes from the OSDs claimed per node) before any change, in check mode
+            too, and links it with C(backend_connection_info) of host O(linked_backends[].cluster.api_host) (an IPv4
+            address; a host name is resolved where the module runs), port, and the client id and secret as
+            C(username)/C(password) and C(client_id)/C(client_secret).
+          - Unlinking needs no access to the other cluster.
+        type: dict
+        suboptions:
+          api_host:
+            description: IPv4 address or host name of a controller of the other cluster (its API).
+            type: str
+            required: true
+          api_port:
+            description: HTTPS port of that API, 1 to 65535.
+            type: int
+            default: 443
+          client_id:
+            description: Client id of an API client of the other cluster (client credentials grant).
+            type: str
+            required: true
+          client_secret:
+            description: Secret of that client. Never returned or logged; keep it in a vault.
+            type: str
+            required: true
+          validate_certs:
+            description: Verify the TLS certificate of the other cluster's API (the module's reads).
+            type: bool
+            default: true
+          ca_path:
+            description: PEM file with the CA of the other cluster's API certificate.
+            type: path
   wait:
     description:
       - After creating the backend, wait until its status is C(RUNNING); fail when it becomes C(FAILURE) or
@@ -118,6 +159,24 @@ EXAMPLES = r'''
         preset: default
     task_timeout: 1200
 
+- name: A GLOBAL backend over a LOCAL backend of this cluster and one of another cluster (GeoScale)
+  openvstorage.hyperscale.alba_backend:
+    api_host: "{{ ovs_api_host }}"
+    api_username: admin
+    api_password: "{{ ovs_api_password }}"
+    name: geo-be
+    scaling: GLOBAL
+    linked_backends:
+      - name: local-be1
+        preset: default
+      - name: dc2-be1
+        preset: default
+        cluster:
+          api_host: 10.20.0.11
+          client_id: "{{ vault_dc2_client_id }}"
+          client_secret: "{{ vault_dc2_client_secret }}"
+          ca_path: /etc/ssl/dc2-ca.pem
+
 - name: Remove a backend
   openvstorage.hyperscale.alba_backend:
     api_host: "{{ ovs_api_host }}"
@@ -157,10 +216,12 @@ backend:
       elements: str
       sample: [default]
     linked_backends:
-      description: Names of the backends linked into it (GLOBAL backends).
+      description:
+        - Names of the backends linked into it (GLOBAL backends); C(<name>@<address>) for a backend of another
+          cluster, with the address of its API the link stores.
       type: list
       elements: str
-      sample: []
+      sample: [local-be1, dc2-be1@10.20.0.11]
     osds:
       description: Number of OSDs claimed by it (ASDs, or linked backends).
       type: int
@@ -176,9 +237,16 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     direct_links,
     find_backend,
     find_backend_object,
+    link_label,
     read_alba_backend,
     vpools_using,
     wait_backend_running,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import (
+    RemoteCluster,
+    cluster_errors,
+    cluster_option,
+    link_address,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import (
@@ -202,10 +270,20 @@ def argument_spec():
         linked_backends=dict(type='list', elements='dict', options=dict(
             name=dict(type='str', required=True),
             preset=dict(type='str', required=True),
+            cluster=cluster_option(),
         )),
         wait=dict(type='bool', default=True),
         task_timeout=task_timeout_option(600, old_names=('wait_timeout',)),
     )
+
+
+def link_where(index):
+    return 'linked_backends[{0}]'.format(index)
+
+
+def new_label(link):
+    """The label of a wanted link (``<name>@<api_host>`` for a backend of another cluster)."""
+    return link_label(link['name'], (link.get('cluster') or {}).get('api_host'))
 
 
 def validate(params):
@@ -215,11 +293,14 @@ def validate(params):
         if params['scaling'] != 'GLOBAL':
             errors.append('linked_backends: only a GLOBAL backend takes other backends as OSDs; '
                           'scaling is {0}'.format(params['scaling']))
-        names = [link['name'] for link in links]
-        for name in sorted(set(n for n in names if names.count(n) > 1)):
-            errors.append('linked_backends: {0} is listed more than once'.format(name))
-        if params['name'] in names:
+        labels = [new_label(link) for link in links]
+        for label in sorted(set(n for n in labels if labels.count(n) > 1)):
+            errors.append('linked_backends: {0} is listed more than once'.format(label))
+        if params['name'] in [link['name'] for link in links if not link.get('cluster')]:
             errors.append('linked_backends: {0} cannot be linked into itself'.format(params['name']))
+        for index, link in enumerate(links):
+            if link.get('cluster'):
+                errors += cluster_errors(link_where(index) + '.cluster', link['cluster'])
     if params['task_timeout'] < 0:
         errors.append('task_timeout: {0} - allowed: 0 or more seconds'.format(params['task_timeout']))
     return errors
@@ -228,7 +309,7 @@ def validate(params):
 def summary(found, names):
     """The ``backend`` return value of an existing backend."""
     backend, alba_backend = found['backend'], found.get('alba_backend') or {}
-    linked = [link['name'] for link in direct_links(alba_backend, names).values()]
+    linked = [link_label(link['name'], link['remote_host']) for link in direct_links(alba_backend, names).values()]
     return dict(guid=backend.get('guid'), alba_backend_guid=alba_backend.get('guid'), name=backend.get('name'),
                 scaling=alba_backend.get('scaling'), status=backend.get('status'),
                 presets=sorted(p.get('name') for p in alba_backend.get('presets') or [] if isinstance(p, dict)),
@@ -251,76 +332,125 @@ def connection_info(params):
                 local=True)
 
 
-def resolve_links(module, client, wanted, check_mode):
-    """``{name: (alba_backend dict or None, preset)}`` of the wanted links, validated."""
+def link_metadata(params, link, linked):
+    """The ``metadata`` of ``link_alba_backends``: to a backend of this cluster or, with ``cluster``, of another."""
+    cluster = link.get('cluster')
+    if cluster:
+        connection = dict(host=link['address'], port=cluster['api_port'], username=cluster['client_id'],
+                          password=cluster['client_secret'], client_id=cluster['client_id'],
+                          client_secret=cluster['client_secret'], local=False)
+    else:
+        connection = connection_info(params)
+    return dict(backend_connection_info=connection,
+                backend_info=dict(linked_guid=linked['guid'], linked_name=link['name'], linked_preset=link['preset'],
+                                  linked_alba_id=linked['alba_id']))
+
+
+def wanted_links(params):
+    """The links of O(linked_backends), each with its ``index`` and the ``address`` its metadata carries (the IPv4
+    address of the remote API; None for a backend of this cluster)."""
+    result = []
+    for index, link in enumerate(params['linked_backends'] or []):
+        address = link_address(link_where(index) + '.cluster', link['cluster']) if link.get('cluster') else None
+        result.append(dict(link, index=index, address=address))
+    return result
+
+
+def find_linked(module, client, params, link):
+    """``(found, origin, option)`` of the backend a wanted link names, read where it lives."""
+    if not link.get('cluster'):
+        return find_backend(client, link['name'], contents=LINKED_CONTENTS), '', lambda sub: 'linked_backends'
+    remote = RemoteCluster(params, link['cluster'], link_where(link['index']) + '.cluster', warn=module.warn)
+    found = remote.read(find_backend, link['name'], contents=LINKED_CONTENTS)
+    if found is None or found.get('alba_backend') is None:
+        others = sorted(n for n in remote.read(backend_names).values() if n)
+        raise AlbaError('{0}.name: {1!r} - {2} has no ALBA backend {1}; allowed: one of its backends: {3}'.format(
+            link_where(link['index']), link['name'], remote.text, ', '.join(others) or '(none)'))
+    return found, ' of ' + remote.text, lambda sub: '{0}.{1}'.format(link_where(link['index']), sub)
+
+
+def resolve_links(module, client, params, wanted, check_mode):
+    """``{index: alba_backend dict or None}`` of the wanted links, validated (remote ones through their API)."""
     resolved = {}
     for link in wanted:
-        name, preset = link['name'], link['preset']
-        found = find_backend(client, name, contents=LINKED_CONTENTS)
+        name, preset, remote = link['name'], link['preset'], bool(link.get('cluster'))
+        found, origin, option = find_linked(module, client, params, link)
         alba_backend = (found or {}).get('alba_backend')
         if alba_backend is None:
             if check_mode:
                 module.warn('linked_backends: ALBA backend {0} does not exist; assuming an earlier task creates '
                             'it'.format(name))
-                resolved[name] = (None, preset)
+                resolved[link['index']] = None
                 continue
             raise AlbaError('linked_backends: ALBA backend {0} does not exist'.format(name))
         if alba_backend.get('scaling') != 'LOCAL':
-            raise AlbaError('linked_backends: {0} has scaling {1}; only LOCAL backends are linked by this '
-                            'module'.format(name, alba_backend.get('scaling')))
+            raise AlbaError('{0}: {1}{2} has scaling {3}; only LOCAL backends are linked by this '
+                            'module'.format(option('name'), name, origin, alba_backend.get('scaling')))
         status = found['backend'].get('status')
         if status != 'RUNNING' or not alba_backend.get('alba_id'):
-            raise AlbaError('linked_backends: ALBA backend {0} is not running (status {1})'.format(name, status))
+            raise AlbaError('{0}: ALBA backend {1}{2} is not running (status {3})'.format(
+                option('name'), name, origin, status))
         presets = dict((p.get('name'), p) for p in alba_backend.get('presets') or [] if isinstance(p, dict))
         if preset not in presets:
-            raise AlbaError('linked_backends: ALBA backend {0} has no preset {1}; it has: {2}'.format(
-                name, preset, ', '.join(sorted(presets)) or '(none)'))
+            raise AlbaError('{0}: ALBA backend {1}{2} has no preset {3}; it has: {4}'.format(
+                option('preset'), name, origin, preset, ', '.join(sorted(presets)) or '(none)'))
         if not presets[preset].get('is_available'):
-            message = ('linked_backends: preset {0} of ALBA backend {1} is not available (too few OSDs are claimed '
-                       'for any of its policies); claim ASDs first (alba_node)'.format(preset, name))
-            if not check_mode:
+            message = ('{0}: preset {1} of ALBA backend {2}{3} is not available (too few OSDs are claimed for any of '
+                       'its policies); claim ASDs {4}'.format(option('preset'), preset, name, origin,
+                                                              'on that cluster first' if remote else 'first (alba_node)'))
+            if not check_mode or remote:
                 raise AlbaError(message)
             module.warn(message)
-        resolved[name] = (alba_backend, preset)
+        resolved[link['index']] = alba_backend
     return resolved
 
 
+def matching_link(links, link):
+    """Guid of the current link that the wanted ``link`` names (its name, and the address of its cluster), or None."""
+    for guid, current in links.items():
+        if current['name'] == link['name'] and current.get('remote_host') == link['address']:
+            return guid
+    return None
+
+
 def sync_links(module, client, params, found, names):
-    """Link/unlink; returns (changed, before names, after names)."""
+    """Link/unlink; returns (changed, before labels, after labels)."""
     alba_backend = found['alba_backend']
     links = direct_links(alba_backend, names)
-    current = dict((link['name'], guid) for guid, link in links.items())
-    wanted = params['linked_backends']
-    wanted_names = [link['name'] for link in wanted]
+    labels = dict((guid, link_label(link['name'], link['remote_host'])) for guid, link in links.items())
+    wanted = wanted_links(params)
+    matched = {}
     for link in wanted:
-        have = links.get(current.get(link['name']), {}).get('preset')
+        guid = matching_link(links, link)
+        if guid is None:
+            continue
+        matched[guid] = link
+        have = links[guid].get('preset')
         if have is not None and have != link['preset']:
             raise AlbaError('linked_backends: the preset of the link of {0} into {1} cannot be changed in place '
                             '(current {2}, wanted {3}); unlink it first (leave it out of linked_backends), then link '
-                            'it again'.format(link['name'], params['name'], have, link['preset']))
-    to_unlink = sorted(n for n in current if n not in wanted_names)
-    to_link = [link for link in wanted if link['name'] not in current]
+                            'it again'.format(labels[guid], params['name'], have, link['preset']))
+    to_unlink = sorted((guid for guid in links if guid not in matched), key=lambda guid: labels[guid])
+    to_link = [link for link in wanted if matching_link(links, link) is None]
+    before = sorted(labels.values())
     if not to_unlink and not to_link:
-        return False, sorted(current), sorted(current)
-    resolved = resolve_links(module, client, to_link, module.check_mode)
-    after = sorted(wanted_names)
+        return False, before, before
+    resolved = resolve_links(module, client, params, to_link, module.check_mode)
+    after = sorted([labels[guid] for guid in matched] + [new_label(link) for link in to_link])
     if module.check_mode:
-        return True, sorted(current), after
+        return True, before, after
     guid = alba_backend['guid']
-    for name in to_unlink:
-        task = client.post('alba/backends/{0}/unlink_alba_backends'.format(guid), dict(linked_guid=current[name]))
+    for linked_guid in to_unlink:
+        task = client.post('alba/backends/{0}/unlink_alba_backends'.format(guid), dict(linked_guid=linked_guid))
         client.wait_for_task(task, timeout=params['task_timeout'])
     for link in to_link:
-        linked, preset = resolved[link['name']]
-        metadata = dict(backend_connection_info=connection_info(params),
-                        backend_info=dict(linked_guid=linked['guid'], linked_name=link['name'],
-                                          linked_preset=preset, linked_alba_id=linked['alba_id']))
+        metadata = link_metadata(params, link, resolved[link['index']])
         task = client.post('alba/backends/{0}/link_alba_backends'.format(guid), dict(metadata=metadata))
         result = client.wait_for_task(task, timeout=params['task_timeout'])
         if result is False:
             raise AlbaError('linked_backends: ALBA backend {0} could not be linked: it is decommissioned in '
-                            '{1}'.format(link['name'], params['name']))
-    return True, sorted(current), after
+                            '{1}'.format(new_label(link), params['name']))
+    return True, before, after
 
 
 def present(module, client):
@@ -345,10 +475,10 @@ def present(module, client):
         changed = True
         diff_after = dict(name=name, scaling=scaling)
         if params['linked_backends'] is not None:
-            diff_after['linked_backends'] = sorted(link['name'] for link in params['linked_backends'])
+            diff_after['linked_backends'] = sorted(new_label(link) for link in params['linked_backends'])
         if module.check_mode:
             if params['linked_backends']:
-                resolve_links(module, client, params['linked_backends'], True)
+                resolve_links(module, client, params, wanted_links(params), True)
             backend = dict(guid=(found or {}).get('backend', {}).get('guid'), alba_backend_guid=None, name=name,
                            scaling=scaling, status='RUNNING', presets=['default'],
                            linked_backends=diff_after.get('linked_backends', []),
@@ -356,7 +486,7 @@ def present(module, client):
             return dict(changed=True, backend=backend, diff=dict(before={}, after=diff_after))
         if params['linked_backends']:
             # validate what can be validated before anything is created
-            resolve_links(module, client, params['linked_backends'], False)
+            resolve_links(module, client, params, wanted_links(params), False)
         if found is None:
             backend = client.post('backends', dict(name=name, backend_type_guid=alba_backend_type_guid(client)))
         else:
@@ -405,7 +535,7 @@ def absent(module, client):
     vpools = vpools_using(client, alba_backend['guid'])
     if vpools:
         blockers.append('vPools use it: {0}'.format(', '.join(vpools)))
-    linked = sorted(link['name'] for link in direct_links(alba_backend, names).values())
+    linked = sorted(link_label(link['name'], link['remote_host']) for link in direct_links(alba_backend, names).values())
     if linked:
         blockers.append('backends are linked into it: {0} (unlink them with linked_backends: [])'.format(
             ', '.join(linked)))

@@ -286,7 +286,8 @@ backends:
       returned: when O(gather) contains V(backend_status)
       version_added: 0.1.0
     linked_backends:
-      description: Backends linked straight into this one (a GLOBAL backend's LOCAL backends), sorted by name.
+      description: Backends linked straight into this one (a GLOBAL backend's LOCAL backends, of this cluster or of
+        another), sorted by name.
       type: list
       elements: dict
       returned: when O(gather) contains V(backend_status)
@@ -300,6 +301,11 @@ backends:
           type: str
         preset:
           description: Preset the link uses.
+          type: str
+        remote_host:
+          description:
+            - For a backend of another Open vStorage cluster (GeoScale), the address of that cluster's API that the
+              link stores; C(null) for a backend of this cluster. The credentials of the link are never returned.
           type: str
 vpools:
   description: vPools, sorted by name.
@@ -549,8 +555,10 @@ class Reads(object):
         if 'backend_status' in self.what:
             links = direct_links(backend, self.backend_names())
             view['live_status'] = backend.get('live_status')
-            view['linked_backends'] = sorted((dict(guid=guid, name=link.get('name'), preset=link.get('preset'))
-                                              for guid, link in links.items()), key=lambda l: (l['name'], l['guid']))
+            view['linked_backends'] = sorted((dict(guid=guid, name=link.get('name'), preset=link.get('preset'),
+                                                   remote_host=link.get('remote_host'))
+                                              for guid, link in links.items()),
+                                             key=lambda l: (l['name'], l['remote_host'] or '', l['guid']))
         return view
 
     def alba_nodes(self):

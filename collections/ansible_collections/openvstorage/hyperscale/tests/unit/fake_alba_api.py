@@ -27,6 +27,8 @@ OBJECT_CHECKSUM = {'allowed': [['none'], ['sha-1'], ['crc-32c']], 'default': ['c
 DEFAULT_PRESET = {'policies': [[5, 4, 8, 3], [2, 2, 3, 4]], 'fragment_size': 1048576, 'osds': ['all'],
                   'compression': 'snappy', 'fragment_checksum': ['crc-32c'], 'object_checksum': OBJECT_CHECKSUM,
                   'fragment_encryption': ['none']}
+# ExtensionsToolbox.regex_ip (framework-extensions), the rule of backend_connection_info.host
+REGEX_IP = re.compile(r'^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$')
 ALBA_TYPE_GUID = 'a1b2c3d4-0000-5000-8000-0000000a1ba0'
 
 
@@ -49,6 +51,11 @@ class FakeAlbaOvs(FakeOvs):
         self.next_port = 8600
         self.namespaces = []     # {'name', 'alba_backend_guid', 'osds': [long ids holding fragments], 'spare'}
         self.purging = set()     # long ids purged and not yet repaired by maintenance
+        self.remotes = {}        # (host, port) -> FakeAlbaOvs of another cluster (GeoScale links)
+
+    def add_remote(self, server):
+        """Another cluster (a FakeAlbaApiServer on another host) whose backends links can name."""
+        self.remotes[(server.host, server.port)] = server.ovs
 
     # -------------------------------------------------------------- helpers for tests
     def make_backend(self, name, scaling='LOCAL', status='RUNNING'):
@@ -217,16 +224,31 @@ class FakeAlbaOvs(FakeOvs):
                 'statistics': {}, 'ns_data': [], 'osd_statistics': {}, 'live_status': 'running'}
 
     def remote_stack(self, alba_backend):
-        """AlbaBackend._remote_stack: per linked backend guid, its name, preset, osd id, local summary."""
+        """AlbaBackend._remote_stack: per linked backend guid, its name, preset, osd id, whether the host of the
+        link is a storage router of this cluster (``local_ip``: here, whether it is not another fake cluster) and
+        that host (``remote_host``), and the local summary the linked cluster gives."""
+        remote_hosts = set(host for host, dummy in self.remotes)
         result = {}
         for linked_guid, (dummy, metadata) in alba_backend['link_metadata'].items():
             info = metadata['backend_info']
+            host = metadata['backend_connection_info']['host']
             result[linked_guid] = {'name': info['linked_name'], 'error': '', 'domain': None,
                                    'preset': info['linked_preset'], 'osd_id': info['linked_alba_id'],
-                                   'local_ip': True, 'live_status': 'running',
+                                   'local_ip': host not in remote_hosts, 'remote_host': host,
+                                   'live_status': 'running',
                                    'devices': {'green': 0, 'orange': 0, 'red': 0, 'gray': 0},
                                    'sizes': {'size': 0, 'used': 0}}
         return result
+
+    def linked_cluster(self, connection):
+        """The FakeAlbaOvs that ``backend_connection_info`` reaches (OVSClient.get_instance with client_id and
+        client_secret): this one, or another cluster whose API client the credentials must be."""
+        remote = self.remotes.get((connection['host'], connection['port']))
+        if remote is None:
+            return self
+        if remote.clients.get(connection.get('client_id')) != connection.get('client_secret'):
+            raise RuntimeError('Could not load metadata from environment {0}'.format(connection['host']))
+        return remote
 
     @staticmethod
     def render_node(node):
@@ -471,10 +493,15 @@ class AlbaHandler(Handler):
         for key in ('linked_guid', 'linked_name', 'linked_preset', 'linked_alba_id'):
             if key not in info:
                 raise RuntimeError('Missing required param "{0}"'.format(key))
-        linked = self.ovs.albabackends.get(info['linked_guid'])
+        if connection['host'] and not REGEX_IP.match(str(connection['host'])):
+            # verify_required_params of link_alba_backends (the API view fills in an empty host)
+            raise RuntimeError('Mandatory param "host" with value "{0}" does not match regex "{1}"'.format(
+                connection['host'], REGEX_IP.pattern))
+        cluster = self.ovs.linked_cluster(connection)
+        linked = cluster.albabackends.get(info['linked_guid'])
         if linked is None:
             raise RuntimeError('Could not load metadata from environment {0}'.format(connection['host']))
-        presets = [p for p in self.ovs.render_presets(linked) if p['name'] == info['linked_preset']]
+        presets = [p for p in cluster.render_presets(linked) if p['name'] == info['linked_preset']]
         if len(presets) != 1:
             raise RuntimeError('Could not locate preset {0}'.format(info['linked_preset']))
         if presets[0]['is_available'] is False:
@@ -586,5 +613,5 @@ class AlbaHandler(Handler):
 
 
 class FakeAlbaApiServer(FakeApiServer):
-    def __init__(self, directory, tls=True):
-        super(FakeAlbaApiServer, self).__init__(directory, tls=tls, ovs=FakeAlbaOvs(), handler=AlbaHandler)
+    def __init__(self, directory, tls=True, host='127.0.0.1'):
+        super(FakeAlbaApiServer, self).__init__(directory, tls=tls, ovs=FakeAlbaOvs(), handler=AlbaHandler, host=host)

@@ -28,8 +28,8 @@ from cryptography.x509.oid import NameOID
 import ipaddress
 
 
-def make_certificate(directory):
-    """Self-signed certificate for 127.0.0.1 / localhost; returns (cert_path, key_path)."""
+def make_certificate(directory, ip=u'127.0.0.1'):
+    """Self-signed certificate for ``ip`` (default 127.0.0.1) / localhost; returns (cert_path, key_path)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, u'fake-ovs-api')])
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -40,7 +40,7 @@ def make_certificate(directory):
             .not_valid_before(now - datetime.timedelta(days=1))
             .not_valid_after(now + datetime.timedelta(days=2))
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(u'localhost'),
-                                                        x509.IPAddress(ipaddress.ip_address(u'127.0.0.1'))]),
+                                                        x509.IPAddress(ipaddress.ip_address(ip))]),
                            critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
@@ -259,16 +259,18 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class FakeApiServer(object):
-    """The fake API on 127.0.0.1 (a free port), by default over TLS with a certificate of its own CA."""
+    """The fake API on ``host`` (default 127.0.0.1; another loopback address such as 127.0.0.2 is another
+    host), on a free port, by default over TLS with a certificate of its own CA."""
 
-    def __init__(self, directory, tls=True, ovs=None, handler=Handler):
+    def __init__(self, directory, tls=True, ovs=None, handler=Handler, host='127.0.0.1'):
         self.ovs = FakeOvs() if ovs is None else ovs
-        self.httpd = ThreadingHTTPServer(('127.0.0.1', 0), handler)
+        self.host = host
+        self.httpd = ThreadingHTTPServer((host, 0), handler)
         self.httpd.ovs = self.ovs
         self.httpd.daemon_threads = True
         self.cert_path = None
         if tls:
-            self.cert_path, key_path = make_certificate(directory)
+            self.cert_path, key_path = make_certificate(directory, host)
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(self.cert_path, key_path)
             self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)

@@ -241,3 +241,44 @@ def test_a_cache_on_a_backend_needs_no_local_cache_space():
         'ovs_vpools[0].writecache_size is 30: at least 40 with 2 proxies: 10% of the write buffer is the local '
         'fragment cache and block cache, at least 1 GiB per proxy and cache (or turn the fragment cache and block '
         'cache off, or put it on a backend)']
+
+
+# ---- GeoScale: a GLOBAL backend that links a LOCAL backend of another cluster --------------------------------
+FAR_SECRET = 'FarSecret0123456789'
+FAR = {'name': 'far-hdd', 'preset': 'default',
+       'cluster': {'api_host': '10.20.0.11', 'client_id': 'c-far', 'client_secret': FAR_SECRET}}
+
+
+def test_a_remote_link_needs_no_backend_of_this_inventory_and_counts_for_the_global_presets():
+    links = [{'name': 'hdd', 'preset': 'hs-2-1'}, FAR]
+    policies = ('ovs_backends', 1, 'presets', 0, 'policies')
+    # [1, 1, 2, 1]: 2 fragments, at most 1 per linked backend: 2 linked backends, the remote one included
+    layout = changed(policies, [[1, 1, 2, 1]], changed(('ovs_backends', 1, 'linked_backends'), links))
+    assert check(layout) == {'errors': [], 'warnings': []}
+    layout = changed(policies, [[1, 1, 2, 1]], changed(('ovs_backends', 1, 'linked_backends'), links[:1]))
+    assert check(layout)['errors'] == [
+        'ovs_backends[1].presets[0].policies is [[1, 1, 2, 1]]: no policy can be honoured: the layout gives 1 linked '
+        'backend(s) with claimed ASDs and each policy [k, m, c, x] needs ceil((k + m) / x) of them']
+
+
+def test_a_local_link_still_names_a_backend_of_ovs_backends():
+    errors = check(changed(('ovs_backends', 1, 'linked_backends'), [{'name': 'far-hdd', 'preset': 'default'}]))['errors']
+    assert errors[0] == ("ovs_backends[1].linked_backends[0].name is 'far-hdd': a LOCAL backend of ovs_backends: hdd "
+                         "(a backend of another cluster: set cluster)")
+
+
+def test_a_remote_link_on_a_local_backend_is_refused_without_showing_the_secret():
+    errors = check(changed(('ovs_backends', 0, 'linked_backends'), [FAR]))['errors']
+    assert errors == [
+        'ovs_backends[0].linked_backends is [{"cluster": {"api_host": "10.20.0.11", "client_id": "c-far", '
+        '"client_secret": "********"}, "name": "far-hdd", "preset": "default"}]: only a GLOBAL backend links backends']
+    assert FAR_SECRET not in ' '.join(errors)
+
+
+def test_the_same_remote_backend_twice_is_refused():
+    errors = check(changed(('ovs_backends', 1, 'linked_backends'), [FAR, FAR]))['errors']
+    assert errors == ["ovs_backends[1].linked_backends[1].name is 'far-hdd': a backend of the cluster at 10.20.0.11 "
+                      "once per GLOBAL backend"]
+    # the same name on this cluster and on another: two backends
+    local = {'name': 'hdd', 'preset': 'default'}
+    assert check(changed(('ovs_backends', 1, 'linked_backends'), [local, dict(FAR, name='hdd')]))['errors'] == []

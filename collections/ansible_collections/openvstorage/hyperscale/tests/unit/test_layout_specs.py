@@ -38,7 +38,11 @@ LAYOUT = {
     'ovs_backends': [
         {'name': 'hdd', 'asds': [{'disks': ['sdb', 'sdc'], 'asds_per_disk': 2}],
          'presets': [{'name': 'hs-2-1', 'policies': [[1, 0, 1, 1]], 'fragment_size': '4MiB'}]},
-        {'name': 'world', 'scaling': 'GLOBAL', 'linked_backends': [{'name': 'hdd', 'preset': 'hs-2-1'}]},
+        {'name': 'world', 'scaling': 'GLOBAL', 'linked_backends': [
+            {'name': 'hdd', 'preset': 'hs-2-1'},
+            # GeoScale: a LOCAL backend of another cluster, through an API client of that cluster
+            {'name': 'far-hdd', 'preset': 'default', 'cluster': {'api_host': '10.20.0.11', 'client_id': 'c-far',
+                                                                 'client_secret': 'FarSecret0123456789'}}]},
     ],
     'ovs_vpools': [{'name': 'vpool01', 'backend': 'hdd', 'preset': 'hs-2-1', 'storagerouters': ['cmp01'],
                     'sco_size': 64, 'writecache_size': 20, 'fragment_cache': {'on_read': True, 'quota': 10 ** 9}}],
@@ -88,6 +92,29 @@ CASES = [
     (('ovs_backends', 0, 'scaling'), 'REGIONAL', "ovs_backends[0].scaling is 'REGIONAL': allowed: LOCAL, GLOBAL"),
     (('ovs_backends', 1, 'linked_backends', 0, 'preset'), None,
      "ovs_backends[1].linked_backends[0].preset is missing: it is required (a string)"),
+    (('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'api_port'), 0,
+     "ovs_backends[1].linked_backends[1].cluster.api_port is 0: an integer from 1 to 65535"),
+    (('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'api_port'), 'https',
+     "ovs_backends[1].linked_backends[1].cluster.api_port is 'https': an integer"),
+    (('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'api_host'), 'far cluster',
+     "ovs_backends[1].linked_backends[1].cluster.api_host is 'far cluster': an IPv4 address or a host name of a "
+     "controller of the remote cluster"),
+    (('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'api_host'), '10.20.0.256',
+     "ovs_backends[1].linked_backends[1].cluster.api_host is '10.20.0.256': an IPv4 address or a host name"),
+    (('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'client_secret'), None,
+     "ovs_backends[1].linked_backends[1].cluster.client_secret is missing: it is required (a string)"),
+    (('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'client_id'), None,
+     "ovs_backends[1].linked_backends[1].cluster.client_id is missing: it is required (a string)"),
+    (('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'client_secret'), ['FarSecret0123456789'],
+     "ovs_backends[1].linked_backends[1].cluster.client_secret is ********: a string"),
+    (('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'validate_certs'), 'perhaps',
+     "ovs_backends[1].linked_backends[1].cluster.validate_certs is 'perhaps': a boolean (true or false)"),
+    (('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'user'), 'admin',
+     "ovs_backends[1].linked_backends[1].cluster is {\"api_host\": \"10.20.0.11\", \"client_id\": \"c-far\", "
+     "\"client_secret\": \"********\", \"user\": \"admin\"}: unknown key(s) user; allowed keys and types: "
+     "api_host (str), api_port (int), ca_path (path), client_id (str), client_secret (str), validate_certs (bool)"),
+    (('ovs_backends', 1, 'linked_backends', 1, 'cluster'), 'far',
+     "ovs_backends[1].linked_backends[1].cluster is 'far': a dictionary with the keys api_host, api_port"),
     (('ovs_backends', 0, 'presets', 0, 'policies'), [[3, 0, 2, 1]],
      "ovs_backends[0].presets[0].policies[0] is [3, 0, 2, 1]: Policy [k, m, c, x] does not match: "
      "it does not match the requirement k <= c <= (k + m)"),
@@ -133,6 +160,17 @@ def test_each_nested_option_is_named_with_its_value_and_what_is_allowed(path, va
     else:
         found = errors(layout=changed(path, value, LAYOUT))
     assert len(found) == 1 and found[0].startswith(message), found
+
+
+def test_no_error_shows_the_secret_of_a_remote_cluster():
+    secret = LAYOUT['ovs_backends'][1]['linked_backends'][1]['cluster']['client_secret']
+    found = []
+    for path, value, dummy in CASES:
+        if path[0] not in ROUTER:
+            found += errors(layout=changed(path, value, LAYOUT))
+    found += errors(layout=changed(('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'client_secret'),
+                                   {'a': secret}, LAYOUT))
+    assert found and not [e for e in found if secret in e]
 
 
 def test_ansible_conversions_are_accepted():
@@ -247,7 +285,8 @@ def case(path):
 
 @pytest.mark.parametrize('path, value, message', [
     case(('ovs_vpools', 0, 'fragment_cache', 'quota')), case(('ovs_backends', 0, 'name')),
-    case(('ovs_disk_roles', 0, 'roles'))], ids=['fragment cache quota -1', 'backend name', 'READ disk role'])
+    case(('ovs_disk_roles', 0, 'roles')), case(('ovs_backends', 1, 'linked_backends', 1, 'cluster', 'user'))],
+    ids=['fragment cache quota -1', 'backend name', 'READ disk role', 'unknown key of a remote cluster'])
 def test_hyperscale_stops_in_the_first_play_naming_the_nested_option(tmp_path, path, value, message):
     if path[0] in ROUTER:
         node_vars = dict(NODE_VARS, cmp01=changed(path, value, NODE_VARS['cmp01']))
@@ -256,6 +295,7 @@ def test_hyperscale_stops_in_the_first_play_naming_the_nested_option(tmp_path, p
         rc, output = run_playbook(write_inventory(tmp_path, changed(path, value, LAYOUT)))
     assert rc != 0, output[-3000:]
     assert message in output.replace('\\"', '"'), output[-3000:]
+    assert LAYOUT['ovs_backends'][1]['linked_backends'][1]['cluster']['client_secret'] not in output
     assert NODE_PLAY not in output, 'a node play started: ' + output[-3000:]
 
 

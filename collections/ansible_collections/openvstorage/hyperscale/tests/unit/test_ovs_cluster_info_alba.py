@@ -4,6 +4,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_cluster_info
@@ -73,7 +75,7 @@ def test_backend_status_and_links(server, tmp_path):
     glob, local = result['backends']
     assert (glob['name'], local['name']) == ('global1', 'local1')
     assert glob['scaling'] == 'GLOBAL' and glob['live_status'] == 'running'
-    assert glob['linked_backends'] == [dict(guid=server.local, name='local1', preset='default')]
+    assert glob['linked_backends'] == [dict(guid=server.local, name='local1', preset='default', remote_host=None)]
     assert local['linked_backends'] == []
     assert [p['name'] for p in local['presets']] == ['default']
     assert local['presets'][0]['policies'] == [[5, 4, 8, 3], [2, 2, 3, 4]]
@@ -104,3 +106,26 @@ def test_storagerouter_domains(tmp_path):
         assert reads.count('/api/storagerouters/') == 1 and reads.count('/api/domains/') == 1
     finally:
         srv.stop()
+
+
+def test_a_backend_of_another_cluster_shows_its_api_host_never_the_secret(server, tmp_path):
+    """A GeoScale link as link_alba_backends stores it: the remote API's address and an API client of it."""
+    secret = 'FarSecret0123456789FarSecret0123'
+    (tmp_path / 'other').mkdir()
+    other = FakeAlbaApiServer(str(tmp_path / 'other'), host='127.0.0.2')  # its address only: not started
+    try:
+        server.ovs.add_remote(other)
+        metadata = dict(backend_connection_info=dict(host='127.0.0.2', port=other.port, username='c-far',
+                                                     password=secret, client_id='c-far', client_secret=secret,
+                                                     local=False),
+                        backend_info=dict(linked_guid='far-guid', linked_name='far-hdd', linked_preset='default',
+                                          linked_alba_id='far-alba-id'))
+        server.ovs.albabackends[server.glob]['linked_backend_guids'].append('far-guid')
+        server.ovs.albabackends[server.glob]['link_metadata']['far-guid'] = ('osd-far', metadata)
+        result = gather(server, tmp_path, 'backend_status')
+        assert result['backends'][0]['linked_backends'] == [
+            dict(guid='far-guid', name='far-hdd', preset='default', remote_host='127.0.0.2'),
+            dict(guid=server.local, name='local1', preset='default', remote_host=None)]
+        assert secret not in json.dumps(result)
+    finally:
+        other.httpd.server_close()

@@ -164,3 +164,26 @@ def test_human_size():
     assert report.human_size(1536) == '1.5 KiB'
     assert report.human_size(128, 2) == '128 MiB'
     assert report.human_size(None) == '-'
+
+
+def geoscale_cluster():
+    """CLUSTER with a LOCAL backend of another cluster linked into world (as ovs_cluster_info returns it)."""
+    cluster = copy.deepcopy(CLUSTER)
+    cluster['backends'][2]['linked_backends'].append(dict(guid='ab-far', name='far-hdd', preset='default',
+                                                          remote_host='10.20.0.11'))
+    return cluster
+
+
+def test_markdown_names_a_backend_of_another_cluster_with_its_api_host():
+    text = report.cluster_report_markdown(geoscale_cluster())
+    assert ('- Linked backends: hdd (preset hs-2-1), ssd (preset default), far-hdd (preset default, cluster at '
+            '10.20.0.11)\n') in text
+    assert '- 4 storage routers, 2 ALBA nodes, 3 backends,' in text  # not one of this cluster's backends
+
+
+def test_svg_draws_a_backend_of_another_cluster_under_the_local_ones():
+    root, texts = svg_texts(report.cluster_topology_svg(geoscale_cluster()))
+    assert 'Backends of other clusters' in texts and 'far-hdd' in texts and 'cluster at 10.20.0.11' in texts
+    edges = [e for e in root.iter() if e.tag in (SVG + 'line', SVG + 'path')]
+    # world -> hdd, ssd and far-hdd: arcs beside the column of the backends
+    assert [e.tag for e in edges if 'linked' in e.get('class')] == [SVG + 'path'] * 3
