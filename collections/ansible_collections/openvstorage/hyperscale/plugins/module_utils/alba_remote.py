@@ -79,8 +79,8 @@ def link_address(where, cluster, resolve=None):
         address = resolve(host)
     except (socket.error, UnicodeError) as exc:
         raise AlbaError('{0}.api_host: {1!r} does not resolve to an IPv4 address here ({2}); allowed: {3} '
-                        '(the framework stores an IPv4 address in the link)'.format(where, host, to_native(exc),
-                                                                                     API_HOST_RULE))
+                        '(the framework stores an IPv4 address in the link)'.format(
+                            where, host, to_native(exc), API_HOST_RULE))
     return address
 
 
