@@ -5,7 +5,7 @@ from ovs_emulator.model import new_guid
 
 from . import arakoon
 from .common import (BACKEND_CONFIG_ROOT, OBJECT_NOT_FOUND, abm_name, alba_cli, arakoon_config_dict, backend_of,
-                     computed, local_host, set_status)
+                     computed, local_host, osd_guids, set_status)
 from .ovsclient import HttpForbiddenException, HttpNotFoundException, OVSClient
 from .maintenance import checkup_maintenance_agents, remove_agents
 from .nodes import stack
@@ -46,7 +46,7 @@ def remove_cluster(model, alba_backend_guid):
     alba_backend = model.get("albabackend", alba_backend_guid)
     if alba_backend is None:
         raise RuntimeError(f"AlbaBackend with guid {alba_backend_guid} could not be found")
-    if alba_backend.get("osds_guids"):
+    if osd_guids(model, alba_backend_guid):
         raise RuntimeError("An ALBA Backend with claimed OSDs cannot be removed")
     backend = backend_of(model, alba_backend)
     set_status(model, backend.get("guid"), "DELETING")

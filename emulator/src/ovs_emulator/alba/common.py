@@ -104,3 +104,9 @@ def arakoon_config_ini(config):
     output = io.StringIO()
     parser.write(output)
     return output.getvalue()
+
+
+def osd_guids(model, alba_backend_guid):
+    """The relation ``osds_guids`` of an ALBA backend, from its OSDs' ``alba_backend_guid`` (the DAL's
+    foreign key; a list kept on the backend lost OSDs claimed by concurrent tasks)."""
+    return [osd["guid"] for osd in model.find("albaosd", alba_backend_guid=alba_backend_guid)]

@@ -18,19 +18,12 @@ from .safety import calculate_safety, check_expected
 
 
 def _save_osd(model, alba_backend, osd):
+    """An OSD of ``alba_backend`` (its ``osds_guids`` follow from ``alba_backend_guid``)."""
+    osd["alba_backend_guid"] = alba_backend["guid"]
     model.save("albaosd", osd)
-    alba_backend = model.get("albabackend", alba_backend["guid"])
-    guids = alba_backend.setdefault("osds_guids", [])
-    if osd["guid"] not in guids:
-        guids.append(osd["guid"])
-        model.save("albabackend", alba_backend)
 
 
 def _delete_osd(model, osd):
-    alba_backend = model.get("albabackend", osd.get("alba_backend_guid"))
-    if alba_backend is not None and osd["guid"] in alba_backend.get("osds_guids", []):
-        alba_backend["osds_guids"].remove(osd["guid"])
-        model.save("albabackend", alba_backend)
     model.delete("albaosd", osd["guid"])
 
 

@@ -2,7 +2,7 @@
 albabackends.py): parse the request, run the domain (``ovs_emulator.alba``) in a task or
 directly, shape the answer.  Served with the others (``server.ROUTES``)."""
 from .. import alba
-from ..alba.common import PRESET_NAME
+from ..alba.common import PRESET_NAME, osd_guids
 from . import errors
 from .views import _bool, _list, _load, _object, _required, _storagerouters
 
@@ -59,13 +59,18 @@ def albanodes_create(ctx):
 
 
 
+def _with_relations(model, alba_backend):
+    alba_backend["osds_guids"] = osd_guids(model, alba_backend["guid"])
+    return alba_backend
+
+
 def albabackends_list(ctx):
-    return _list(ctx, "albabackend", ctx.model.all("albabackend"),
+    return _list(ctx, "albabackend", [_with_relations(ctx.model, ab) for ab in ctx.model.all("albabackend")],
                  dynamics=alba.albabackend_dynamics(ctx.model))
 
 
 def albabackends_get(ctx, guid):
-    return _object(ctx, "albabackend", _load(ctx, "albabackend", guid),
+    return _object(ctx, "albabackend", _with_relations(ctx.model, _load(ctx, "albabackend", guid)),
                    alba.albabackend_dynamics(ctx.model))
 
 
