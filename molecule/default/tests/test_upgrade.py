@@ -193,14 +193,20 @@ def test_a_downgrade_is_refused(nodes):
     assert_nothing_upgraded(nodes, before, output)
 
 
+def cluster_mode_with_a_service_stopped(node, service):
+    """The cluster-mode upgrade (downtime accepted) run while ``service`` is stopped on ``node``:
+    (exit code, output, recap), the service started again afterwards."""
+    subprocess.run(["docker", "exec", node, "systemctl", "stop", service], check=True)
+    try:
+        return run_playbook(CLUSTER[0], INVENTORY, *CLUSTER[1:], "-e", "ovs_upgrade_accept_downtime=true")
+    finally:
+        subprocess.run(["docker", "exec", node, "systemctl", "start", service], check=True)
+
+
 def test_cluster_mode_is_refused_while_the_health_check_fails(nodes):
     ctl01 = nodes["ctl01"]
     before = {name: installed_versions(node) for name, node in nodes.items()}
-    subprocess.run(["docker", "exec", "ctl01", "systemctl", "stop", "ovs-arakoon-voldrv"], check=True)
-    try:
-        rc, output, recap = run_playbook(CLUSTER[0], INVENTORY, *CLUSTER[1:], "-e", "ovs_upgrade_accept_downtime=true")
-    finally:
-        subprocess.run(["docker", "exec", "ctl01", "systemctl", "start", "ovs-arakoon-voldrv"], check=True)
+    rc, output, recap = cluster_mode_with_a_service_stopped("ctl01", "ovs-arakoon-voldrv")
     assert rc != 0
     text = " ".join(output.split())
     assert "health check test(s) in state FAILED/EXCEPTION" in text and "Arakoon cluster voldrv" in text, \
@@ -212,11 +218,7 @@ def test_cluster_mode_is_refused_while_the_health_check_fails(nodes):
 
 def test_cluster_mode_is_refused_while_the_framework_cannot_reach_a_node(nodes):
     before = {name: installed_versions(node) for name, node in nodes.items()}
-    subprocess.run(["docker", "exec", "cmp02", "systemctl", "stop", "ovs-workers"], check=True)
-    try:
-        rc, output, recap = run_playbook(CLUSTER[0], INVENTORY, *CLUSTER[1:], "-e", "ovs_upgrade_accept_downtime=true")
-    finally:
-        subprocess.run(["docker", "exec", "cmp02", "systemctl", "start", "ovs-workers"], check=True)
+    rc, output, recap = cluster_mode_with_a_service_stopped("cmp02", "ovs-workers")
     assert rc != 0
     text = " ".join(output.split())
     assert "Refusing to update: storage router(s) cmp02 cannot be reached by the framework" in text, output[-4000:]
