@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import INVENTORY, RUNNER, run_playbook
-from test_storage import alba
+from test_storage import alba, backend_nodes
 
 def changed_hosts(recap):
     """{node: changed} of the nodes a run changed (localhost's: the report files)."""
@@ -101,12 +101,12 @@ def test_second_pass_changes_exactly_what_changed(changed_inventory, install_mas
     inventory, layout = changed_inventory
     rc, output, recap = run_playbook("hyperscale.yml", inventory)
     assert rc == 0, output[-4000:]
-    storage_nodes = RUNNER.get_hosts("storagenodes")
-    # ctl01: its disk roles, the preset, the vPool extension; each storage node: its new ASDs
+    local = layout["ovs_backends"][0]
+    storage_nodes = backend_nodes(local)  # not str05: its SSDs are in the accelerated backend
+    # ctl01: its disk roles, the preset, the vPool extension; each storage node of the backend: its new ASDs
     assert changed_hosts(recap) == dict({"ctl01": 3}, **{node: 1 for node in storage_nodes}), output[-6000:]
     assert recap["localhost"][0] >= 1, output[-6000:]  # the report of the changed cluster
 
-    local = layout["ovs_backends"][0]
     osds = alba(install_master, "list-osds", local["name"])
     assert len(osds) == 2 * len(local["asds"][0]["disks"]) * len(storage_nodes)
     presets = {p["name"]: p for p in alba(install_master, "list-presets", local["name"])}
