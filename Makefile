@@ -18,7 +18,7 @@ COLLECTIONS := $(CURDIR)/collections
 COLLECTION  := collections/ansible_collections/openvstorage/hyperscale
 
 .PHONY: help bootstrap image repo testbed ee demo demo-clean test lint sanity unit molecule-test
-.PHONY: molecule-bad_input molecule-default molecule-ssh
+.PHONY: molecule-bad_input molecule-default molecule-legacy
 .PHONY: matrix matrix-full matrix-venvs emulator-py39
 .PHONY: docs docs-lint
 
@@ -28,15 +28,18 @@ help:
 	@echo "make test        ansible-lint, ansible-test sanity, unit tests, the ansible-core matrix, molecule test"
 	@echo "                 (on a fresh machine: testbed/bootstrap-host make demo|test, as root or with sudo)"
 	@echo "make ee          build the execution environment image openvstorage-hyperscale-ee:<version> (AWX)"
-	@echo "parts: bootstrap image repo lint docs-lint sanity unit matrix emulator-py39 molecule-test (molecule-<scenario>)"
+	@echo "parts: bootstrap image repo lint docs-lint sanity unit matrix emulator-py39 molecule-test"
+	@echo "       (molecule-<scenario>: bad_input, default, legacy: Debian 11, Python 2.7, ansible-core 2.16)"
 	@echo "       matrix: unit tests and sanity under ansible-core $(MATRIX) (build/venvs/<version>);"
 	@echo "       one version: unit-<version> sanity-<version>; emulator-py39: emulator/tests on Python 3.9"
 
 bootstrap:
 	testbed/bootstrap-host
 
+# the node images: Debian 12 (bookworm) and Debian 11 (bullseye, Python 2.7: the legacy scenario)
 image: bootstrap
 	testbed/build-image
+	SUITE=bullseye testbed/build-image
 
 repo: image
 	testbed/build-repo
@@ -66,11 +69,13 @@ demo-clean:
 	-molecule destroy
 	testbed/clean
 
-# The parts of `make test`, run one after the other by testbed/run-parts, which goes on after a
-# failed part and prints the wall time of each at the end (CI stops at 90 minutes: keep the sum
-# under 75 on a 2-core machine). One cluster build serves the default scenario's checks, its
-# day-2 operations and its layout change (molecule/default/tests/conftest.py).
-TEST_PARTS := lint docs-lint sanity unit matrix emulator-py39 testbed molecule-bad_input molecule-default molecule-ssh
+# The parts of `make test`, run by testbed/run-parts, which goes on after a failed part and prints
+# the wall time of each at the end (CI stops at 90 minutes: keep the total under 75 on a 2-core
+# machine). Two lanes side by side (`--`): the test bed and the molecule scenarios, and the checks
+# that need no cluster. One cluster build serves the default scenario's checks, its day-2
+# operations, its layout change, its upgrades and GeoScale (molecule/default/tests/conftest.py).
+TEST_PARTS := testbed molecule-bad_input molecule-default molecule-legacy \
+              -- lint docs-lint sanity unit matrix emulator-py39
 
 test: bootstrap
 	testbed/run-parts $(TEST_PARTS)
@@ -130,15 +135,27 @@ emulator-py39: bootstrap $(MATRIX_PINS)
 	$(BUILD)/venvs/emulator-py3.9/bin/python -m pytest -q -p no:cacheprovider emulator/tests
 
 # A fresh scenario: a running demo is destroyed first (same names and addresses). The default
-# and ssh scenarios log their builds at -vvv (their verify checks that no secret is in the log).
-molecule-test: molecule-bad_input molecule-default molecule-ssh
+# and legacy scenarios log their builds at -vvv (their verify checks that no secret is in the log).
+molecule-test: molecule-bad_input molecule-default molecule-legacy
 
 # the default scenario runs the collection inside the execution environment too
 molecule-default: ee
-molecule-bad_input molecule-default molecule-ssh: molecule-%: testbed
+molecule-bad_input molecule-default: molecule-%: testbed
 	molecule destroy
 	testbed/clean
-	$(if $(filter default ssh,$*),ANSIBLE_VERBOSITY=3 )molecule test -s $*
+	$(if $(filter default,$*),ANSIBLE_VERBOSITY=3 )molecule test -s $*
+
+# The legacy scenario runs under ansible-core 2.16 (Debian 11 nodes, modules on Python 2.7): molecule
+# and Ansible of build/venvs/legacy (the `legacy:` pins of tests/requirements-matrix.txt, with the
+# Ansible community package of that core for community.docker).
+LEGACY_VENV := $(BUILD)/venvs/legacy
+$(LEGACY_VENV)/.pins: $(MATRIX_PINS)
+	testbed/matrix-venv legacy $(LEGACY_VENV) $(call pyenv_python,3.11)
+
+molecule-legacy: testbed $(LEGACY_VENV)/.pins
+	molecule destroy
+	testbed/clean
+	PATH=$(LEGACY_VENV)/bin:$$PATH ANSIBLE_VERBOSITY=3 molecule test -s legacy
 
 # The collection's docs/collection (module, filter and role docs: antsibull-docs' simplified RST,
 # which GitHub shows) and CHANGELOG.rst (antsibull-changelog) are generated and committed. `make

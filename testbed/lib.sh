@@ -6,7 +6,10 @@ TESTBED_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT_DIR="$(cd "$TESTBED_DIR/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$PROJECT_DIR/build}"
 
-SUITE=bookworm
+# The Debian release of the node image: bookworm (Debian 12, the default test bed) or bullseye
+# (Debian 11: the last with python2.7, the interpreter of the `legacy` scenario's Ansible).
+SUITE="${SUITE:-bookworm}"
+NODE_SUITES="bookworm bullseye"
 ARCH=amd64
 BASE_IMAGE="ovs-hyperscale-base:$SUITE"
 NODE_IMAGE="ovs-hyperscale-node:$SUITE"
@@ -14,6 +17,13 @@ STAMP_LABEL="org.openvstorage.testbed.inputs"
 
 # Packages of the node image, on top of debootstrap's minbase.
 NODE_PACKAGES="systemd systemd-sysv dbus python3 python3-apt openssh-server iproute2 procps ca-certificates curl sudo"
+case "$SUITE" in
+    bookworm) ;;
+    # The modules run on Python 2.7 there, as on the real OVS nodes (Ubuntu 14.04/16.04); the
+    # emulated OVS services on the node's Python 3 (3.9).
+    bullseye) NODE_PACKAGES="$NODE_PACKAGES python2.7" ;;
+    *) echo "ERROR: SUITE=$SUITE: the node image is built for bookworm or bullseye" >&2; exit 1 ;;
+esac
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }

@@ -166,3 +166,36 @@ def test_etcd_store_and_quorum(etcd_cluster, tmp_path):
     with pytest.raises(store.StoreUnavailable, match="no quorum or no node reachable"):
         c.store(timeout=2).set("/no/quorum", 1)
     assert time.monotonic() - started < 30
+
+
+def test_etcd_33_is_reached_through_its_v3beta_gateway(monkeypatch):
+    """etcd 3.3 (Debian 11) serves the v3 JSON API under /v3beta only: a 404 on /v3 tries it."""
+    import http.server
+    import json
+    import threading
+
+    seen = []
+
+    class Etcd33(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append(self.path)
+            ok = self.path == "/v3beta/kv/range"
+            self.send_response(200 if ok else 404)
+            self.end_headers()
+            self.wfile.write(json.dumps({"kvs": []}).encode() if ok else b"404 page not found\n")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Etcd33)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(EtcdStore, "gateway", "/v3")
+    try:
+        client = EtcdStore(nodes=[ArakoonNode("n1", "127.0.0.1", server.server_port, 1)])
+        assert client.get("/ovs/framework/cluster_id") is None
+        assert client.get("/ovs/framework/cluster_id") is None
+    finally:
+        server.shutdown()
+    # the first read found the gateway; the second went straight to it
+    assert seen == ["/v3/kv/range", "/v3beta/kv/range", "/v3beta/kv/range"]

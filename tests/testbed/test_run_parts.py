@@ -21,6 +21,8 @@ pytest:
 \t@echo "1 failed, 1 error"; exit 1
 other:
 \t@echo first; echo second; echo "the last words"; exit 2
+slow1 slow2:
+\t@sleep 2; echo $@ done
 """
 
 
@@ -58,3 +60,19 @@ def test_failures_named_at_the_end(tmp_path):
     times = json.loads((tmp_path / "build" / "test-times.json").read_text())
     assert {part: row["status"] for part, row in times.items()} == {
         "pytest": "FAILED", "ok": "ok", "other": "FAILED"}
+
+
+def test_lanes_run_at_the_same_time(tmp_path):
+    """`--` starts a lane: its parts run beside the first lane's; the table names each part's lane."""
+    result = run(tmp_path, "slow1", "ok", "--", "slow2", "other")
+    assert result.returncode == 1
+    lines = result.stdout.rstrip().splitlines()
+    total = next(line for line in lines if line.startswith("total"))
+    assert int(total.split()[1]) < 4, total  # two sleeps of 2 s side by side, not one after the other
+    table = lines.index(total)
+    assert [line.split()[0] for line in lines[table - 4:table]] == ["slow1", "ok", "slow2", "other"]
+    assert lines[table - 2].endswith("ok  (lane 2)") and lines[table - 1].endswith("FAILED  (lane 2)")
+    assert "slow2 done" in (tmp_path / "build" / "parts" / "slow2.log").read_text()
+    assert "slow2 done" not in result.stdout  # a second lane's output stays in its log
+    times = json.loads((tmp_path / "build" / "test-times.json").read_text())
+    assert {part: row["lane"] for part, row in times.items()} == {"slow1": "1", "ok": "1", "slow2": "2", "other": "2"}

@@ -208,8 +208,14 @@ def _prefix_end(prefix):
     return base64.b64encode(raw[:-1] + bytes([raw[-1] + 1])).decode()
 
 
+# The JSON gateway of etcd's v3 API: /v3 since etcd 3.4 (Debian 12), /v3beta in etcd 3.3 (Debian 11).
+GATEWAYS = ("/v3", "/v3beta")
+
+
 class EtcdStore(Store):
     """The replicated store: etcd through its v3 JSON gateway, endpoints from the cacc ini."""
+
+    gateway = GATEWAYS[0]  # the one that answered last (one etcd version per node)
 
     def __init__(self, cacc_ini_path=None, timeout=10.0, nodes=None):
         """Endpoints from the cacc ini at ``cacc_ini_path`` (default: this node's), or ``nodes``."""
@@ -220,15 +226,12 @@ class EtcdStore(Store):
         self.timeout = timeout
 
     def call(self, path, body):
-        """POST ``body`` to the first endpoint that answers; StoreUnavailable if none does."""
+        """POST ``body`` to ``<gateway><path>`` of the first endpoint that answers; StoreUnavailable if none does."""
         data = json.dumps(body).encode()
         problems = []
         for endpoint in self.endpoints:
-            request = urllib.request.Request(endpoint + path, data=data,
-                                             headers={"Content-Type": "application/json"})
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
-                    return json.loads(answer.read() or b"{}")
+                return self._post(endpoint, path, data)
             except urllib.error.HTTPError as exc:
                 problems.append(f"{endpoint}: {_etcd_error(exc)}")
             except (urllib.error.URLError, OSError) as exc:
@@ -237,34 +240,49 @@ class EtcdStore(Store):
             f"The configuration store (Arakoon cluster {self.cluster_id}) is unavailable: "
             f"no quorum or no node reachable ({'; '.join(problems)})")
 
+    def _post(self, endpoint, path, data):
+        """The answer of one endpoint, through the gateway that served last (the other one on a 404)."""
+        gateways = [EtcdStore.gateway] + [g for g in GATEWAYS if g != EtcdStore.gateway]
+        for gateway in gateways:
+            request = urllib.request.Request(endpoint + gateway + path, data=data,
+                                             headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                    EtcdStore.gateway = gateway
+                    return json.loads(answer.read() or b"{}")
+            except urllib.error.HTTPError as exc:
+                if exc.code != 404 or gateway == gateways[-1]:
+                    raise
+        raise AssertionError("unreachable")
+
     def _raw_get(self, key):
-        kvs = self.call("/v3/kv/range", {"key": _b64(key)}).get("kvs", [])
+        kvs = self.call("/kv/range", {"key": _b64(key)}).get("kvs", [])
         return _unb64(kvs[0].get("value", "")) if kvs else None
 
     def _raw_put(self, key, text):
-        self.call("/v3/kv/put", {"key": _b64(key), "value": _b64(text)})
+        self.call("/kv/put", {"key": _b64(key), "value": _b64(text)})
 
     def _raw_put_if_absent(self, key, text):
-        answer = self.call("/v3/kv/txn", {
+        answer = self.call("/kv/txn", {
             "compare": [{"key": _b64(key), "target": "CREATE", "result": "EQUAL",
                          "create_revision": "0"}],
             "success": [{"request_put": {"key": _b64(key), "value": _b64(text)}}]})
         return bool(answer.get("succeeded"))
 
     def _raw_delete(self, key):
-        self.call("/v3/kv/deleterange", {"key": _b64(key)})
+        self.call("/kv/deleterange", {"key": _b64(key)})
 
     def _raw_delete_prefix(self, prefix):
-        self.call("/v3/kv/deleterange", {"key": _b64(prefix), "range_end": _prefix_end(prefix)})
+        self.call("/kv/deleterange", {"key": _b64(prefix), "range_end": _prefix_end(prefix)})
 
     def _raw_keys(self, prefix):
-        answer = self.call("/v3/kv/range", {"key": _b64(prefix), "range_end": _prefix_end(prefix),
+        answer = self.call("/kv/range", {"key": _b64(prefix), "range_end": _prefix_end(prefix),
                                             "keys_only": True})
         return [_unb64(kv["key"]) for kv in answer.get("kvs", [])]
 
     def member_list(self):
         """[{"ID", "name", "peerURLs", "clientURLs"}] of the etcd cluster."""
-        return self.call("/v3/cluster/member/list", {}).get("members", [])
+        return self.call("/cluster/member/list", {}).get("members", [])
 
     def member_add(self, peer_url, wait=60.0):
         """Add an (unstarted) member; returns the members after the change.
@@ -274,7 +292,7 @@ class EtcdStore(Store):
         deadline = time.monotonic() + wait
         while True:
             try:
-                return self.call("/v3/cluster/member/add", {"peerURLs": [peer_url]}).get("members", [])
+                return self.call("/cluster/member/add", {"peerURLs": [peer_url]}).get("members", [])
             except StoreUnavailable as exc:
                 # the change may be applied while its answer times out: the new member then
                 # counts for the quorum already, and the member list (served locally) shows it
@@ -287,7 +305,7 @@ class EtcdStore(Store):
 
     def member_remove(self, member_id):
         """Remove the member ``member_id`` (an "ID" of ``member_list``); the members after it."""
-        return self.call("/v3/cluster/member/remove", {"ID": member_id}).get("members", [])
+        return self.call("/cluster/member/remove", {"ID": member_id}).get("members", [])
 
     def _members_if_added(self, peer_url):
         try:

@@ -41,6 +41,7 @@ import json
 import os
 import socket
 import ssl
+import sys
 import time
 
 try:
@@ -58,6 +59,22 @@ from ansible.module_utils.urls import ConnectionError as UrlsConnectionError
 from ansible.module_utils.urls import SSLValidationError
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import write_private_file
+
+
+def match_hostname_or_ip(cert, hostname):
+    """``ssl.match_hostname`` that also accepts an IP address named by the certificate's IP SANs.
+
+    Python 2.7 matches DNS names only (IP SANs since Python 3.5): an API certificate valid for the
+    install master's address failed there with "hostname '<ip>' doesn't match '<node>'"."""
+    if hostname in [value for key, value in (cert or {}).get('subjectAltName', ()) if key == 'IP Address']:
+        return None
+    return _STDLIB_MATCH_HOSTNAME(cert, hostname)
+
+
+_STDLIB_MATCH_HOSTNAME = getattr(ssl, 'match_hostname', None)
+if sys.version_info < (3, 5) and _STDLIB_MATCH_HOSTNAME is not None:
+    # what Python 2.7's httplib and SSLSocket call to check the host name of the API's certificate
+    ssl.match_hostname = match_hostname_or_ip
 
 
 DEFAULT_API_VERSION = 9
@@ -361,7 +378,7 @@ class OvsApiClient:
             except Exception:
                 body = b''
             raise self._http_error(method, url, status, body)
-        except SSLValidationError as exc:
+        except (SSLValidationError, ssl.CertificateError) as exc:
             raise self._unreachable(method, url, 'TLS certificate validation failed: {0} '
                                     '(set ca_path to the CA of the API certificate; turning validate_certs off is not recommended)'
                                     .format(to_native(exc)))

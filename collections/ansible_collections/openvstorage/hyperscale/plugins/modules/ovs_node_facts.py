@@ -15,6 +15,9 @@ description:
     C(ansible.builtin.setup) with the subsets C(distribution), C(user) and C(virtual)), and, with O(repository_url),
     asks the node whether it reaches the Open vStorage apt repository (a C(HEAD) of the release's C(InRelease)).
   - One connection per node instead of one per check; it changes nothing, also outside check mode.
+  - Finds the Python of the node that has C(python-apt), which C(ansible.builtin.apt) needs (RV(ansible_facts.ovs_apt_python));
+    the collection's package tasks run on it. A Python 2.7 interpreter without a Python 2 C(python-apt) (Debian 11 has
+    none) otherwise makes C(ansible.builtin.apt) respawn itself on Python 3, which fails under ansible-core 2.16.
   - An unreachable repository does not fail the module; RV(repository) says what the node got, so that the caller
     can name the node and the URL.
 author:
@@ -60,11 +63,19 @@ EXAMPLES = r'''
 
 RETURN = r'''
 ansible_facts:
-  description: The facts of C(ansible.builtin.setup)'s subsets C(distribution), C(user) and C(virtual).
+  description: The facts of C(ansible.builtin.setup)'s subsets C(distribution), C(user) and C(virtual), and C(ovs_apt_python).
   returned: always
   type: dict
   sample: {distribution: Ubuntu, distribution_version: '16.04', distribution_major_version: '16', user_uid: 0,
-           user_id: root, virtualization_type: kvm, virtualization_role: guest}
+           user_id: root, virtualization_type: kvm, virtualization_role: guest, ovs_apt_python: /usr/bin/python2.7}
+  contains:
+    ovs_apt_python:
+      description:
+        - The Python that runs the modules when it can import C(apt) (C(python-apt)); else the first of
+          C(/usr/bin/python3), C(/usr/bin/python2.7) and C(/usr/bin/python2) that can and that ansible-core can run
+          modules on (2.7, 3.6 or newer); else the Python that runs the modules.
+      type: str
+      sample: /usr/bin/python3
 repository:
   description: The probe of the repository (an empty dict without O(repository_url)).
   returned: always
@@ -88,10 +99,15 @@ from ansible.module_utils.facts.system.distribution import DistributionFactColle
 from ansible.module_utils.facts.system.user import UserFactCollector
 from ansible.module_utils.facts.virtual.linux import LinuxVirtualCollector
 from ansible.module_utils.urls import fetch_url
+import os
+import sys
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
 
 COLLECTORS = (DistributionFactCollector, UserFactCollector, LinuxVirtualCollector)
+APT_PYTHONS = ('/usr/bin/python3', '/usr/bin/python2.7', '/usr/bin/python2')
+# exit 0 when this Python imports python-apt and ansible-core can run modules on it (2.7, 3.6+)
+APT_PROBE = 'import sys, apt; sys.exit(0 if sys.version_info[:2] == (2, 7) or sys.version_info[:2] >= (3, 6) else 1)'
 
 
 def node_facts(module):
@@ -100,6 +116,27 @@ def node_facts(module):
     for collector in COLLECTORS:
         facts.update(collector().collect(module=module, collected_facts=facts))
     return facts
+
+
+def has_apt(module, python):
+    """True when ``python`` (a path) imports python-apt and can run modules."""
+    if python == sys.executable:
+        try:
+            import apt  # noqa: F401 pylint: disable=unused-import
+        except ImportError:
+            return False
+        return True
+    if not os.path.exists(python):
+        return False
+    return module.run_command([python, '-c', APT_PROBE])[0] == 0
+
+
+def apt_python(module):
+    """The Python the package tasks run ansible.builtin.apt on (see RETURN: ovs_apt_python)."""
+    for python in (sys.executable,) + APT_PYTHONS:
+        if has_apt(module, python):
+            return python
+    return sys.executable
 
 
 def probe(module):
@@ -121,7 +158,9 @@ def main():
         timeout=dict(type='int', default=10),
     ), validate=validate)
     repository = probe(module) if module.params['repository_url'] else {}
-    module.exit_json(changed=False, ansible_facts=node_facts(module), repository=repository)
+    facts = node_facts(module)
+    facts['ovs_apt_python'] = apt_python(module)
+    module.exit_json(changed=False, ansible_facts=facts, repository=repository)
 
 
 if __name__ == '__main__':

@@ -287,3 +287,17 @@ def test_argument_spec_marks_secrets():
     assert spec['api_client_secret']['no_log'] is True
     assert spec['api_version']['default'] in spec['api_version']['choices']
     assert spec['validate_certs']['default'] is True
+
+
+CERT_OF_CTL01 = {'subject': ((('commonName', 'ctl01'),),),
+                 'subjectAltName': (('DNS', 'ctl01'), ('IP Address', '172.30.250.11'))}
+
+
+def test_an_api_address_matches_the_ip_san_of_its_certificate():
+    """The host name check Python 2.7 gets (it matches DNS names only): the IP SAN counts."""
+    import ssl
+    assert ovs_api.match_hostname_or_ip(CERT_OF_CTL01, '172.30.250.11') is None
+    assert ovs_api.match_hostname_or_ip(CERT_OF_CTL01, 'ctl01') is None
+    for other in ('172.30.250.12', 'ctl02'):
+        with pytest.raises(ssl.CertificateError):
+            ovs_api.match_hostname_or_ip(CERT_OF_CTL01, other)

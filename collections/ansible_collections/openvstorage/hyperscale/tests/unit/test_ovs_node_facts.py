@@ -27,7 +27,8 @@ def repository():
 
 
 def run(**options):
-    return run_module(ovs_node_facts.main, options, FakeHost())
+    """The module on this machine; its Pythons other than the test's own answer that they have python-apt."""
+    return run_module(ovs_node_facts.main, options, FakeHost().on(['-c', ovs_node_facts.APT_PROBE], (0, '', '')))
 
 
 def setup_facts():
@@ -74,3 +75,47 @@ def test_no_answer_is_status_minus_one(repository):
 def test_a_timeout_below_one_is_refused():
     status, result, dummy = run(timeout=0)
     assert status == 'fail' and 'timeout is 0' in result['msg'], result
+
+
+class Node(object):
+    """run_command of a node whose Pythons in ``with_apt`` import python-apt; records the probes."""
+
+    def __init__(self, with_apt):
+        self.with_apt, self.probed = with_apt, []
+
+    def run_command(self, argv):
+        self.probed.append(argv[0])
+        assert argv[1:] == ['-c', ovs_node_facts.APT_PROBE]
+        return (0 if argv[0] in self.with_apt else 1), '', ''
+
+
+@pytest.fixture
+def node_pythons(monkeypatch):
+    """The node runs the modules on /usr/bin/python2.7 (without python-apt); these Pythons exist."""
+    monkeypatch.setattr(ovs_node_facts.sys, 'executable', '/usr/bin/python2.7')
+    monkeypatch.setattr(ovs_node_facts.os.path, 'exists', lambda path: path in ('/usr/bin/python3', '/usr/bin/python2.7'))
+    monkeypatch.setitem(sys.modules, 'apt', None)  # import apt fails in the module's own Python
+
+
+def test_the_apt_python_of_a_debian_11_node_is_its_python3(node_pythons):
+    node = Node(with_apt=('/usr/bin/python3',))
+    assert ovs_node_facts.apt_python(node) == '/usr/bin/python3'
+    assert node.probed == ['/usr/bin/python3']
+
+
+def test_without_python_apt_anywhere_the_module_python_is_kept(node_pythons):
+    node = Node(with_apt=())
+    assert ovs_node_facts.apt_python(node) == '/usr/bin/python2.7'
+    assert node.probed == ['/usr/bin/python3']  # python2.7 is the module's own Python: imported, not probed
+
+
+def test_a_python_that_imports_apt_itself_is_not_probed(monkeypatch):
+    monkeypatch.setattr(ovs_node_facts.sys, 'executable', '/usr/bin/python2.7')
+    monkeypatch.setitem(sys.modules, 'apt', object())
+    node = Node(with_apt=())
+    assert ovs_node_facts.apt_python(node) == '/usr/bin/python2.7' and node.probed == []
+
+
+def test_the_facts_name_the_apt_python():
+    status, result, dummy = run()
+    assert status == 'exit' and result['ansible_facts']['ovs_apt_python'], result
