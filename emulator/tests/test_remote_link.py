@@ -22,37 +22,54 @@ REFUSED = ("HTTPSConnectionPool(host='127.0.0.1', port={0}): Max retries exceede
            " object>: Failed to establish a new connection: [Errno 111] Connection refused',))")
 
 
+def other_cluster(certificate, prefix="10.20.0."):
+    """Another cluster: its own store and API, storage router IPs ``<prefix>11``, ``12``, ..."""
+    local = seed(MemoryStore())
+    for index, guid in enumerate(local.list("/ovsdb/storagerouter")):
+        router = local.get(f"/ovsdb/storagerouter/{guid}")
+        local.set(f"/ovsdb/storagerouter/{guid}", dict(router, ip=f"{prefix}{11 + index}"))
+    return Api(_serve(local, certificate), local)
+
+
+def stop(cluster):
+    cluster.server.shutdown()
+    cluster.server.server_close()
+
+
 @pytest.fixture
 def here(store, root, certificate, storage_node):  # noqa: F811
     """This cluster: its own store and API, routers 10.20.0.x, the storage node's ASD manager as
     its ASD node (for gb1's maintenance agent)."""
-    local = seed(MemoryStore())
-    for index, guid in enumerate(local.list("/ovsdb/storagerouter")):
-        router = local.get(f"/ovsdb/storagerouter/{guid}")
-        local.set(f"/ovsdb/storagerouter/{guid}", dict(router, ip=f"10.20.0.{11 + index}"))
-    model.create(local, "albanode", **{k: storage_node[k] for k in
-                                       ("node_id", "ip", "port", "type", "username", "password", "name")})
-    server = _serve(local, certificate)
-    yield Api(server, local)
-    server.shutdown()
-    server.server_close()
+    cluster = other_cluster(certificate)
+    model.create(cluster.store, "albanode", **{k: storage_node[k] for k in
+                                               ("node_id", "ip", "port", "type", "username", "password", "name")})
+    yield cluster
+    stop(cluster)
+
+
+def model_backend(cluster, name, scaling):
+    """A RUNNING ALBA backend ``name`` of ``cluster`` with its ABM (on the cluster's first router),
+    made in the model (that cluster has no DB partition); its alba backend guid."""
+    status, backend = cluster.call("POST", "/api/backends/", {"name": name,
+                                                              "backend_type_guid": alba_type(cluster)})
+    assert status == 201, backend
+    found = Model(cluster.store)
+    alba_backend = alba.create_alba_backend(found, backend, scaling)
+    ip = found.all("storagerouter")[0]["ip"]
+    cluster.store.set_raw(f"/ovs/arakoon/{name}-abm/config",
+                          cacc_text([ArakoonNode("n1", ip, 26402, 26403)], f"{name}-abm"))
+    alba_backend["alba_id"] = alba.alba_cli(found, "get-alba-id", f"{name}-abm")["id"]
+    found.save("albabackend", alba_backend)
+    backend = found.get("backend", backend["guid"])
+    found.save("backend", dict(backend, status="RUNNING"))
+    return alba_backend["guid"]
 
 
 def global_backend(here):
-    """gb1 (GLOBAL, RUNNING) with its ABM, made in the model (this cluster has no DB partition)."""
-    status, backend = here.call("POST", "/api/backends/", {"name": "gb1",
-                                                           "backend_type_guid": alba_type(here)})
-    assert status == 201, backend
-    cluster = Model(here.store)
-    alba_backend = alba.create_alba_backend(cluster, backend, "GLOBAL")
-    here.store.set_raw("/ovs/arakoon/gb1-abm/config",
-                       cacc_text([ArakoonNode("n1", "10.20.0.11", 26402, 26403)], "gb1-abm"))
-    alba_backend["alba_id"] = alba.alba_cli(cluster, "get-alba-id", "gb1-abm")["id"]
-    cluster.save("albabackend", alba_backend)
-    backend = cluster.get("backend", backend["guid"])
-    cluster.save("backend", dict(backend, status="RUNNING"))
-    alba.checkup_maintenance_agents(cluster)
-    return alba_backend["guid"]
+    """gb1 (GLOBAL, RUNNING) with its ABM and maintenance agent."""
+    guid = model_backend(here, "gb1", "GLOBAL")
+    alba.checkup_maintenance_agents(Model(here.store))
+    return guid
 
 
 @pytest.fixture
@@ -177,22 +194,31 @@ def test_remote_gone_after_link(api, store, here, geo, storage_node, monkeypatch
                                                                    policies=[[1, 0, 1, 1]]), "version": 0})
     here.store.set("/albamgr/gb1-abm/namespaces/ns1", {"id": 0, "name": "ns1", "state": "active",
                                                        "nsm_host_id": "gb1-nsm_0", "preset_name": "geo"})
-    # the remote cluster's API and its ABM stop answering
+    monkeypatch.setattr(store_module, "open_store", lambda: here.store)
+    # only the remote cluster's API stops answering: the Alba2 OSD talks to the remote ABM, the data
+    # stays safe (the health check has no test of its own for a link: alba-backend-test skips a GLOBAL
+    # backend, alba-disk-safety-test reads the GLOBAL backend's ABM)
     api.server.shutdown()
     api.server.server_close()
+    results = healthcheck.run("alba")
+    assert results["alba-disk-safety-test"] == {"state": "SUCCESS", "messages": {
+        "error": [], "exception": [], "skip": [], "warning": [],
+        "success": [{"code": "ALBA0300", "message": "All data is safe on backend gb1 with 1 namespace(s)"}]}}
+    # then its ABM too
     listener.close()
     body = here.call("GET", f"/api/alba/backends/{glob}/")[1]
     stack = body["remote_stack"][remote]
     assert (stack["error"], stack["live_status"], stack["remote_host"]) == ("unknown", "unknown", "127.0.0.1")
     assert body["live_status"] == "failure" and body["linked_backend_guids"] is None
-    monkeypatch.setattr(store_module, "open_store", lambda: here.store)
     results = healthcheck.run("alba")
+    assert results["alba-disk-safety-test"]["state"] == "FAILED"
     assert results["alba-disk-safety-test"]["messages"]["error"] == [
         {"code": "ALBA0303", "message": "The disk safety of 1 namespace(s) is/are below ZERO, "
                                         "safety: -1: \nns1 with 100.00000% of its objects"}]
     backend_test = results["alba-backend-test"]["messages"]
     assert backend_test["success"] == [{"code": "HC0000", "message": "We found 1 backend(s)!"}]
     assert backend_test["warning"] == backend_test["error"] == []  # a GLOBAL backend is skipped
+    assert results["alba-backend-test"]["state"] == "SUCCESS"
     # the link can still be removed
     result = action(here, glob, "unlink_alba_backends", {"linked_guid": remote})
     assert result["status"] == "SUCCESS", result

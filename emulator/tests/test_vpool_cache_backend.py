@@ -83,10 +83,6 @@ REFUSALS = [
     (lambda main, cache: fc_params(main, MISSING),
      "Status code: 404 - Error: The requested object could not be found (object_not_found)'."),
     (lambda main, cache: fc_params(main, cache, preset="nope"), "Given preset nope is not available in backend b2"),
-    # the emulator's seam for GeoScale: only the ALBA backends of this cluster
-    (lambda main, cache: fc_params(main, cache, connection_info_fc={"host": "10.0.0.99", "port": 443,
-                                                                    "client_id": "id", "client_secret": "s"}),
-     vpool_backends.REMOTE_REFUSED.format("10.0.0.99")),
 ]
 
 
@@ -95,12 +91,6 @@ def test_cache_backend_refusals(api, ready, cache, store, make, text):  # noqa: 
     task = add_vpool(api, make(ready, cache))
     assert (task["status"], task["result"]) == ("FAILURE", text)
     nothing_created(api, store)
-
-
-def test_remote_refusal_text():
-    assert vpool_backends.REMOTE_REFUSED.format("10.0.0.99") == (
-        "ALBA Backends of another cluster (connection_info host 10.0.0.99) are not supported by the emulator: "
-        "use an ALBA Backend of this cluster (connection_info local or an empty host)")
 
 
 # --- a vPool with a fragment cache backend ------------------------------------------------------

@@ -5,8 +5,11 @@ ovs/lib/helpers/vpool/shared.py VPoolShared, ovs/lib/helpers/storagedriver/insta
 setup_proxy_configs; framework-extensions: src/constants/framework.py, src/constants/vpools.py;
 alba: ocaml/src/fragment_cache_config.ml, ocaml/src/fragment_cache_alba.ml).
 
-- Each backend is reached through the API named by its ``connection_info``.  ``cluster_of`` is
-  the seam for remote clusters (GeoScale): only this cluster is emulated, another host is refused.
+- Each backend is reached through the API named by its ``connection_info``: a backend of another
+  cluster (GeoScale) through that cluster's API (``OVSClient``: client_credentials token, task
+  ``get_config_metadata``, the backend with its presets); one of this cluster (a storage router's
+  IP) is read from the model as those calls would.  The ABM of a backend is then reached through
+  the config kept in ``used_configs`` (``manager_of``), as the ALBA proxies reach it.
 - ``sync_alba_arakoon_config``: the backend's ABM Arakoon config (``get_config_metadata``) kept at
   ``/ovs/framework/used_configs/alba_backends/<alba_backend_guid>/abm_config`` (dict) and
   ``.../abm_config.ini`` (ini text, what the proxies' ``albamgr_cfg_url`` points at).
@@ -20,8 +23,9 @@ alba: ocaml/src/fragment_cache_config.ml, ocaml/src/fragment_cache_alba.ml).
   when the main namespace is deleted (``delete_cache_namespaces``).
 """
 from ovs_emulator import alba, albamgr
-from ovs_emulator.alba.common import arakoon_config_dict, arakoon_config_ini
-from ovs_emulator.alba.ovsclient import HttpNotFoundException
+from ovs_emulator.alba.common import arakoon_config_dict, arakoon_config_ini, local_host
+from ovs_emulator.alba.ovsclient import HttpNotFoundException, OVSClient
+from ovs_emulator.store import StoreError
 
 REMOTE_CONFIG_BACKEND_BASE = "/ovs/framework/used_configs/alba_backends"
 REMOTE_CONFIG_BACKEND_CONFIG = REMOTE_CONFIG_BACKEND_BASE + "/{0}/abm_config"
@@ -31,19 +35,11 @@ PROXY_PATH = "/ovs/vpools/{0}/proxies/{1}"
 GENERIC_SCRUB = "/ovs/vpools/{0}/proxies/scrub/generic_scrub"
 MANIFEST_CACHE_SIZE = 500 * 1024 ** 2
 CACHES = ("block_cache", "fragment_cache")
-REMOTE_REFUSED = ("ALBA Backends of another cluster (connection_info host {0}) are not supported by "
-                  "the emulator: use an ALBA Backend of this cluster (connection_info local or "
-                  "an empty host)")
 
 
-def cluster_of(model, connection_info):
-    """The cluster whose API ``connection_info`` names: this one (``local`` or one of its storage
-    routers' IPs).  The seam for remote clusters (GeoScale): another host is refused for now."""
-    connection_info = connection_info or {}
-    host = connection_info.get("host")
-    if connection_info.get("local") is True or host in {r.get("ip") for r in model.all("storagerouter")}:
-        return model
-    raise RuntimeError(REMOTE_REFUSED.format(host))
+def _client(connection_info):
+    """OVSClient.get_instance(connection_info): the API of the backend's cluster."""
+    return OVSClient(connection_info)
 
 
 def _alba_backend(cluster, alba_backend_guid):
@@ -54,15 +50,41 @@ def _alba_backend(cluster, alba_backend_guid):
     return alba_backend
 
 
+def _remote_arakoon_config(model, alba_backend_guid, connection_info):
+    """VPoolShared._retrieve_remote_alba_arakoon_config: task get_config_metadata of the backend's
+    cluster (a backend of this cluster is read from the model as that task would)."""
+    if is_remote(model, connection_info):
+        client = _client(connection_info)
+        task_id = client.get(f"/alba/backends/{alba_backend_guid}/get_config_metadata")
+        successful, arakoon_config = client.wait_for_task(task_id, timeout=300)
+        if successful is False:
+            raise RuntimeError(f"Could not load metadata from environment {client.ip}")
+        return arakoon_config
+    backend = alba.backend_of(model, _alba_backend(model, alba_backend_guid))
+    text = model.store.get_raw(f"/ovs/arakoon/{alba.abm_name(backend)}/config") if backend else None
+    if not text:  # get_arakoon_config fails: the backend has no ABM cluster (yet)
+        raise RuntimeError(f"Could not load metadata from environment {connection_info.get('host')}")
+    return arakoon_config_dict(text)
+
+
+def backend_dict(model, alba_backend_guid, connection_info):
+    """``GET /alba/backends/<guid>/?contents=name,usages,presets,backend,remote_stack`` of the
+    backend's cluster: name, scaling, usages, presets, backend_guid."""
+    if is_remote(model, connection_info):
+        return _client(connection_info).get(f"/alba/backends/{alba_backend_guid}",
+                                            params={"contents": "name,usages,presets,backend,remote_stack"})
+    alba_backend = _alba_backend(model, alba_backend_guid)
+    dynamics = alba.albabackend_dynamics(model)
+    backend = alba.backend_of(model, alba_backend)
+    return {"name": backend.get("name"), "scaling": alba_backend.get("scaling"),
+            "backend_guid": backend.get("guid"), "presets": dynamics["presets"](alba_backend),
+            "usages": dynamics["usages"](alba_backend) or {}}
+
+
 def sync_alba_arakoon_config(model, alba_backend_guid, connection_info):
     """VPoolShared.sync_alba_arakoon_config: the backend's ABM config (task get_config_metadata of
     its cluster) kept in this cluster's configuration; returns it (a dict)."""
-    cluster = cluster_of(model, connection_info)
-    backend = alba.backend_of(cluster, _alba_backend(cluster, alba_backend_guid))
-    text = cluster.store.get_raw(f"/ovs/arakoon/{alba.abm_name(backend)}/config") if backend else None
-    if not text:  # get_arakoon_config fails: the backend has no ABM cluster (yet)
-        raise RuntimeError(f"Could not load metadata from environment {connection_info.get('host')}")
-    remote = arakoon_config_dict(text)
+    remote = _remote_arakoon_config(model, alba_backend_guid, connection_info or {})
     if model.store.get(REMOTE_CONFIG_BACKEND_CONFIG.format(alba_backend_guid)) != remote:
         model.store.set(REMOTE_CONFIG_BACKEND_CONFIG.format(alba_backend_guid), remote)
         model.store.set_raw(REMOTE_CONFIG_BACKEND_INI.format(alba_backend_guid), arakoon_config_ini(remote))
@@ -71,24 +93,36 @@ def sync_alba_arakoon_config(model, alba_backend_guid, connection_info):
 
 def backend_metadata(model, backend_info, connection_info, sco_size):
     """VPoolInstaller._refresh_backend_metadata: the backend info the vPool's metadata keeps for a
-    backend (main or cache); the backend must exist and know the preset."""
+    backend (main or cache) of this cluster or of another one (GeoScale); the backend must exist
+    and know the preset."""
     alba_backend_guid, preset_name = backend_info["alba_backend_guid"], backend_info["preset"]
     arakoon_config = sync_alba_arakoon_config(model, alba_backend_guid, connection_info)
-    cluster = cluster_of(model, connection_info)
-    alba_backend = _alba_backend(cluster, alba_backend_guid)
-    backend = alba.backend_of(cluster, alba_backend)
-    dynamics = alba.albabackend_dynamics(cluster)
-    presets = {p["name"]: p for p in dynamics["presets"](alba_backend)}
+    found = backend_dict(model, alba_backend_guid, connection_info)
+    presets = {p["name"]: p for p in found.get("presets") or []}
     if preset_name not in presets:
-        raise RuntimeError(f"Given preset {preset_name} is not available in backend {backend.get('name')}")
+        raise RuntimeError(f"Given preset {preset_name} is not available in backend {found.get('name')}")
     policies = [[int(x) for x in p.strip("()").split(",")] for p in presets[preset_name].get("policies", [])]
-    usages = dynamics["usages"](alba_backend) or {}
-    return dict(backend_info, name=backend.get("name"), preset=preset_name,
-                scaling=alba_backend.get("scaling"), policies=policies, sco_size=sco_size * 1024.0 ** 2,
+    return dict(backend_info, name=found.get("name"), preset=preset_name,
+                scaling=found.get("scaling"), policies=policies, sco_size=sco_size * 1024.0 ** 2,
                 frag_size=float(presets[preset_name].get("fragment_size", 0)),
-                total_size=float(usages.get("size", 0)), backend_guid=backend.get("guid"),
-                alba_backend_guid=alba_backend_guid, connection_info=connection_info,
-                arakoon_config=arakoon_config)
+                total_size=float((found.get("usages") or {}).get("size", 0)),
+                backend_guid=found.get("backend_guid"), alba_backend_guid=alba_backend_guid,
+                connection_info=connection_info, arakoon_config=arakoon_config)
+
+
+def manager_of(model, alba_backend_guid):
+    """The ABM of a backend a vPool uses, reached as its ALBA proxies reach it: through the ABM
+    config kept in ``used_configs`` (this cluster's ABM, or the one of another cluster)."""
+    text = model.store.get_raw(REMOTE_CONFIG_BACKEND_INI.format(alba_backend_guid))
+    if not text:  # a backend of this cluster whose config was not synced
+        backend = alba.backend_of(model, _alba_backend(model, alba_backend_guid))
+        return albamgr.AlbaManager(model.store, alba.abm_name(backend))
+    return albamgr.linked_manager(model.store, text)
+
+
+def is_remote(model, connection_info):
+    """Whether ``connection_info`` names the API of another cluster (GeoScale)."""
+    return bool((connection_info or {}).get("host")) and not local_host(model, connection_info)
 
 
 # --- the ALBA proxies' configuration (StorageDriverInstaller.setup_proxy_configs) ------------
@@ -149,18 +183,13 @@ def delete_proxy_configs(model, vpool_guid, storagedriver):
 # --- the namespaces the ALBA proxies make on a cache backend (fragment_cache_alba.ml) --------
 
 def _cache_backends(vpool, router_guids):
-    """{alba_backend_guid: preset} of the cache backends the proxies of ``router_guids`` use."""
+    """{alba_backend_guid: backend_info} of the cache backends the proxies of ``router_guids`` use."""
     found = {}
     for router_guid in router_guids:
         for settings in (vpool["metadata"].get("caching_info") or {}).get(router_guid, {}).values():
             if settings.get("is_backend") and (settings.get("read") or settings.get("write")):
-                found[settings["backend_info"]["alba_backend_guid"]] = settings["backend_info"]["preset"]
+                found[settings["backend_info"]["alba_backend_guid"]] = settings["backend_info"]
     return found
-
-
-def _manager(model, alba_backend_guid):
-    backend = alba.backend_of(model, model.get("albabackend", alba_backend_guid))
-    return albamgr.AlbaManager(model.store, alba.abm_name(backend)), backend
 
 
 def cache_namespace_name(vpool, main_namespace):
@@ -172,19 +201,23 @@ def create_cache_namespaces(model, vpool, router_guid, main_namespace):
     """create_namespace_deduped: the cache namespace of the main namespace on each cache backend
     the proxies of ``router_guid`` use (an existing one is kept: Namespace_already_exists)."""
     name = cache_namespace_name(vpool, main_namespace)
-    for alba_backend_guid, preset in sorted(_cache_backends(vpool, [router_guid]).items()):
-        manager, backend = _manager(model, alba_backend_guid)
+    for alba_backend_guid, info in sorted(_cache_backends(vpool, [router_guid]).items()):
+        manager = manager_of(model, alba_backend_guid)
         if manager.namespace(name) is None:
-            manager.create_namespace(name, preset, alba.nsm_names(backend)[0])
+            manager.create_namespace(name, info["preset"], alba.nsm_names(info)[0])
 
 
 def delete_cache_namespaces(model, vpool, router_guids, main_namespace):
     """drop ~global:true: the cache namespaces of a deleted main namespace on the cache backends
-    of the proxies of ``router_guids``."""
+    of the proxies of ``router_guids`` (a removed backend of this cluster has none left; the ABM
+    of another cluster that does not answer keeps its namespace: the proxy only logs it)."""
     name = cache_namespace_name(vpool, main_namespace)
-    for alba_backend_guid in sorted(_cache_backends(vpool, router_guids)):
-        if model.get("albabackend", alba_backend_guid) is None:
+    for alba_backend_guid, info in sorted(_cache_backends(vpool, router_guids).items()):
+        if not is_remote(model, info.get("connection_info")) and model.get("albabackend", alba_backend_guid) is None:
             continue
-        manager, _ = _manager(model, alba_backend_guid)
-        if manager.namespace(name) is not None:
-            manager.delete_namespace(name)
+        try:
+            manager = manager_of(model, alba_backend_guid)
+            if manager.namespace(name) is not None:
+                manager.delete_namespace(name)
+        except StoreError:
+            continue

@@ -35,7 +35,8 @@ import re
 import shutil
 import sys
 
-from ovs_emulator import actions, alba, albamgr, paths, system, units, vpool_backends
+from ovs_emulator import actions, alba, paths, system, units, vpool_backends
+from ovs_emulator.store import StoreError
 
 REGEX_VPOOL = r"^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$"
 REGEX_IP = r"^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$"
@@ -137,10 +138,9 @@ def namespace_name(vpool):
 
 
 def _main_manager(model, vpool):
-    """(the ABM, the backend) of the vPool's main backend."""
-    alba_backend = model.get("albabackend", vpool["metadata"]["backend"]["backend_info"]["alba_backend_guid"])
-    backend = alba.backend_of(model, alba_backend)
-    return albamgr.AlbaManager(model.store, alba.abm_name(backend)), backend
+    """(the ABM, the backend info) of the vPool's main backend, of this cluster or another one."""
+    info = vpool["metadata"]["backend"]["backend_info"]
+    return vpool_backends.manager_of(model, info["alba_backend_guid"]), info
 
 
 def _link(model, object_type, guid, field, value, add=True):
@@ -767,10 +767,14 @@ def _delete_namespaces(model, vpool, router_guid):
     """The volumedriver destroys the filesystem of a vPool's last storagedriver: the vPool's
     namespace goes, and the ALBA proxies of ``router_guid`` drop its cache namespaces."""
     main = ((vpool.get("metadata") or {}).get("backend") or {}).get("backend_info") or {}
-    if model.get("albabackend", main.get("alba_backend_guid")) is None:
+    if not main or (not vpool_backends.is_remote(model, main.get("connection_info"))
+                    and model.get("albabackend", main.get("alba_backend_guid")) is None):
         return
     manager, _ = _main_manager(model, vpool)
-    namespace = manager.namespace(namespace_name(vpool))
+    try:
+        namespace = manager.namespace(namespace_name(vpool))
+    except StoreError:  # the ABM of another cluster does not answer: its namespace stays
+        return
     if namespace is not None:
         vpool_backends.delete_cache_namespaces(model, vpool, [router_guid], namespace)
         manager.delete_namespace(namespace_name(vpool))

@@ -278,13 +278,16 @@ def _refers_to(value, guid):
 
 
 def direct_links(alba_backend, names=None):
-    """``{linked alba_backend_guid: {'name', 'preset', 'remote_host'}}`` of the backends linked straight into this one.
+    """``{linked alba_backend_guid: {'name', 'preset', 'remote_host', 'error', 'live_status'}}`` of the backends linked
+    straight into this one.
 
     From ``remote_stack`` (one entry per linked OSD of type ALBA_BACKEND, keyed by the linked
     backend's guid in the framework, carrying ``name``, ``preset``, ``remote_host`` - the host of the
     link's ``backend_connection_info`` - and ``local_ip``, whether that host is a storage router of
-    this cluster); else from ``linked_backend_guids``, which the framework computes recursively and with
-    the backend itself. ``remote_host`` is None for a backend of this cluster.
+    this cluster; ``error`` what reading the linked backend through its cluster's API gave: '' (fine), ``unknown``
+    (not reachable), ``not_allowed`` (client refused), ``backend_deleted``); else from ``linked_backend_guids``, which
+    the framework computes recursively and with the backend itself. ``remote_host`` is None for a backend of this
+    cluster.
     """
     names = names or {}
     own = alba_backend.get('guid')
@@ -297,11 +300,12 @@ def direct_links(alba_backend, names=None):
             guid = value.get('alba_backend_guid') or key
             remote_host = value.get('remote_host') if value.get('local_ip') is False else None
             links[guid] = dict(name=value.get('name') or names.get(guid, guid), preset=value.get('preset'),
-                               remote_host=remote_host or None)
+                               remote_host=remote_host or None, error=value.get('error') or '',
+                               live_status=value.get('live_status'))
         return links
     for guid in alba_backend.get('linked_backend_guids') or []:
         if guid != own:
-            links[guid] = dict(name=names.get(guid, guid), preset=None, remote_host=None)
+            links[guid] = dict(name=names.get(guid, guid), preset=None, remote_host=None, error='', live_status=None)
     return links
 
 

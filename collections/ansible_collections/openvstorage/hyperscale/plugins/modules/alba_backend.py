@@ -82,6 +82,11 @@ options:
             address; a host name is resolved where the module runs), port, and the client id and secret as
             C(username)/C(password) and C(client_id)/C(client_secret).
           - Unlinking needs no access to the other cluster.
+          - A link that exists already is recognised from this cluster's data alone (the C(remote_stack) of the
+            GLOBAL backend). When this cluster's framework cannot read the linked backend through the other
+            cluster's API (C(remote_stack) error C(unknown) - not reachable, C(not_allowed) - the client is refused,
+            or C(backend_deleted)), the link stays as it is, unchanged and unchecked, with a warning that names the
+            entry, the backend and C(<api_host>:<api_port>); a new link to such a cluster fails before any change.
         type: dict
         suboptions:
           api_host:
@@ -107,6 +112,12 @@ options:
           ca_path:
             description: PEM file with the CA of the other cluster's API certificate.
             type: path
+  linked_backends_var:
+    description:
+      - How failures and warnings name O(linked_backends) and its entries - the variable the list comes from, e.g.
+        V(ovs_backends[2].linked_backends) gives C(ovs_backends[2].linked_backends[1].cluster).
+    type: str
+    default: linked_backends
   wait:
     description:
       - After creating the backend, wait until its status is C(RUNNING); fail when it becomes C(FAILURE) or
@@ -272,13 +283,16 @@ def argument_spec():
             preset=dict(type='str', required=True),
             cluster=cluster_option(),
         )),
+        linked_backends_var=dict(type='str', default='linked_backends'),
         wait=dict(type='bool', default=True),
         task_timeout=task_timeout_option(600, old_names=('wait_timeout',)),
     )
 
 
-def link_where(index):
-    return 'linked_backends[{0}]'.format(index)
+def link_where(params, index=None):
+    """How messages name O(linked_backends) (O(linked_backends_var)), or one entry of it."""
+    var = params.get('linked_backends_var') or 'linked_backends'
+    return var if index is None else '{0}[{1}]'.format(var, index)
 
 
 def new_label(link):
@@ -291,16 +305,16 @@ def validate(params):
     links = params['linked_backends']
     if links:
         if params['scaling'] != 'GLOBAL':
-            errors.append('linked_backends: only a GLOBAL backend takes other backends as OSDs; '
-                          'scaling is {0}'.format(params['scaling']))
+            errors.append('{0}: only a GLOBAL backend takes other backends as OSDs; '
+                          'scaling is {1}'.format(link_where(params), params['scaling']))
         labels = [new_label(link) for link in links]
         for label in sorted(set(n for n in labels if labels.count(n) > 1)):
-            errors.append('linked_backends: {0} is listed more than once'.format(label))
+            errors.append('{0}: {1} is listed more than once'.format(link_where(params), label))
         if params['name'] in [link['name'] for link in links if not link.get('cluster')]:
-            errors.append('linked_backends: {0} cannot be linked into itself'.format(params['name']))
+            errors.append('{0}: {1} cannot be linked into itself'.format(link_where(params), params['name']))
         for index, link in enumerate(links):
             if link.get('cluster'):
-                errors += cluster_errors(link_where(index) + '.cluster', link['cluster'])
+                errors += cluster_errors(link_where(params, index) + '.cluster', link['cluster'])
     if params['task_timeout'] < 0:
         errors.append('task_timeout: {0} - allowed: 0 or more seconds'.format(params['task_timeout']))
     return errors
@@ -351,7 +365,7 @@ def wanted_links(params):
     address of the remote API; None for a backend of this cluster)."""
     result = []
     for index, link in enumerate(params['linked_backends'] or []):
-        address = link_address(link_where(index) + '.cluster', link['cluster']) if link.get('cluster') else None
+        address = link_address(link_where(params, index) + '.cluster', link['cluster']) if link.get('cluster') else None
         result.append(dict(link, index=index, address=address))
     return result
 
@@ -359,14 +373,15 @@ def wanted_links(params):
 def find_linked(module, client, params, link):
     """``(found, origin, option)`` of the backend a wanted link names, read where it lives."""
     if not link.get('cluster'):
-        return find_backend(client, link['name'], contents=LINKED_CONTENTS), '', lambda sub: 'linked_backends'
-    remote = RemoteCluster(params, link['cluster'], link_where(link['index']) + '.cluster', warn=module.warn)
+        return find_backend(client, link['name'], contents=LINKED_CONTENTS), '', lambda sub: link_where(params)
+    where = link_where(params, link['index'])
+    remote = RemoteCluster(params, link['cluster'], where + '.cluster', warn=module.warn)
     found = remote.read(find_backend, link['name'], contents=LINKED_CONTENTS)
     if found is None or found.get('alba_backend') is None:
         others = sorted(n for n in remote.read(backend_names).values() if n)
         raise AlbaError('{0}.name: {1!r} - {2} has no ALBA backend {1}; allowed: one of its backends: {3}'.format(
-            link_where(link['index']), link['name'], remote.text, ', '.join(others) or '(none)'))
-    return found, ' of ' + remote.text, lambda sub: '{0}.{1}'.format(link_where(link['index']), sub)
+            where, link['name'], remote.text, ', '.join(others) or '(none)'))
+    return found, ' of ' + remote.text, lambda sub: '{0}.{1}'.format(where, sub)
 
 
 def resolve_links(module, client, params, wanted, check_mode):
@@ -378,11 +393,11 @@ def resolve_links(module, client, params, wanted, check_mode):
         alba_backend = (found or {}).get('alba_backend')
         if alba_backend is None:
             if check_mode:
-                module.warn('linked_backends: ALBA backend {0} does not exist; assuming an earlier task creates '
-                            'it'.format(name))
+                module.warn('{0}: ALBA backend {1} does not exist; assuming an earlier task creates '
+                            'it'.format(link_where(params), name))
                 resolved[link['index']] = None
                 continue
-            raise AlbaError('linked_backends: ALBA backend {0} does not exist'.format(name))
+            raise AlbaError('{0}: ALBA backend {1} does not exist'.format(link_where(params), name))
         if alba_backend.get('scaling') != 'LOCAL':
             raise AlbaError('{0}: {1}{2} has scaling {3}; only LOCAL backends are linked by this '
                             'module'.format(option('name'), name, origin, alba_backend.get('scaling')))
@@ -413,6 +428,30 @@ def matching_link(links, link):
     return None
 
 
+# remote_stack ``error`` of a link (AlbaBackend._remote_stack reads the linked backend through its cluster's API)
+REMOTE_STACK_ERRORS = {
+    'unknown': 'its API cannot be reached',
+    'not_allowed': 'its API refuses the API client of the link',
+    'backend_deleted': 'its API no longer knows the linked backend',
+}
+
+
+def warn_unchecked(module, params, links, matched):
+    """Warn about each kept link to a backend of another cluster that this cluster's framework cannot read now
+    (its ``remote_stack`` entry carries an error): the link stays as it is, nothing of it is checked."""
+    for guid, link in sorted(matched.items(), key=lambda item: item[1]['index']):
+        error = links[guid].get('error')
+        if not link.get('cluster') or not error:
+            continue
+        module.warn('{0}: the link of ALBA backend {1} of the remote cluster at {2}:{3} into {4} is kept as it is: '
+                    '{5} (remote_stack error {6!r}, live_status {7}), so the state of {1} there, its preset {8} and '
+                    'the client credentials of the link could not be checked; rerun when that cluster answers'.format(
+                        link_where(params, link['index']), link['name'], link['cluster']['api_host'],
+                        link['cluster']['api_port'], params['name'],
+                        REMOTE_STACK_ERRORS.get(error, 'reading it through its API failed'), error,
+                        links[guid].get('live_status'), link['preset']))
+
+
 def sync_links(module, client, params, found, names):
     """Link/unlink; returns (changed, before labels, after labels)."""
     alba_backend = found['alba_backend']
@@ -427,9 +466,11 @@ def sync_links(module, client, params, found, names):
         matched[guid] = link
         have = links[guid].get('preset')
         if have is not None and have != link['preset']:
-            raise AlbaError('linked_backends: the preset of the link of {0} into {1} cannot be changed in place '
-                            '(current {2}, wanted {3}); unlink it first (leave it out of linked_backends), then link '
-                            'it again'.format(labels[guid], params['name'], have, link['preset']))
+            raise AlbaError('{0}.preset: the preset of the link of {1} into {2} cannot be changed in place '
+                            '(current {3}, wanted {4}); unlink it first (leave it out of {5}), then link '
+                            'it again'.format(link_where(params, link['index']), labels[guid], params['name'], have,
+                                              link['preset'], link_where(params)))
+    warn_unchecked(module, params, links, matched)
     to_unlink = sorted((guid for guid in links if guid not in matched), key=lambda guid: labels[guid])
     to_link = [link for link in wanted if matching_link(links, link) is None]
     before = sorted(labels.values())
@@ -448,8 +489,8 @@ def sync_links(module, client, params, found, names):
         task = client.post('alba/backends/{0}/link_alba_backends'.format(guid), dict(metadata=metadata))
         result = client.wait_for_task(task, timeout=params['task_timeout'])
         if result is False:
-            raise AlbaError('linked_backends: ALBA backend {0} could not be linked: it is decommissioned in '
-                            '{1}'.format(new_label(link), params['name']))
+            raise AlbaError('{0}: ALBA backend {1} could not be linked: it is decommissioned in '
+                            '{2}'.format(link_where(params, link['index']), new_label(link), params['name']))
     return True, before, after
 
 

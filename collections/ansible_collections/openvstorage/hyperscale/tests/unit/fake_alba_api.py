@@ -52,6 +52,7 @@ class FakeAlbaOvs(FakeOvs):
         self.namespaces = []     # {'name', 'alba_backend_guid', 'osds': [long ids holding fragments], 'spare'}
         self.purging = set()     # long ids purged and not yet repaired by maintenance
         self.remotes = {}        # (host, port) -> FakeAlbaOvs of another cluster (GeoScale links)
+        self.down = False        # set when its server stops (a remote cluster that cannot be reached)
 
     def add_remote(self, server):
         """Another cluster (a FakeAlbaApiServer on another host) whose backends links can name."""
@@ -238,7 +239,22 @@ class FakeAlbaOvs(FakeOvs):
                                    'live_status': 'running',
                                    'devices': {'green': 0, 'orange': 0, 'red': 0, 'gray': 0},
                                    'sizes': {'size': 0, 'used': 0}}
+            result[linked_guid].update(self.remote_error(metadata['backend_connection_info'], linked_guid))
         return result
+
+    def remote_error(self, connection, linked_guid):
+        """What _load_backend_info of the real _remote_stack sets when the linked cluster's API fails: ``unknown``
+        (not reachable), ``not_allowed`` (HttpForbiddenException), ``backend_deleted`` (HttpNotFoundException)."""
+        remote = self.remotes.get((connection['host'], connection['port']))
+        if remote is None:
+            return {}
+        if remote.down:
+            return {'error': 'unknown', 'live_status': 'unknown'}
+        if remote.clients.get(connection.get('client_id')) != connection.get('client_secret'):
+            return {'error': 'not_allowed', 'live_status': 'unknown'}
+        if linked_guid not in remote.albabackends:
+            return {'error': 'backend_deleted', 'live_status': 'failure'}
+        return {}
 
     def linked_cluster(self, connection):
         """The FakeAlbaOvs that ``backend_connection_info`` reaches (OVSClient.get_instance with client_id and
@@ -615,3 +631,7 @@ class AlbaHandler(Handler):
 class FakeAlbaApiServer(FakeApiServer):
     def __init__(self, directory, tls=True, host='127.0.0.1'):
         super(FakeAlbaApiServer, self).__init__(directory, tls=tls, ovs=FakeAlbaOvs(), handler=AlbaHandler, host=host)
+
+    def stop(self):
+        self.ovs.down = True
+        super(FakeAlbaApiServer, self).stop()

@@ -234,8 +234,8 @@ def test_link_preset_cannot_change(server, tmp_path):
     status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL',
                                 linked_backends=[dict(name='l1', preset='other'), dict(name='l1b', preset='default')])
     assert status == 'fail'
-    assert result['msg'].startswith('linked_backends: the preset of the link of l1 into global cannot be changed in '
-                                    'place (current default, wanted other)')
+    assert result['msg'].startswith('linked_backends[0].preset: the preset of the link of l1 into global cannot be '
+                                    'changed in place (current default, wanted other)')
     assert len(server.ovs.posts()) == calls
 
 

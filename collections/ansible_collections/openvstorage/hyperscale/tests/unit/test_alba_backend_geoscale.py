@@ -232,3 +232,77 @@ def test_a_host_name_that_does_not_resolve_is_refused():
                                "address here ([Errno -2] Name or service not known); allowed: an IPv4 address or a "
                                "host name of a controller of the remote cluster (the framework stores an IPv4 "
                                "address in the link)")
+
+
+def linked_once(server, remote, tmp_path, **extra):
+    """global links remote-be of the remote cluster (as entry 1, after a backend of this cluster)."""
+    server.ovs.albabackends[server.ovs.make_backend('local-be')]['osds_per_node'] = {'AsDnOdE0000000l1': 4}
+    links = [dict(name='local-be', preset='default'), dict(name='remote-be', preset='default', cluster=cluster(remote))]
+    status, result, dummy = run(server, tmp_path, links, **extra)
+    assert status == 'exit' and result['changed'] is True, result
+    return links
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_rerun_with_the_remote_cluster_down_keeps_the_link_and_warns(server, remote, tmp_path, check_mode):
+    var = 'ovs_backends[3].linked_backends'
+    links = linked_once(server, remote, tmp_path, linked_backends_var=var)
+    calls = len(server.ovs.posts())
+    remote.stop()
+    status, result, warnings = run(server, tmp_path, links, check_mode=check_mode, linked_backends_var=var)
+    assert status == 'exit' and result['changed'] is False, result
+    assert result['backend']['linked_backends'] == ['local-be', 'remote-be@127.0.0.2']
+    assert 'diff' not in result or result['diff']['before'] == result['diff']['after']
+    assert warnings == [
+        "ovs_backends[3].linked_backends[1]: the link of ALBA backend remote-be of the remote cluster at 127.0.0.2:{0} "
+        "into global is kept as it is: its API cannot be reached (remote_stack error 'unknown', live_status unknown), "
+        "so the state of remote-be there, its preset default and the client credentials of the link could not be "
+        "checked; rerun when that cluster answers".format(remote.port)]
+    assert len(server.ovs.posts()) == calls
+    # a NEW link to that cluster fails before any change, naming the entry, its value and what is allowed
+    new = dict(name='other-be', preset='default', cluster=cluster(remote))
+    status, result, dummy = run(server, tmp_path, links + [new], check_mode=check_mode, linked_backends_var=var)
+    assert status == 'fail' and result['msg'].startswith(
+        "ovs_backends[3].linked_backends[2].cluster: the API of the remote cluster at 127.0.0.2:{0} is unreachable "
+        "(api_host '127.0.0.2', api_port {0}): ".format(remote.port)), result
+    assert 'allowed: the address and HTTPS port of a controller of the remote cluster' in result['msg']
+    assert len(server.ovs.posts()) == calls
+
+
+@pytest.mark.parametrize('change, error, reason', [
+    (lambda remote: remote.ovs.clients.clear(), 'not_allowed', 'its API refuses the API client of the link'),
+    (lambda remote: remote.ovs.albabackends.pop(remote.guid), 'backend_deleted',
+     'its API no longer knows the linked backend'),
+])
+def test_rerun_with_a_link_the_remote_cluster_refuses(server, remote, tmp_path, change, error, reason):
+    links = linked_once(server, remote, tmp_path)
+    calls = len(server.ovs.posts())
+    change(remote)
+    status, result, warnings = run(server, tmp_path, links)
+    assert status == 'exit' and result['changed'] is False, result
+    assert len(warnings) == 1 and warnings[0].startswith(
+        "linked_backends[1]: the link of ALBA backend remote-be of the remote cluster at 127.0.0.2:{0} into global is "
+        "kept as it is: {1} (remote_stack error '{2}'".format(remote.port, reason, error)), warnings
+    assert len(server.ovs.posts()) == calls
+
+
+def test_new_links_refused_with_the_variable_path(server, remote, tmp_path):
+    var = 'ovs_backends[0].linked_backends'
+    linked_once(server, remote, tmp_path)
+    calls = len(server.ovs.posts())
+    base = [dict(name='local-be', preset='default'), dict(name='remote-be', preset='default', cluster=cluster(remote))]
+    where = 'the remote cluster at 127.0.0.2:{0}'.format(remote.port)
+    cases = [
+        (dict(name='other-be', cluster=cluster(remote, client_secret=WRONG_SECRET)),
+         "ovs_backends[0].linked_backends[2].cluster.client_id: '{0}' - {1} refuses the client credentials (HTTP 400 "
+         "invalid_client); allowed: the client id and secret of an API client of the remote cluster".format(
+             REMOTE_ID, where)),
+        (dict(name='gone-be'),
+         "ovs_backends[0].linked_backends[2].name: 'gone-be' - {0} has no ALBA backend gone-be; allowed: one of its "
+         "backends: remote-be".format(where)),
+    ]
+    for change, message in cases:
+        new = dict(dict(name='remote-be', preset='default', cluster=cluster(remote)), **change)
+        status, result, dummy = run(server, tmp_path, base + [new], linked_backends_var=var)
+        assert status == 'fail' and result['msg'].startswith(message), (message, result)
+    assert len(server.ovs.posts()) == calls
