@@ -75,7 +75,7 @@ demo-clean:
 # that need no cluster. One cluster build serves the default scenario's checks, its day-2
 # operations, its layout change, its upgrades and GeoScale (molecule/default/tests/conftest.py).
 TEST_PARTS := testbed molecule-bad_input molecule-default molecule-legacy \
-              -- lint docs-lint sanity unit matrix emulator-py39
+              -- lint docs-lint sanity unit matrix-full emulator-py39
 
 test: bootstrap
 	testbed/run-parts $(TEST_PARTS)
@@ -103,9 +103,10 @@ unit: bootstrap
 # its virtualenv build/venvs/<version> (Python 3.11) with the pins of tests/requirements-matrix.txt,
 # rebuilt only when missing or its pins changed. Sanity of 2.16 compiles and imports the modules
 # and module_utils on Python 2.7 and 3.6 too. The parts run two at a time (two cores).
-# `make test` runs `matrix`: the unit tests under every version and sanity under the oldest (2.16;
-# `sanity` is the newest): the test suite's budget (a fresh machine builds each version's sanity
-# tools once, minutes each). `matrix-full` adds sanity under the versions between.
+# `matrix`: the unit tests under every version and sanity under the oldest (2.16; `sanity` is the
+# newest); `matrix-full` adds sanity under the versions between. `make test` runs `matrix-full`
+# (beside the molecule scenarios: a fresh machine builds each version's sanity tools once, minutes
+# each).
 MATRIX_PINS   := tests/requirements-matrix.txt
 MATRIX        := $(shell awk -F: '/^2\.[0-9]+:/ {print $$1}' $(MATRIX_PINS))
 PYENV_ROOT    ?= $(HOME)/.pyenv

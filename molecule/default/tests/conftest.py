@@ -7,7 +7,8 @@ and compute nodes) runs only on the hosts of that kind; unmarked tests run on ev
 One cluster build serves every file: first the checks of the cold build, then the day-2
 operations (test_day2.py, which end with a purge and a new build of the same layout), then the
 layout change of test_update_layout.py on that rebuilt cluster, then the rolling upgrade to the
-next release (test_upgrade.py) (see FILE_ORDER).
+next release (test_upgrade.py), then GeoScale with a second cluster (test_geoscale.py) (see
+FILE_ORDER).
 """
 import json
 import os
@@ -43,7 +44,7 @@ def host_groups(host):
 
 # Files that change the cluster run last, in this order; the others (checks of the cold build)
 # run first, in pytest's order.
-FILE_ORDER = ("test_day2.py", "test_update_layout.py", "test_upgrade.py")
+FILE_ORDER = ("test_day2.py", "test_update_layout.py", "test_upgrade.py", "test_geoscale.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -107,7 +107,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module
 COLLECTORS = (DistributionFactCollector, UserFactCollector, LinuxVirtualCollector)
 APT_PYTHONS = ('/usr/bin/python3', '/usr/bin/python2.7', '/usr/bin/python2')
 # exit 0 when this Python imports python-apt and ansible-core can run modules on it (2.7, 3.6+)
-APT_PROBE = 'import sys, apt; sys.exit(0 if sys.version_info[:2] == (2, 7) or sys.version_info[:2] >= (3, 6) else 1)'
+APT_PROBE = 'import sys, apt; raise SystemExit(0 if sys.version_info[:2] == (2, 7) or sys.version_info[:2] >= (3, 6) else 1)'
 
 
 def node_facts(module):
