@@ -17,7 +17,7 @@ MASTER_IP := 172.30.250.11
 COLLECTIONS := $(CURDIR)/collections
 COLLECTION  := collections/ansible_collections/openvstorage/hyperscale
 
-.PHONY: help bootstrap image repo testbed ee demo demo-clean test lint sanity unit molecule-test
+.PHONY: help bootstrap image repo testbed ee demo demo-clean bench test lint sanity unit molecule-test
 .PHONY: molecule-bad_input molecule-default molecule-legacy
 .PHONY: matrix matrix-full matrix-venvs emulator-py39
 .PHONY: docs docs-lint
@@ -27,6 +27,9 @@ help:
 	@echo "make demo-clean  remove the demo containers and network"
 	@echo "make test        ansible-lint, ansible-test sanity, unit tests, the ansible-core matrix, molecule test"
 	@echo "                 (on a fresh machine: testbed/bootstrap-host make demo|test, as root or with sudo)"
+	@echo "make bench       time hyperscale.yml cold and rerun on the demo layout (9 nodes) and on 15 nodes over SSH"
+	@echo "                 (containers bench-*, network ovs-bench; table + build/bench/bench.json; BENCH_ARGS=--keep keeps"
+	@echo "                 the last bed, BENCH_ARGS=demo one bed); a benchmark, not part of make test"
 	@echo "make ee          build the execution environment image openvstorage-hyperscale-ee:<version> (AWX)"
 	@echo "parts: bootstrap image repo lint docs-lint sanity unit matrix emulator-py39 molecule-test"
 	@echo "       (molecule-<scenario>: bad_input, default, legacy: Debian 11, Python 2.7, ansible-core 2.16)"
@@ -68,6 +71,15 @@ demo: testbed
 demo-clean:
 	-molecule destroy
 	testbed/clean
+
+# A benchmark, not a test (nothing asserts a time; a busy 2-core machine gives noisy numbers):
+# testbed/bench builds each bed (the demo layout, the 15 nodes of the original playbook's inventory)
+# in containers bench-<host> on its own internal network ovs-bench, runs hyperscale.yml cold and
+# again over SSH with passwords, prints a table and writes build/bench/bench.json; it fails when
+# the rerun changes something. The beds are removed at the end unless BENCH_ARGS=--keep.
+BENCH_ARGS ?=
+bench: repo
+	testbed/bench $(BENCH_ARGS)
 
 # The parts of `make test`, run by testbed/run-parts, which goes on after a failed part and prints
 # the wall time of each at the end (CI stops at 90 minutes: keep the total under 75 on a 2-core
