@@ -25,9 +25,11 @@ description:
     (O(fragment_cache.backend), O(block_cache.backend)).
   - A cache on an ALBA backend (an accelerated backend, for example of SSDs) is sent as C(backend_info_fc) and
     C(connection_info_fc) (fragment cache) or C(backend_info_bc) and C(connection_info_bc) (block cache) with the
-    connection of the main backend (both are backends of this cluster). The framework cannot change the cache of a
-    storage router that runs the vPool, so a storage router whose cache backend (or, when given, preset) differs from
-    the options is refused, not changed; remove the vPool from it (O(shrink)) and add it again to change it.
+    connection of the main backend (both are backends of this cluster), or with O(fragment_cache.cluster)
+    (O(block_cache.cluster)) the connection of another cluster whose backend it is (GeoScale). The framework cannot
+    change the cache of a storage router that runs the vPool, so a storage router whose cache backend (or, when given,
+    preset) differs from the options is refused, not changed; remove the vPool from it (O(shrink)) and add it again
+    to change it.
   - Each storage router added needs partitions with the roles V(DB), V(WRITE) and V(DTL) (see
     M(openvstorage.hyperscale.ovs_disk)), and one storage router of the cluster needs V(SCRUB).
   - With O(state=absent) the vPool is shrunk from every storage router, the last removal deletes it; refused while
@@ -109,6 +111,37 @@ options:
           - Preset of O(fragment_cache.backend); V(default) (the preset every backend has) when not given. Compared
             on storage routers that run the vPool only when given.
         type: str
+      cluster:
+        description:
+          - The other Open vStorage cluster whose ALBA backend O(fragment_cache.backend) is (GeoScale) - its API
+            and an API client of it. The backend and its preset are read there, and C(connection_info_fc) is
+            C({host, port, client_id, client_secret}) of that cluster (a host name is resolved to an IPv4 address).
+          - Without it O(fragment_cache.backend) is a backend of this cluster.
+        type: dict
+        suboptions:
+          api_host:
+            description: IPv4 address or host name of a controller of the other cluster.
+            type: str
+            required: true
+          api_port:
+            description: HTTPS port of its API.
+            type: int
+            default: 443
+          client_id:
+            description: Client id of an API client of the other cluster (client credentials grant).
+            type: str
+            required: true
+          client_secret:
+            description: Secret of that API client; never shown.
+            type: str
+            required: true
+          validate_certs:
+            description: Verify the TLS certificate of the other cluster's API.
+            type: bool
+            default: true
+          ca_path:
+            description: PEM file with the CA of that certificate.
+            type: path
   block_cache:
     description: Block cache of the proxies; default off, no quota, on the local V(WRITE) partition.
     type: dict
@@ -133,6 +166,37 @@ options:
           - Preset of O(block_cache.backend); V(default) when not given. Compared on storage routers that run the
             vPool only when given.
         type: str
+      cluster:
+        description:
+          - The other Open vStorage cluster whose ALBA backend O(block_cache.backend) is (GeoScale) - its API
+            and an API client of it. The backend and its preset are read there, and C(connection_info_bc) is
+            C({host, port, client_id, client_secret}) of that cluster (a host name is resolved to an IPv4 address).
+          - Without it O(block_cache.backend) is a backend of this cluster.
+        type: dict
+        suboptions:
+          api_host:
+            description: IPv4 address or host name of a controller of the other cluster.
+            type: str
+            required: true
+          api_port:
+            description: HTTPS port of its API.
+            type: int
+            default: 443
+          client_id:
+            description: Client id of an API client of the other cluster (client credentials grant).
+            type: str
+            required: true
+          client_secret:
+            description: Secret of that API client; never shown.
+            type: str
+            required: true
+          validate_certs:
+            description: Verify the TLS certificate of the other cluster's API.
+            type: bool
+            default: true
+          ca_path:
+            description: PEM file with the CA of that certificate.
+            type: path
   proxies:
     description: ALBA proxies per storage driver, 1 to 16 (V(2) when not given).
     type: int
@@ -222,6 +286,23 @@ EXAMPLES = r'''
       backend: ssd-backend
       preset: default
 
+- name: VPool whose fragment cache is on an SSD backend of another cluster (GeoScale)
+  openvstorage.hyperscale.ovs_vpool:
+    api_host: 172.30.250.11
+    api_client_id: "{{ ovs_client_id }}"
+    api_client_secret: "{{ ovs_client_secret }}"
+    name: pool3
+    backend: hdd-backend
+    storagerouters: [ctl01, ctl02, ctl03]
+    writecache_size: 20
+    fragment_cache:
+      backend: dc2-ssd
+      cluster:
+        api_host: 10.20.0.11
+        client_id: "{{ dc2_client_id }}"
+        client_secret: "{{ dc2_client_secret }}"
+        ca_path: /etc/ssl/dc2-ca.pem
+
 - name: Take the vPool off ctl03
   openvstorage.hyperscale.ovs_vpool:
     api_host: 172.30.250.11
@@ -258,10 +339,12 @@ vpool:
     cache_backends:
       description:
         - The caches on an ALBA backend, by storage router name and cache (C(fragment_cache), C(block_cache)), each
-          with C(backend) (its name) and C(preset), from C(caching_info) of the vPool's C(metadata). Storage routers
+          with C(backend) (its name) and C(preset), from C(caching_info) of the vPool's C(metadata), and for a
+          backend of another cluster C(cluster) (C(<host>:<port>) of its C(connection_info)). Storage routers
           whose caches are local are left out.
       type: dict
-      sample: {"ctl01": {"fragment_cache": {"backend": "ssd-backend", "preset": "default"}}}
+      sample: {"ctl01": {"fragment_cache": {"backend": "ssd-backend", "preset": "default"},
+                         "block_cache": {"backend": "dc2-ssd", "preset": "default", "cluster": "10.20.0.11:443"}}}
 not_removed:
   description: Storage routers that run the vPool but are not in O(storagerouters), kept because O(shrink=false).
   returned: when O(state=present)
@@ -600,8 +683,8 @@ class VPoolManager(object):
         found = remote.read(find_alba_backend, given['backend'], cache + '.backend', origin=origin)
         presets = dict(found, name='{0}{1}'.format(found.get('name'), origin))
         self.check_preset(presets, preset, cache + '.preset')
-        return dict(guid=found['guid'], name=found.get('name') or given['backend'], preset=preset, connection=connection,
-                    cluster='{0}:{1}'.format(connection['host'], connection['port']))
+        return dict(guid=found['guid'], name=found.get('name') or given['backend'], preset=preset,
+                    connection=connection, cluster='{0}:{1}'.format(connection['host'], connection['port']))
 
     def check_caches(self, vpool, caches, current_caches, guids):
         """Fail when a storage router of ``guids`` that runs the vPool caches elsewhere than the options say."""
