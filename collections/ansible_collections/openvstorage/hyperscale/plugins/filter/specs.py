@@ -97,6 +97,10 @@ OPTION_RULES = {
                                             'ending with a letter or digit'),
     'ovs_vpools.fragment_cache.quota': _quota,
     'ovs_vpools.block_cache.quota': _quota,
+    'ovs_vpools.fragment_cache.cluster.api_host': api_host_problem,
+    'ovs_vpools.fragment_cache.cluster.api_port': _int_range(1, 65535),
+    'ovs_vpools.block_cache.cluster.api_host': api_host_problem,
+    'ovs_vpools.block_cache.cluster.api_port': _int_range(1, 65535),
     'ovs_vdisks.name': _pattern(VDISK_NAME, 'letters, digits, - or _, at least 3, starting and ending with a '
                                             'letter or digit'),
     'ovs_vdisks.size': _size(1, VDISK_MAX_SIZE, 'bytes or a size such as 10GiB, more than 0 and at most 64 TiB'),

@@ -346,8 +346,19 @@ def _backend_presets(check, backend):
                           if p.get('name') and p.get('state') != 'absent']
 
 
+def _this_cluster(check, cluster):
+    """Whether a ``cluster`` option names this cluster itself: its api_host is a controller of the inventory (its
+    name or ansible_host)."""
+    host = cluster.get('api_host')
+    for name in check.groups.get('controllers', []):
+        if host in (name, (check.hostvars.get(name) or {}).get('ansible_host')):
+            return True
+    return False
+
+
 def _check_vpool_caches(check, where, item, backends):
-    """The cache backends of a vPool: another backend of ovs_backends, and one of its presets."""
+    """The cache backends of a vPool: another backend of ovs_backends, and one of its presets; or (``cluster``) a
+    backend of another cluster, read by the module there."""
     for cache in CACHES:
         settings = _cache_settings(item, cache)
         c_where = '{0}.{1}'.format(where, cache)
@@ -357,10 +368,14 @@ def _check_vpool_caches(check, where, item, backends):
                 check.error(c_where + '.preset', settings['preset'], 'a preset of the cache backend: set '
                             '{0}.backend too (a local cache has no preset)'.format(cache))
             continue
-        if name == item.get('backend'):
+        cluster = settings.get('cluster') if isinstance(settings.get('cluster'), dict) else None
+        remote = cluster is not None and not _this_cluster(check, cluster)
+        if name == item.get('backend') and not remote:
             check.error(c_where + '.backend', name, "the vPool's own backend; allowed: another backend of "
                         "ovs_backends (Backend and {0} backend cannot be the same): {1}".format(
                             cache.replace('_', ' '), ', '.join(str(n) for n in backends if n != name) or 'none'))
+        elif remote:
+            pass  # a backend of another cluster (GeoScale): not in this inventory; the module reads it there
         elif name not in backends:
             check.error(c_where + '.backend', name, 'a backend of ovs_backends: {0}'.format(
                 ', '.join(str(n) for n in backends) or 'none'))

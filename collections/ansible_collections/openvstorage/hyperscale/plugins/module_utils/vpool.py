@@ -11,6 +11,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import PRESET_NAME_RE
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import cluster_errors
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError
 
@@ -105,7 +106,12 @@ def validate_cache_backend(params, cache):
                                '[a-zA-Z0-9]$)'.format(cache, preset))
     if backend is None:
         return
-    if backend == params.get('backend'):
+    cluster = given.get('cluster')
+    if cluster:
+        errors = cluster_errors(cache + '.cluster', cluster)
+        if errors:
+            raise StorageError('; '.join(errors))
+    elif backend == params.get('backend'):
         raise same_backend_error(cache, backend)
     settings = cache_settings(params, cache)
     if not (settings['on_read'] or settings['on_write']):
@@ -163,8 +169,9 @@ def call_parameters(params, router, storage_ip, backend_guid, preset, connection
                     cache_backends=None):
     """The ``call_parameters`` of ``add_vpool`` (reference section 6).
 
-    ``cache_backends``: {cache option: {'guid', 'preset'}} of the caches on an ALBA backend; each gets
-    ``backend_info_<fc|bc>`` and, as the backend is of this cluster, the ``connection_info`` of the main backend.
+    ``cache_backends``: {cache option: {'guid', 'preset', 'connection'}} of the caches on an ALBA backend; each gets
+    ``backend_info_<fc|bc>`` and ``connection_info_<fc|bc>``: its ``connection`` (a backend of another cluster:
+    {host, port, client_id, client_secret}), else that of the main backend (a backend of this cluster).
     """
     configuration = current_config or {}
     body = dict(
@@ -183,5 +190,5 @@ def call_parameters(params, router, storage_ip, backend_guid, preset, connection
         chosen = (cache_backends or {}).get(cache)
         if chosen:
             body['backend_info_' + suffix] = dict(alba_backend_guid=chosen['guid'], preset=chosen['preset'])
-            body['connection_info_' + suffix] = dict(connection)
+            body['connection_info_' + suffix] = dict(chosen.get('connection') or connection)
     return body

@@ -25,9 +25,11 @@ description:
     (O(fragment_cache.backend), O(block_cache.backend)).
   - A cache on an ALBA backend (an accelerated backend, for example of SSDs) is sent as C(backend_info_fc) and
     C(connection_info_fc) (fragment cache) or C(backend_info_bc) and C(connection_info_bc) (block cache) with the
-    connection of the main backend (both are backends of this cluster). The framework cannot change the cache of a
-    storage router that runs the vPool, so a storage router whose cache backend (or, when given, preset) differs from
-    the options is refused, not changed; remove the vPool from it (O(shrink)) and add it again to change it.
+    connection of the main backend (both are backends of this cluster), or with O(fragment_cache.cluster)
+    (O(block_cache.cluster)) the connection of another cluster whose backend it is (GeoScale). The framework cannot
+    change the cache of a storage router that runs the vPool, so a storage router whose cache backend (or, when given,
+    preset) differs from the options is refused, not changed; remove the vPool from it (O(shrink)) and add it again
+    to change it.
   - Each storage router added needs partitions with the roles V(DB), V(WRITE) and V(DTL) (see
     M(openvstorage.hyperscale.ovs_disk)), and one storage router of the cluster needs V(SCRUB).
   - With O(state=absent) the vPool is shrunk from every storage router, the last removal deletes it; refused while
@@ -109,6 +111,37 @@ options:
           - Preset of O(fragment_cache.backend); V(default) (the preset every backend has) when not given. Compared
             on storage routers that run the vPool only when given.
         type: str
+      cluster:
+        description:
+          - The other Open vStorage cluster whose ALBA backend O(fragment_cache.backend) is (GeoScale) - its API
+            and an API client of it. The backend and its preset are read there, and C(connection_info_fc) is
+            C({host, port, client_id, client_secret}) of that cluster (a host name is resolved to an IPv4 address).
+          - Without it O(fragment_cache.backend) is a backend of this cluster.
+        type: dict
+        suboptions:
+          api_host:
+            description: IPv4 address or host name of a controller of the other cluster.
+            type: str
+            required: true
+          api_port:
+            description: HTTPS port of its API.
+            type: int
+            default: 443
+          client_id:
+            description: Client id of an API client of the other cluster (client credentials grant).
+            type: str
+            required: true
+          client_secret:
+            description: Secret of that API client; never shown.
+            type: str
+            required: true
+          validate_certs:
+            description: Verify the TLS certificate of the other cluster's API.
+            type: bool
+            default: true
+          ca_path:
+            description: PEM file with the CA of that certificate.
+            type: path
   block_cache:
     description: Block cache of the proxies; default off, no quota, on the local V(WRITE) partition.
     type: dict
@@ -133,6 +166,37 @@ options:
           - Preset of O(block_cache.backend); V(default) when not given. Compared on storage routers that run the
             vPool only when given.
         type: str
+      cluster:
+        description:
+          - The other Open vStorage cluster whose ALBA backend O(block_cache.backend) is (GeoScale) - its API
+            and an API client of it. The backend and its preset are read there, and C(connection_info_bc) is
+            C({host, port, client_id, client_secret}) of that cluster (a host name is resolved to an IPv4 address).
+          - Without it O(block_cache.backend) is a backend of this cluster.
+        type: dict
+        suboptions:
+          api_host:
+            description: IPv4 address or host name of a controller of the other cluster.
+            type: str
+            required: true
+          api_port:
+            description: HTTPS port of its API.
+            type: int
+            default: 443
+          client_id:
+            description: Client id of an API client of the other cluster (client credentials grant).
+            type: str
+            required: true
+          client_secret:
+            description: Secret of that API client; never shown.
+            type: str
+            required: true
+          validate_certs:
+            description: Verify the TLS certificate of the other cluster's API.
+            type: bool
+            default: true
+          ca_path:
+            description: PEM file with the CA of that certificate.
+            type: path
   proxies:
     description: ALBA proxies per storage driver, 1 to 16 (V(2) when not given).
     type: int
@@ -222,6 +286,23 @@ EXAMPLES = r'''
       backend: ssd-backend
       preset: default
 
+- name: VPool whose fragment cache is on an SSD backend of another cluster (GeoScale)
+  openvstorage.hyperscale.ovs_vpool:
+    api_host: 172.30.250.11
+    api_client_id: "{{ ovs_client_id }}"
+    api_client_secret: "{{ ovs_client_secret }}"
+    name: pool3
+    backend: hdd-backend
+    storagerouters: [ctl01, ctl02, ctl03]
+    writecache_size: 20
+    fragment_cache:
+      backend: dc2-ssd
+      cluster:
+        api_host: 10.20.0.11
+        client_id: "{{ dc2_client_id }}"
+        client_secret: "{{ dc2_client_secret }}"
+        ca_path: /etc/ssl/dc2-ca.pem
+
 - name: Take the vPool off ctl03
   openvstorage.hyperscale.ovs_vpool:
     api_host: 172.30.250.11
@@ -258,10 +339,12 @@ vpool:
     cache_backends:
       description:
         - The caches on an ALBA backend, by storage router name and cache (C(fragment_cache), C(block_cache)), each
-          with C(backend) (its name) and C(preset), from C(caching_info) of the vPool's C(metadata). Storage routers
+          with C(backend) (its name) and C(preset), from C(caching_info) of the vPool's C(metadata), and for a
+          backend of another cluster C(cluster) (C(<host>:<port>) of its C(connection_info)). Storage routers
           whose caches are local are left out.
       type: dict
-      sample: {"ctl01": {"fragment_cache": {"backend": "ssd-backend", "preset": "default"}}}
+      sample: {"ctl01": {"fragment_cache": {"backend": "ssd-backend", "preset": "default"},
+                         "block_cache": {"backend": "dc2-ssd", "preset": "default", "cluster": "10.20.0.11:443"}}}
 not_removed:
   description: Storage routers that run the vPool but are not in O(storagerouters), kept because O(shrink=false).
   returned: when O(state=present)
@@ -274,6 +357,12 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module
     task_timeout_option,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import AlbaError
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import (
+    RemoteCluster,
+    cluster_option,
+    link_address,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     StorageError,
     find_storagerouter,
@@ -305,7 +394,8 @@ NEEDED_ROLES = ('DB', 'WRITE', 'DTL')
 
 def argument_spec():
     cache = dict(type='dict', options=dict(on_read=dict(type='bool'), on_write=dict(type='bool'),
-                                           quota=dict(type='int'), backend=dict(type='str'), preset=dict(type='str')))
+                                           quota=dict(type='int'), backend=dict(type='str'), preset=dict(type='str'),
+                                           cluster=cluster_option()))
     return dict(
         name=dict(type='str', required=True),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
@@ -352,6 +442,15 @@ def planned_configuration(params):
     return configuration
 
 
+def remote_label(connection_info):
+    """``<host>:<port>`` of the API of another cluster that a ``connection_info`` names, or None (this cluster:
+    ``local`` true, or no host)."""
+    info = connection_info or {}
+    if info.get('local') or not info.get('host'):
+        return None
+    return '{0}:{1}'.format(info['host'], info.get('port'))
+
+
 def cache_view(metadata, by_guid):
     """{storage router name: {cache: {'backend', 'preset'}}} of the caches on an ALBA backend, from the
     ``caching_info`` of a vPool's ``metadata`` (framework: ``{<storagerouter guid>: {'fragment_cache': {'read',
@@ -364,6 +463,9 @@ def cache_view(metadata, by_guid):
             if data.get('is_backend'):
                 backend_info = data.get('backend_info') or {}
                 caches[cache] = dict(backend=backend_info.get('name'), preset=backend_info.get('preset'))
+                remote = remote_label(backend_info.get('connection_info'))
+                if remote:
+                    caches[cache]['cluster'] = remote
         if caches:
             view[by_guid.get(guid, {}).get('name', guid)] = caches
     return view
@@ -382,13 +484,29 @@ def cache_differences(params, caches, current_caches, names):
             if current is None:
                 differences.append('{0}.backend is none (a local cache) on {1}, wanted {2!r}'.format(
                     cache, name, wanted['name']))
-            elif current['backend'] != wanted['name']:
-                differences.append('{0}.backend is {1!r} on {2}, wanted {3!r}'.format(
-                    cache, current['backend'], name, wanted['name']))
+            elif current['backend'] != wanted['name'] or current.get('cluster') != wanted.get('cluster'):
+                differences.append('{0}.backend is {1!r}{2} on {3}, wanted {4!r}{5}'.format(
+                    cache, current['backend'], cluster_text(current, wanted), name, wanted['name'],
+                    cluster_text(wanted, current)))
             elif (params[cache] or {}).get('preset') is not None and current['preset'] != wanted['preset']:
                 differences.append('{0}.preset is {1!r} on {2}, wanted {3!r}'.format(
                     cache, current['preset'], name, wanted['preset']))
     return differences
+
+
+def cluster_text(cache, other):
+    """`` of the cluster at <host>:<port>`` / `` of this cluster`` when one of two cache backends is remote."""
+    if not (cache.get('cluster') or other.get('cluster')):
+        return ''
+    return ' of the cluster at {0}'.format(cache['cluster']) if cache.get('cluster') else ' of this cluster'
+
+
+def planned_cache(chosen):
+    """The ``cache_backends`` entry of a cache of the options (``cluster`` for a backend of another cluster)."""
+    planned = dict(backend=chosen['name'], preset=chosen['preset'])
+    if chosen.get('cluster'):
+        planned['cluster'] = chosen['cluster']
+    return planned
 
 
 def check_router_ready(routers, router):
@@ -450,7 +568,7 @@ def plan_vpool(params, vpool, wanted, current_guids, routers, preset, caches=Non
     after_guids = [g for g in current_guids if g not in to_remove] + [r['guid'] for r in to_add]
     before_caches = dict((n, c) for n, c in (current_caches or {}).items() if n in router_names(by_guid, current_guids))
     after_caches = dict((n, c) for n, c in before_caches.items() if n in router_names(by_guid, after_guids))
-    planned = dict((cache, dict(backend=c['name'], preset=c['preset'])) for cache, c in (caches or {}).items())
+    planned = dict((cache, planned_cache(c)) for cache, c in (caches or {}).items())
     after_caches.update((r['name'], planned) for r in to_add if planned)
     if vpool is None:
         created = dict(name=params['name'], backend=params['backend'], preset=preset,
@@ -466,6 +584,24 @@ def plan_vpool(params, vpool, wanted, current_guids, routers, preset, caches=Non
     return dict(to_add=to_add, connections=connections, to_remove=to_remove, after_guids=after_guids,
                 kept=router_names(by_guid, (g for g in extra if g not in to_remove)), cache_backends=after_caches,
                 changed=bool(to_add or to_remove), diff=diff)
+
+
+def find_alba_backend(client, name, option, backends=None, origin=''):
+    """The ALBA backend ``name`` with its presets, read with ``client`` (``backends``: the list, when read)."""
+    if backends is None:
+        backends = client.list('alba/backends', contents='name')
+    found = [b for b in backends if b.get('name') == name]
+    if not found:
+        raise StorageError('{0}: no ALBA backend named {1!r}{2}; ALBA backends{2}: {3}'.format(
+            option, name, origin, ', '.join(sorted(b.get('name') or '' for b in backends)) or 'none'))
+    # the presets of this backend only (a dynamic that asks its ALBA manager)
+    return client.get('alba/backends/{0}'.format(found[0]['guid']), contents='name,presets')
+
+
+def remote_connection(where, cluster):
+    """``connection_info`` of a backend of another cluster: its API (an IPv4 address) and an API client of it."""
+    return dict(host=link_address(where, cluster), port=cluster['api_port'], client_id=cluster['client_id'],
+                client_secret=cluster['client_secret'])
 
 
 class VPoolManager(object):
@@ -505,13 +641,7 @@ class VPoolManager(object):
         return self._alba_backends
 
     def find_backend(self, name, option='backend'):
-        backends = self.alba_backends()
-        found = [b for b in backends if b.get('name') == name]
-        if not found:
-            raise StorageError('{0}: no ALBA backend named {1!r}; ALBA backends: {2}'.format(
-                option, name, ', '.join(sorted(b.get('name') or '' for b in backends)) or 'none'))
-        # the presets of this backend only (a dynamic that asks its ALBA manager)
-        return self.client.get('alba/backends/{0}'.format(found[0]['guid']), contents='name,presets')
+        return find_alba_backend(self.client, name, option, self.alba_backends())
 
     def check_preset(self, backend, preset, option='preset'):
         presets = backend.get('presets') or []
@@ -532,13 +662,29 @@ class VPoolManager(object):
             given = self.params[cache] or {}
             if given.get('backend') is None:
                 continue
+            preset = given.get('preset') or DEFAULTS['preset']
+            if given.get('cluster'):
+                chosen[cache] = self.remote_cache_backend(cache, given, preset)
+                continue
             found = self.find_backend(given['backend'], cache + '.backend')
             if found['guid'] == backend.get('guid'):
                 raise same_backend_error(cache, given['backend'])
-            preset = given.get('preset') or DEFAULTS['preset']
             self.check_preset(found, preset, cache + '.preset')
             chosen[cache] = dict(guid=found['guid'], name=found.get('name') or given['backend'], preset=preset)
         return chosen
+
+    def remote_cache_backend(self, cache, given, preset):
+        """{'guid', 'name', 'preset', 'cluster', 'connection'} of a cache backend of another cluster (GeoScale),
+        read and checked through that cluster's API with the API client of ``<cache>.cluster``."""
+        where = cache + '.cluster'
+        connection = remote_connection(where, given['cluster'])
+        remote = RemoteCluster(self.params, given['cluster'], where, warn=self.module.warn)
+        origin = ' on ' + remote.text
+        found = remote.read(find_alba_backend, given['backend'], cache + '.backend', origin=origin)
+        presets = dict(found, name='{0}{1}'.format(found.get('name'), origin))
+        self.check_preset(presets, preset, cache + '.preset')
+        return dict(guid=found['guid'], name=found.get('name') or given['backend'], preset=preset,
+                    connection=connection, cluster='{0}:{1}'.format(connection['host'], connection['port']))
 
     def check_caches(self, vpool, caches, current_caches, guids):
         """Fail when a storage router of ``guids`` that runs the vPool caches elsewhere than the options say."""
@@ -717,7 +863,7 @@ def run(module, client):
 
 
 def main():
-    run_api_module(argument_spec(), run, refusals=(StorageError,),
+    run_api_module(argument_spec(), run, refusals=(StorageError, AlbaError),
                    required_together=[('backend_client_id', 'backend_client_secret')])
 
 

@@ -37,6 +37,7 @@ class StorageOvs(FakeOvs):
         self.vdisks = {}
         self.posts = []  # (path, body) of every authenticated POST / DELETE
         self.fail_next_task = None
+        self.remotes = {}  # (host, port): StorageOvs of another cluster (GeoScale cache backends)
 
     # ---------------------------------------------------------------- set-up helpers
     def router(self, key):
@@ -171,7 +172,7 @@ class StorageOvs(FakeOvs):
 
     def backend_metadata(self, backend_info, connection_info, sco_size):
         """The framework's ``backend_info`` of a vPool's metadata (vpool installer _refresh_backend_metadata)."""
-        alba_backend = self.albabackends[backend_info['alba_backend_guid']]
+        alba_backend = self.backend_of(backend_info, connection_info)
         presets = dict((p['name'], p) for p in alba_backend['presets'])
         if backend_info['preset'] not in presets:
             raise RuntimeError('Given preset {0} is not available in backend {1}'.format(
@@ -182,6 +183,17 @@ class StorageOvs(FakeOvs):
                     sco_size=sco_size * 1024.0 ** 2, frag_size=float(preset['fragment_size']),
                     total_size=float(alba_backend['usages']['size']), backend_guid=alba_backend['backend_guid'],
                     connection_info=connection_info)
+
+    def backend_of(self, backend_info, connection_info):
+        """The ALBA backend of ``backend_info``: of this cluster, or of the other cluster whose API
+        ``connection_info`` names (not ``local``; emulator vpool_backends.backend_dict)."""
+        info = connection_info or {}
+        if info.get('local') or not info.get('host'):
+            return self.albabackends[backend_info['alba_backend_guid']]
+        remote = self.remotes[(info['host'], info['port'])]
+        if remote.clients.get(info['client_id']) != info['client_secret']:
+            raise RuntimeError("Status code: 400 - Error: Invalid client (invalid_client)'.")
+        return remote.albabackends[backend_info['alba_backend_guid']]
 
     def caching_metadata(self, params, sco_size):
         """``caching_info`` of one storage router in a vPool's metadata (vpool installer refresh_metadata)."""
@@ -415,8 +427,12 @@ class StorageHandler(Handler):
 class StorageApiServer(FakeApiServer):
     """FakeApiServer with the storage objects (same TLS, token and task handling)."""
 
-    def __init__(self, directory):
-        super(StorageApiServer, self).__init__(directory, ovs=StorageOvs(), handler=StorageHandler)
+    def __init__(self, directory, host='127.0.0.1'):
+        super(StorageApiServer, self).__init__(directory, ovs=StorageOvs(), handler=StorageHandler, host=host)
+
+    def add_remote(self, server):
+        """Another cluster (a StorageApiServer on another host) whose backends a vPool's caches can use."""
+        self.ovs.remotes[(server.host, server.port)] = server.ovs
 
     def post_paths(self):
         return [p for p, dummy in self.ovs.posts]

@@ -282,3 +282,25 @@ def test_the_same_remote_backend_twice_is_refused():
     # the same name on this cluster and on another: two backends
     local = {'name': 'hdd', 'preset': 'default'}
     assert check(changed(('ovs_backends', 1, 'linked_backends'), [local, dict(FAR, name='hdd')]))['errors'] == []
+
+
+# ---- GeoScale: a cache backend of another cluster ----------------------------------------------------------------
+
+FAR_CLUSTER = {'api_host': '10.20.0.11', 'client_id': 'c-far', 'client_secret': FAR_SECRET}
+
+
+def test_a_cache_backend_of_another_cluster_need_not_be_in_ovs_backends():
+    # named like the vPool's own backend (hdd) and like no backend of ovs_backends: both are of the other cluster
+    layout, hostvars = accelerated(fragment_cache={'backend': 'hdd', 'cluster': dict(FAR_CLUSTER)},
+                                   block_cache={'backend': 'far-ssd', 'preset': 'gold', 'on_read': True,
+                                                'cluster': dict(FAR_CLUSTER)})
+    assert check(layout, hostvars) == {'errors': [], 'warnings': []}
+
+
+@pytest.mark.parametrize('api_host', ['ctl01', '172.30.250.11'])
+def test_a_cache_cluster_that_is_this_cluster_is_checked_as_local(api_host):
+    layout, hostvars = accelerated(fragment_cache={'backend': 'hdd', 'cluster': dict(FAR_CLUSTER, api_host=api_host)})
+    hostvars['ctl01']['ansible_host'] = '172.30.250.11'
+    errors = check(layout, hostvars)['errors']
+    assert ("ovs_vpools[0].fragment_cache.backend is 'hdd': the vPool's own backend; allowed: another backend of "
+            "ovs_backends (Backend and fragment cache backend cannot be the same): ssd, world") in errors, errors

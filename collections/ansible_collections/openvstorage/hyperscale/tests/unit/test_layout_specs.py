@@ -70,7 +70,17 @@ CASES = [
      "ovs_vpools[0].block_cache.on_read is 'sometimes': a boolean (true or false)"),
     (('ovs_vpools', 0, 'fragment_cache'), {'size': 5},
      "ovs_vpools[0].fragment_cache is {\"size\": 5}: unknown key(s) size; allowed keys and types: backend (str), "
-     "on_read (bool), on_write (bool), preset (str), quota (int)"),
+     "cluster (dict), on_read (bool), on_write (bool), preset (str), quota (int)"),
+    (('ovs_vpools', 0, 'fragment_cache'), {'backend': 'far-ssd', 'cluster': {'api_host': '10.20.0.11',
+                                                                            'client_id': 'c-far'}},
+     "ovs_vpools[0].fragment_cache.cluster.client_secret is missing: it is required (a string)"),
+    (('ovs_vpools', 0, 'block_cache'), {'backend': 'far-ssd', 'on_read': True, 'cluster': {
+        'api_host': 'far cluster', 'client_id': 'c-far', 'client_secret': 'FarSecret0123456789'}},
+     "ovs_vpools[0].block_cache.cluster.api_host is 'far cluster': an IPv4 address or a host name of a controller "
+     "of the remote cluster"),
+    (('ovs_vpools', 0, 'block_cache'), {'backend': 'far-ssd', 'on_read': True, 'cluster': {
+        'api_host': '10.20.0.11', 'api_port': 0, 'client_id': 'c-far', 'client_secret': 'FarSecret0123456789'}},
+     "ovs_vpools[0].block_cache.cluster.api_port is 0: an integer from 1 to 65535"),
     (('ovs_vpools', 0, 'block_cache'), {'backend': ['ssd']},
      "ovs_vpools[0].block_cache.backend is [\"ssd\"]: a string"),
     (('ovs_backends', 0, 'accelerated'), 'sometimes',
