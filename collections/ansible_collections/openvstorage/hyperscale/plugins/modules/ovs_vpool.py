@@ -116,6 +116,8 @@ options:
           - The other Open vStorage cluster whose ALBA backend O(fragment_cache.backend) is (GeoScale) - its API
             and an API client of it. The backend and its preset are read there, and C(connection_info_fc) is
             C({host, port, client_id, client_secret}) of that cluster (a host name is resolved to an IPv4 address).
+          - While that cluster cannot be read, a rerun keeps the cache that every storage router of the vPool uses
+            already (from the vPool's metadata) with a warning; adding the vPool to a storage router fails then.
           - Without it O(fragment_cache.backend) is a backend of this cluster.
         type: dict
         suboptions:
@@ -171,6 +173,8 @@ options:
           - The other Open vStorage cluster whose ALBA backend O(block_cache.backend) is (GeoScale) - its API
             and an API client of it. The backend and its preset are read there, and C(connection_info_bc) is
             C({host, port, client_id, client_secret}) of that cluster (a host name is resolved to an IPv4 address).
+          - While that cluster cannot be read, a rerun keeps the cache that every storage router of the vPool uses
+            already (from the vPool's metadata) with a warning; adding the vPool to a storage router fails then.
           - Without it O(block_cache.backend) is a backend of this cluster.
         type: dict
         suboptions:
@@ -613,6 +617,7 @@ class VPoolManager(object):
         self.routers = list_storagerouters(client, 'name,ip,partition_config')
         self.by_guid = dict((r['guid'], r) for r in self.routers)
         self._alba_backends = None
+        self.current_metadata = {}  # of the vPool present() works on
 
     # ------------------------------------------------------------ reading
     def find_vpool(self):
@@ -680,11 +685,36 @@ class VPoolManager(object):
         connection = remote_connection(where, given['cluster'])
         remote = RemoteCluster(self.params, given['cluster'], where, warn=self.module.warn)
         origin = ' on ' + remote.text
-        found = remote.read(find_alba_backend, given['backend'], cache + '.backend', origin=origin)
+        try:
+            found = remote.read(find_alba_backend, given['backend'], cache + '.backend', origin=origin)
+        except AlbaError as exc:
+            kept = self.kept_remote_cache(cache, given, connection)
+            if kept is None:
+                raise
+            self.module.warn('{0}: the cache of vPool {1} on ALBA backend {2} of {3} is kept as it is: {4}; its state '
+                             'there, its preset and the client credentials could not be checked; rerun when that '
+                             'cluster answers'.format(cache, self.params['name'], given['backend'], remote.text, exc))
+            return kept
         presets = dict(found, name='{0}{1}'.format(found.get('name'), origin))
         self.check_preset(presets, preset, cache + '.preset')
         return dict(guid=found['guid'], name=found.get('name') or given['backend'], preset=preset,
                     connection=connection, cluster='{0}:{1}'.format(connection['host'], connection['port']))
+
+    def kept_remote_cache(self, cache, given, connection):
+        """The cache backend of another cluster that every storage router of the existing vPool uses already (from
+        its metadata alone, marked ``unverified``), or None: what a rerun keeps while that cluster cannot be read."""
+        label = '{0}:{1}'.format(connection['host'], connection['port'])
+        infos = [(info or {}).get(cache) or {} for info in (self.current_metadata.get('caching_info') or {}).values()]
+        if not infos:
+            return None
+        backend_infos = [info.get('backend_info') or {} for info in infos]
+        if not all(info.get('is_backend') for info in infos) or any(
+                b.get('name') != given['backend'] or remote_label(b.get('connection_info')) != label
+                for b in backend_infos):
+            return None
+        first = backend_infos[0]
+        return dict(guid=first.get('alba_backend_guid'), name=given['backend'], preset=first.get('preset'),
+                    connection=connection, cluster=label, unverified=True)
 
     def check_caches(self, vpool, caches, current_caches, guids):
         """Fail when a storage router of ``guids`` that runs the vPool caches elsewhere than the options say."""
@@ -808,9 +838,16 @@ class VPoolManager(object):
         wanted = resolve_storagerouters(self.routers, params['storagerouters'])
         ips = self.storage_ips(wanted)
         backend, preset, current_guids = self.read_current(vpool, wanted)
+        self.current_metadata = (vpool or {}).get('metadata') or {}
         caches = self.cache_backends(backend)
-        current_caches = cache_view((vpool or {}).get('metadata'), self.by_guid)
+        current_caches = cache_view(self.current_metadata, self.by_guid)
         plan = plan_vpool(params, vpool, wanted, current_guids, self.routers, preset, caches, current_caches)
+        unverified = sorted(cache for cache, chosen in caches.items() if chosen.get('unverified'))
+        if plan['to_add'] and unverified:
+            raise StorageError('cannot add vPool {0} to {1}: the {2} backend of another cluster cannot be read (see '
+                               'the warning); rerun when that cluster answers'.format(
+                                   params['name'], ', '.join(r['name'] for r in plan['to_add']),
+                                   ' and '.join(unverified)))
         if vpool is not None:
             self.check_caches(vpool, caches, current_caches, [g for g in current_guids if g not in plan['to_remove']])
             self.warn_local_caches(caches, current_caches, plan['to_add'])

@@ -175,3 +175,33 @@ def test_unreachable_remote_cluster_refused(server, remote, tmp_path):
     assert result['msg'].startswith("fragment_cache.cluster: the API of the remote cluster at 127.0.0.2:{0} is "
                                     "unreachable (api_host '127.0.0.2', api_port {0})".format(port)), result['msg']
     assert server.ovs.posts == []
+
+
+def test_a_rerun_keeps_the_remote_cache_while_that_cluster_is_down(server, remote, tmp_path):
+    """GeoScale rerun: the cache is recognised from the vPool's metadata alone, kept with a warning; extending
+    the vPool to another storage router (which needs that cluster) is refused before any change."""
+    fc = dict(backend='ssd1', cluster=cluster(remote))
+    status, result, dummy = create(server, tmp_path, fragment_cache=fc)
+    assert status == 'exit' and result['changed'] is True, result
+    remote.stop()
+    count = len(server.ovs.posts)
+    for check_mode in (False, True):
+        status, result, warnings = create(server, tmp_path, check_mode=check_mode, fragment_cache=fc)
+        assert status == 'exit' and result['changed'] is False, result
+        assert [w for w in warnings if "fragment_cache: the cache of vPool pool1 on ALBA backend ssd1 of the remote "
+                "cluster at 127.0.0.2:{0} is kept as it is: fragment_cache.cluster: the API of".format(remote.port)
+                in w and "rerun when that cluster answers" in w], warnings
+        assert result['vpool']['cache_backends']['ctl01']['fragment_cache']['cluster'] == '127.0.0.2:{0}'.format(
+            remote.port)
+    status, result, dummy = create(server, tmp_path, routers=('ctl01', 'ctl02'), fragment_cache=fc)
+    assert status == 'fail', result
+    assert result['msg'].startswith('cannot add vPool pool1 to ctl02: the fragment_cache backend of another '
+                                    'cluster cannot be read'), result['msg']
+    assert len(server.ovs.posts) == count
+
+
+def test_a_new_vpool_is_refused_while_the_cluster_of_its_cache_is_down(server, remote, tmp_path):
+    remote.stop()
+    status, result, dummy = create(server, tmp_path, fragment_cache=dict(backend='ssd1', cluster=cluster(remote)))
+    assert status == 'fail' and 'fragment_cache.cluster: the API of the remote cluster' in result['msg'], result
+    assert server.ovs.posts == []
