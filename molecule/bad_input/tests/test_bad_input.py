@@ -231,7 +231,7 @@ CASES = {
     "fragment cache with an unknown key": (
         broken(VPOOL + ("fragment_cache",), {"size": 5}), None,
         ["ovs_vpools[0].fragment_cache is {\"size\": 5}: unknown key(s) size",
-         "allowed keys and types: backend (str), on_read (bool), on_write (bool), preset (str), quota (int)"]),
+         "allowed keys and types: backend (str), cluster (dict), on_read (bool), on_write (bool), preset (str), quota (int)"]),
     # --- Accelerated ALBA (issue 14): the cache backend of a vPool, the inventory flag
     "fragment cache on the vPool's own backend": (
         broken(VPOOL + ("fragment_cache",), {"backend": "be-local"}), None,
