@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from conftest import INVENTORY, PROJECT, Api, health, run_playbook
+from test_update_layout import second_pass
 
 GEO_INVENTORY = os.path.join(PROJECT, "inventories", "geo")
 DC2_IP = "172.30.250.41"
@@ -73,9 +74,11 @@ def dc2_client(dc2, install_master):
 
 
 def geo_inventory(tmp_path_factory, name, client, **link_changes):
-    """Molecule's inventory copied, with dc2-hdd linked into demo-global, vpool-geo and its vDisk."""
+    """Molecule's inventory copied with the second pass of test_update_layout.py (the cluster's layout when this
+    file runs), plus dc2-hdd linked into demo-global, vpool-geo and its vDisk."""
     work = tmp_path_factory.mktemp(name) / "inventory"
     shutil.copytree(INVENTORY, str(work), symlinks=False)
+    second_pass(work)  # the layout test_update_layout.py gave the cluster before this file runs
     cluster_file = work / "group_vars" / "cluster.yml"
     cluster = yaml.safe_load(cluster_file.read_text())
     glob = next(b for b in cluster["ovs_backends"] if b["name"] == "demo-global")

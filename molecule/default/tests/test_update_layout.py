@@ -28,6 +28,12 @@ def changed_inventory(tmp_path_factory):
     """Molecule's inventory with the demo variables copied and changed for the second pass."""
     work = tmp_path_factory.mktemp("pass2") / "inventory"
     shutil.copytree(INVENTORY, str(work), symlinks=False)
+    return str(work), second_pass(work)
+
+
+def second_pass(work):
+    """Change the inventory copy ``work`` (a pathlib.Path) as the second pass does: the layout of the cluster
+    from this file on (test_geoscale.py starts from it); its cluster variables."""
     cluster_file = work / "group_vars" / "cluster.yml"
     cluster = yaml.safe_load(cluster_file.read_text())
     local = cluster["ovs_backends"][0]
@@ -42,7 +48,7 @@ def changed_inventory(tmp_path_factory):
     host = yaml.safe_load(host_file.read_text()) or {}
     host["ovs_disk_roles"] = [{"disk": "sdb", "roles": ["DB", "DTL", "WRITE"]}]
     host_file.write_text(yaml.safe_dump(host))
-    return str(work), cluster
+    return cluster
 
 
 def test_check_mode_reports_no_change():
