@@ -16,9 +16,9 @@ from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api imp
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import run_api_module
 from ansible_collections.openvstorage.hyperscale.tests.unit.test_ovs_vpool import GIB, fast_presets
 
-REMOTE_ID = 'e5f6a7b8-0000-4000-8000-00000000c002'
-REMOTE_SECRET = 'RemoteSecret0123456789RemoteSecr'
-WRONG_SECRET = 'WrongSecret0123456789WrongSecret'
+# the API client of the other cluster, as in the GLOBAL backend's GeoScale tests
+from ansible_collections.openvstorage.hyperscale.tests.unit.test_alba_backend_geoscale import (
+    REMOTE_ID, REMOTE_SECRET, WRONG_SECRET)
 
 
 @pytest.fixture(autouse=True)
