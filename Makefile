@@ -173,7 +173,7 @@ $(LEGACY_VENV)/.pins: $(MATRIX_PINS)
 molecule-legacy: testbed $(LEGACY_VENV)/.pins
 	molecule destroy
 	testbed/clean
-	PATH=$(LEGACY_VENV)/bin:$$PATH ANSIBLE_VERBOSITY=3 molecule test -s legacy
+	PATH=$(LEGACY_VENV)/bin:$$PATH OVS_NODE_IMAGE=ovs-hyperscale-node:bullseye ANSIBLE_VERBOSITY=3 molecule test -s legacy
 
 # The collection's docs/collection (module, filter and role docs: antsibull-docs' simplified RST,
 # which GitHub shows) and CHANGELOG.rst (antsibull-changelog) are generated and committed. `make

@@ -42,7 +42,7 @@ def test_hs15_is_the_original_inventory_on_the_bench_network(tmp_path):
     assert [storage[h]["excellerated_backend"] for h in sorted(storage)] == [False] * 6 + [True]
     assert storage["str07"]["emulated_disks"][0]["serial"] == "STR07SDBSSD"
     ctl01 = hosts["cluster"]["children"]["controllers"]["hosts"]["ctl01"]
-    assert (ctl01["ansible_connection"], ctl01["ansible_user"], ctl01["ansible_become"]) == ("paramiko", "ovsadmin", True)
+    assert (ctl01["ansible_connection"], ctl01["ansible_user"], ctl01["ansible_become"]) == ("ssh", "ovsadmin", True)
     assert cluster["install_master_ip"] == "172.30.251.30"
     assert cluster["ovs_repository_url"] == "http://172.30.251.10/debian"
     assert cluster["ovs_vpools"][0]["storagerouters"] == groups["computenodes"]

@@ -19,7 +19,7 @@ SCRIPT = PROJECT / "testbed" / "bootstrap-host"
 REAL_TOOLS = ("bash", "sh", "env", "cat", "cut", "awk", "seq", "sleep", "sha256sum", "tail", "nohup",
               "dirname", "touch", "cp")
 # commands the script installs when missing; docker and dockerd are set up per case
-PRESENT = ("debootstrap", "apt-ftparchive", "gpg", "gpgconf", "curl", "git", "gzip")
+PRESENT = ("debootstrap", "apt-ftparchive", "gpg", "gpgconf", "curl", "git", "gzip", "sshpass")
 KEYRING_MISSING = not os.path.exists("/usr/share/keyrings/debian-archive-keyring.gpg")
 
 RECORD = '#!/bin/sh\necho "${{0##*/}} $*" >> "{state}/calls"\n'

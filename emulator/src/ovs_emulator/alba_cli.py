@@ -113,26 +113,36 @@ def execute(command, options, args, config_store=None):
 def maintenance(options, interval=MAINTENANCE_INTERVAL, rounds=None):
     """``alba maintenance --config=<maintenance config url>``: the maintenance agent of one
     backend (a long-running process; it needs its config and the backend's ABM); every round
-    it repairs what the ABM's pace allows (``AlbaManager.repair``)."""
+    it repairs what the ABM's pace allows (``AlbaManager.repair``). It reads its config and
+    finds its ABM once (again after a failure), and looks at the namespaces at most once per
+    repair pace (no repair could be due sooner): an idle agent costs its store little."""
     url = options.get("config")
-    done = 0
+    done, manager, last_scan = 0, None, None
     while rounds is None or done < rounds:
         try:
-            config_store, key = albamgr.store_of(url)
-            config = config_store.get(key)
-            if not isinstance(config, dict):
-                raise AlbaError(f'Failure("Could not retrieve the maintenance config at {url}")')
-            manager = albamgr.AlbaManager.from_url(config.get("albamgr_cfg_url"), config_store)
-            repaired = manager.repair(time.time())
+            manager = manager or _maintained_manager(url)
+            now, repaired = time.time(), None
+            if last_scan is None or now - last_scan >= manager.repair_pace():
+                last_scan, repaired = now, manager.repair(now)
             if repaired:
                 print(f"alba maintenance: repaired namespace {repaired}", flush=True)
         except (AlbaError, store.StoreError) as exc:
             print(f"alba maintenance: {exc}", file=sys.stderr, flush=True)
             if done == 0:
                 return 2
+            manager = None
         done += 1
         time.sleep(interval)
     return 0
+
+
+def _maintained_manager(url):
+    """The ABM of the maintenance config at ``url``."""
+    config_store, key = albamgr.store_of(url)
+    config = config_store.get(key)
+    if not isinstance(config, dict):
+        raise AlbaError(f'Failure("Could not retrieve the maintenance config at {url}")')
+    return albamgr.AlbaManager.from_url(config.get("albamgr_cfg_url"), config_store)
 
 
 OSD_COMMANDS = ("add-osd", "claim-osd", "list-osds", "list-all-osds", "list-available-osds",

@@ -268,12 +268,8 @@ class AlbaManager:
         self.store.set(f"{self.root}/osds/{long_id}", record)
 
     def _records(self):
-        records = []
-        for long_id in self.store.list(f"{self.root}/osds"):
-            record = self.store.get(f"{self.root}/osds/{long_id}")
-            if isinstance(record, dict):
-                records.append(record)
-        return records
+        osds = self.store.children(f"{self.root}/osds")
+        return [osds[long_id] for long_id in sorted(osds) if isinstance(osds[long_id], dict)]
 
     def _claim(self, record):
         """(id, alba_id) as alba_json.ml Osd.make: this ALBA, another one, or available."""
@@ -302,20 +298,19 @@ class AlbaManager:
 
     # --- namespaces: placement, disk safety, repair (ovs_emulator.albasafety) -------------
     def _owned_records(self):
-        return [dict(record, owner=self.store.get(f"{CLAIMS}/{record['info']['long_id']}"))
-                for record in self._records()]
+        claims = self.store.children(CLAIMS)
+        return [dict(record, owner=claims.get(record["info"]["long_id"])) for record in self._records()]
 
     def _placements(self, records, only=None):
         """{namespace: placement or None}, placing namespaces looked at for the first time."""
         nodes = albasafety.osd_nodes(records, self.alba_id())
         result = {}
-        for name in self.store.list(f"{self.root}/namespaces"):
-            if only is not None and name != only:
+        namespaces = self.store.children(f"{self.root}/namespaces")
+        for name in sorted(namespaces):
+            record = namespaces[name]
+            if (only is not None and name != only) or not isinstance(record, dict):
                 continue
             key = f"{self.root}/namespaces/{name}"
-            record = self.store.get(key)
-            if not isinstance(record, dict):
-                continue
             if "placement" not in record:
                 preset = self.store.get(f"{self.root}/presets/{record.get('preset_name')}") or {}
                 policies = (preset.get("preset") or {}).get("policies") or []
@@ -347,11 +342,15 @@ class AlbaManager:
             result.append(albasafety.namespace_safety(name, placement, dead | gone))
         return result
 
+    def repair_pace(self):
+        """Seconds between two repairs of this backend (ABM key ``repair_pace``)."""
+        pace = self.store.get(f"{self.root}/repair_pace")
+        return albasafety.REPAIR_PACE if pace is None else float(pace)
+
     def repair(self, now):
         """One maintenance round: at most one namespace repaired per ``repair_pace`` seconds;
         returns its name (None when nothing was done)."""
-        pace = self.store.get(f"{self.root}/repair_pace")
-        pace = albasafety.REPAIR_PACE if pace is None else float(pace)
+        pace = self.repair_pace()
         last = self.store.get(f"{self.root}/last_repair") or 0
         if now - last < pace:
             return None

@@ -95,6 +95,21 @@ class Store:
         base = _norm(prefix).rstrip("/") + "/"
         return sorted({key[len(base):].split("/")[0] for key in self.list_recursive(base)})
 
+    def children(self, prefix):
+        """{name: value} of the values directly below ``prefix``, in one read of the store (a
+        directory among them is left out; a value that is no JSON is its text)."""
+        base = _norm(prefix).rstrip("/") + "/"
+        result = {}
+        for key, text in self._raw_items(base):
+            name = key[len(base):]
+            if "/" in name:
+                continue
+            try:
+                result[name] = json.loads(text)
+            except ValueError:
+                result[name] = text
+        return result
+
     def _raw_get(self, key):
         raise NotImplementedError
 
@@ -111,6 +126,9 @@ class Store:
         raise NotImplementedError
 
     def _raw_keys(self, prefix):
+        raise NotImplementedError
+
+    def _raw_items(self, prefix):
         raise NotImplementedError
 
 
@@ -141,6 +159,9 @@ class MemoryStore(Store):
 
     def _raw_keys(self, prefix):
         return [k for k in self.data if k.startswith(prefix)]
+
+    def _raw_items(self, prefix):
+        return [(k, v) for k, v in self.data.items() if k.startswith(prefix)]
 
 
 # --- Arakoon client file (arakoon_cacc.ini) -------------------------------------------
@@ -279,6 +300,10 @@ class EtcdStore(Store):
         answer = self.call("/kv/range", {"key": _b64(prefix), "range_end": _prefix_end(prefix),
                                             "keys_only": True})
         return [_unb64(kv["key"]) for kv in answer.get("kvs", [])]
+
+    def _raw_items(self, prefix):
+        answer = self.call("/kv/range", {"key": _b64(prefix), "range_end": _prefix_end(prefix)})
+        return [(_unb64(kv["key"]), _unb64(kv.get("value", ""))) for kv in answer.get("kvs", [])]
 
     def member_list(self):
         """[{"ID", "name", "peerURLs", "clientURLs"}] of the etcd cluster."""
