@@ -238,7 +238,6 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api im
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
-    OvsRunner,
     fail_from_command_error,
     failure_text,
     parse_boxes,
@@ -247,12 +246,10 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_comman
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import (
     install_file,
     ipv4_error,
-    local_ipv4s,
     read_json,
     read_text,
-    write_private_file,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_setup import NodeSetup, run_setup_module
 
 SDM_ID_FILE = '/etc/openvstorage_sdm_id'
 CACC_INI = '/opt/OpenvStorage/config/arakoon_cacc.ini'
@@ -388,76 +385,82 @@ def drift(wanted, current):
     return result
 
 
-def set_up(module, runner):
-    """``state=present``: ``asd-manager setup`` once (exits the module)."""
-    params = module.params
-    wanted = settings(params)
-    state = read_state(module, runner, params['preconfig_path'])
-    client_written = False
-    if params['config_client'] is not None:
-        client_written = install_file(module, CACC_INI, params['config_client'])[0]
+def drift_warnings(wanted, current):
+    """The warnings of a set-up node whose settings differ from the wanted ones (they are not applied)."""
+    return ['The ASD manager is set up with {0}={1}; the requested {2} is not applied (that needs asd-manager '
+            'remove and a new setup)'.format(key, json.dumps(values['current']), json.dumps(values['wanted']))
+            for key, values in sorted(drift(wanted, current).items())]
 
-    if state['setup_completed']:
-        current = state.get('settings')
-        for key, values in sorted(drift(wanted, current).items()):
-            module.warn('The ASD manager is set up with {0}={1}; the requested {2} is not applied '
-                        '(that needs asd-manager remove and a new setup)'.format(
-                            key, json.dumps(values['current']), json.dumps(values['wanted'])))
-        result = dict(changed=client_written, config_client_written=client_written, node_id=state['node_id'],
+
+def local_ip_error(params, local):
+    """Why an address of the options is not one of this host (``local``: its IPv4s, None when unknown), or None."""
+    if local is None:
+        return None
+    for option, address in [('api_ip', params['api_ip'])] + [
+            ('asd_ips[{0}]'.format(i), a) for i, a in enumerate(params['asd_ips'] or [])]:
+        if address not in local:
+            return '{0}: {1} is not an IPv4 address of this host; allowed: {2}'.format(
+                option, address, ', '.join(local) or '(none found)')
+    return None
+
+
+class AsdManagerSetup(NodeSetup):
+    """``asd-manager setup`` of a storage node (see run_setup_module) and ``state=absent``."""
+
+    binary = 'asd-manager'
+    id_key = 'node_id'
+
+    package = 'openvstorage-sdm'
+    install_hint = 'openvstorage-sdm'
+    local_ip_error = staticmethod(local_ip_error)
+    preconfig = staticmethod(build_preconfig)
+
+    def id_file(self):
+        return SDM_ID_FILE
+
+    def read(self, module, runner):
+        return read_state(module, runner, module.params['preconfig_path'])
+
+    def prepare(self, module, state):
+        """O(config_client) written when it differs (predicted in check mode), before anything else."""
+        written = False
+        if module.params['config_client'] is not None:
+            written = install_file(module, CACC_INI, module.params['config_client'])[0]
+        state['config_client_written'] = written
+
+    def keep(self, module, runner, state):
+        wanted, current = settings(module.params), state.get('settings')
+        for warning in drift_warnings(wanted, current):
+            module.warn(warning)
+        written = state['config_client_written']
+        result = dict(changed=written, config_client_written=written, node_id=state['node_id'],
                       setup_completed=True, service_active=service_active(module))
         result.update(current or wanted)
-        module.exit_json(**result)
+        return result
 
-    diff = dict(before=dict(setup_completed=False), after=dict(setup_completed=True, **wanted))
+    def planned(self, params):
+        return dict(before=dict(setup_completed=False), after=dict(setup_completed=True, **settings(params)))
 
-    if not state['installed']:
-        if module.check_mode:
-            module.warn('The openvstorage-sdm package is not installed yet (no {0} or no asd-manager command); '
-                        'assuming an earlier task installs it'.format(SDM_ID_FILE))
-            module.exit_json(changed=True, diff=diff, setup_completed=True, **wanted)
-        module.fail_json(msg='The openvstorage-sdm package is not installed on this host: {0} and the asd-manager '
-                             'command are needed; install the package openvstorage-sdm first'.format(SDM_ID_FILE))
+    def expected(self, params, diff):
+        return dict(setup_completed=True, **settings(params))
 
-    local = local_ipv4s(module)
-    if local is not None:
-        for option, address in [('api_ip', params['api_ip'])] + [
-                ('asd_ips[{0}]'.format(i), a) for i, a in enumerate(params['asd_ips'] or [])]:
-            if address not in local:
-                module.fail_json(msg='{0}: {1} is not an IPv4 address of this host; allowed: {2}'.format(
-                    option, address, ', '.join(local) or '(none found)'))
+    def assumed(self, params, state):
+        if os.path.exists(CACC_INI) or state['config_client_written']:
+            return []
+        return [('{0} is missing; assuming an earlier task copies it from a controller'.format(CACC_INI),
+                 '{0} is missing: copy the client configuration of the configuration store from a '
+                 'controller to this node before the ASD manager setup'.format(CACC_INI))]
 
-    if not os.path.exists(CACC_INI) and not client_written:
-        if module.check_mode:
-            module.warn('{0} is missing; assuming an earlier task copies it from a controller'.format(CACC_INI))
-        else:
-            module.fail_json(msg='{0} is missing: copy the client configuration of the configuration store from a '
-                                 'controller to this node before the ASD manager setup'.format(CACC_INI))
+    def not_set_up(self, state):
+        return 'the asd-manager service is not installed'
 
-    if module.check_mode:
-        module.exit_json(changed=True, diff=diff, setup_completed=True, node_id=state['node_id'], **wanted)
+    def finish(self, module, runner, state, diff, stdout):
+        # the node id may be rewritten by the setup
+        return dict(diff=diff, node_id=state['node_id'], setup_completed=True,
+                    service_active=service_active(module), **settings(module.params))
 
-    path = params['preconfig_path']
-    try:
-        write_private_file(path, json.dumps(build_preconfig(params), indent=4, sort_keys=True) + '\n')
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='Cannot write the preconfiguration file {0}: {1}'.format(path, exc))
-
-    try:
-        rc, stdout, stderr = runner.run('asd-manager', ['setup'], check=False)
-    except OvsCommandError as exc:
-        fail_from_command_error(module, exc)
-    if rc != 0:
-        module.fail_json(msg='asd-manager setup failed (rc {0}): {1}'.format(rc, failure_text(stdout, stderr)),
-                         cmd=[runner.binary('asd-manager'), 'setup'], rc=rc, stdout=stdout, stderr=stderr,
-                         node_id=state['node_id'])
-
-    state = read_state(module, runner, path)
-    if not state['setup_completed']:
-        module.fail_json(msg='asd-manager setup exited 0 but the asd-manager service is not installed',
-                         stdout=stdout, stderr=stderr)
-    # the node id may be rewritten by the setup
-    module.exit_json(changed=True, diff=diff, node_id=state['node_id'], setup_completed=True,
-                     service_active=service_active(module), stdout=stdout, **wanted)
+    def remove(self, module, runner):
+        return remove(module, runner)
 
 
 def check_not_an_alba_node(module, api, node_id):
@@ -483,33 +486,30 @@ def check_not_an_alba_node(module, api, node_id):
 
 
 def remove(module, runner, exists=os.path.exists):
-    """``state=absent``: ``asd-manager remove --force-yes`` unless already removed (exits the module)."""
+    """``state=absent``: ``asd-manager remove --force-yes`` unless already removed; the result of the module."""
     state = read_state(module, runner, module.params['preconfig_path'])
     if not state['installed'] or not (state['setup_completed'] or exists(DATABASE_FILE)):
-        module.exit_json(changed=False, node_id=state['node_id'], setup_completed=False)
+        return dict(changed=False, node_id=state['node_id'], setup_completed=False)
     if module.params['ovs_api']:
         check_not_an_alba_node(module, module.params['ovs_api'], state['node_id'])
     diff = dict(before=dict(setup_completed=True, node_id=state['node_id']), after=dict(setup_completed=False))
     if module.check_mode:
-        module.exit_json(changed=True, diff=diff, node_id=state['node_id'], setup_completed=False)
+        return dict(changed=True, diff=diff, node_id=state['node_id'], setup_completed=False)
     try:
         rc, stdout, stderr = runner.run('asd-manager', ['remove', '--force-yes'], check=False)
     except OvsCommandError as exc:
         fail_from_command_error(module, exc)
     if rc != 0 and any(REMOVED_TEXT in ' '.join(box) for box in parse_boxes(stdout) + parse_boxes(stderr)):
-        module.exit_json(changed=False, node_id=state['node_id'], setup_completed=False, stdout=stdout)
+        return dict(changed=False, node_id=state['node_id'], setup_completed=False, stdout=stdout)
     if rc != 0 or not success_box(stdout, REMOVAL_DONE):
         module.fail_json(msg='asd-manager remove --force-yes failed (rc {0}): {1}'.format(
             rc, failure_text(stdout, stderr)), rc=rc, stdout=stdout, stderr=stderr, node_id=state['node_id'])
-    module.exit_json(changed=True, diff=diff, node_id=state['node_id'], setup_completed=False, stdout=stdout)
+    return dict(changed=True, diff=diff, node_id=state['node_id'], setup_completed=False, stdout=stdout)
 
 
 def main():
-    module = ovs_module(argument_spec(), validate=validate, required_if=[('state', 'present', ['api_ip'])])
-    runner = OvsRunner(module)
-    if module.params['state'] == 'absent':
-        remove(module, runner)
-    set_up(module, runner)
+    run_setup_module(argument_spec(), AsdManagerSetup(), validate=validate,
+                     required_if=[('state', 'present', ['api_ip'])])
 
 
 if __name__ == '__main__':

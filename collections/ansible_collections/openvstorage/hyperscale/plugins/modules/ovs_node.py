@@ -224,7 +224,6 @@ import time
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_command import (
     OvsCommandError,
-    OvsRunner,
     fail_from_command_error,
     failure_text,
 )
@@ -233,14 +232,8 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_health
     run_healthcheck,
     summarize,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import (
-    ipv4_error,
-    local_ipv4s,
-    read_text,
-    remove_file,
-    write_private_file,
-)
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import ipv4_error, read_text
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_setup import NodeSetup, run_setup_module
 
 SETTLE = 60  # seconds a node may take to settle after a change before its health check counts
 OVS_ID_FILE = '/etc/openvstorage_id'
@@ -409,7 +402,7 @@ def health_gate(module, runner, when, settle=0, sleep=time.sleep):
 
 
 def change_node_type(module, runner, state):
-    """Promote or demote this set-up node to O(node_type); exits the module."""
+    """Promote or demote this set-up node to O(node_type); the result of the module."""
     params = module.params
     change = 'promote' if params['node_type'] == 'master' else 'demote'
     try:
@@ -423,7 +416,7 @@ def change_node_type(module, runner, state):
     diff = dict(before=dict(node_type=state['node_type']), after=dict(node_type=after_type))
     result = dict(changed=True, diff=diff, node_type_change=change, masters=current_masters)
     if module.check_mode:
-        module.exit_json(**dict(facts(state), **dict(result, node_type=after_type)))
+        return dict(facts(state), **dict(result, node_type=after_type))
     health = dict(before=health_gate(module, runner, 'before the ' + change)) if params['health_gate'] else None
     rc, stdout, stderr = runner.run('ovs', ['setup', change, '--rollback-on-failure'], check=False,
                                     data=params['master_password'])
@@ -443,7 +436,7 @@ def change_node_type(module, runner, state):
                                       settle=SETTLE)
         result['health'] = health
     result.update(stdout=stdout, stdout_lines=stdout.splitlines(), **facts(state))
-    module.exit_json(**result)
+    return result
 
 
 def node_type_differs(params, state):
@@ -478,96 +471,63 @@ def local_ip_error(params, local):
     return None
 
 
-def keep_set_up(module, runner, state):
-    """This node is set up already: change its type when asked (O(change_node_type)), else exit unchanged."""
-    params = module.params
-    if node_type_differs(params, state):
-        if params['change_node_type']:
-            change_node_type(module, runner, state)
-        module.warn('node_type is {0} but this node is already set up as {1} (change_node_type=false: '
-                    'not changed)'.format(params['node_type'], state['node_type']))
-    module.exit_json(changed=False, **facts(state))
+class FrameworkNodeSetup(NodeSetup):
+    """``ovs setup`` of a framework node (see run_setup_module); promote/demote of a set-up node."""
 
+    binary = 'ovs'
+    id_key = 'machine_id'
 
-def not_installed(module, diff):
-    """No openvstorage package: in check mode assume an earlier task installs it, else fail."""
-    if module.check_mode:
-        module.warn('The openvstorage package is not installed yet (no {0} or no ovs command); '
-                    'assuming an earlier task installs it'.format(OVS_ID_FILE))
-        module.exit_json(changed=True, diff=diff, setup_completed=True, node_type=diff['after']['node_type'])
-    module.fail_json(msg='The openvstorage package is not installed on this host: {0} and the ovs command are '
-                         'needed; install the package openvstorage (or openvstorage-backend) first'
-                     .format(OVS_ID_FILE))
+    package = 'openvstorage'
+    install_hint = 'openvstorage (or openvstorage-backend)'
+    planned = staticmethod(planned_setup)
+    local_ip_error = staticmethod(local_ip_error)
+    preconfig = staticmethod(build_preconfig)
 
+    def id_file(self):
+        return OVS_ID_FILE
 
-def run_setup(module, runner, state, after):
-    """Run ``ovs setup`` with the preconfiguration file, check the node afterwards; exits the module."""
-    params = module.params
-    path = params['preconfig_path']
-    try:
-        write_private_file(path, json.dumps(build_preconfig(params), indent=4, sort_keys=True) + '\n')
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='Cannot write the preconfiguration file {0}: {1}'.format(path, exc))
-    try:
-        rc, stdout, stderr = runner.run('ovs', ['setup'], check=False)
-    finally:
-        if not params['keep_preconfig']:
-            remove_file(path)
+    def read(self, module, runner):
+        return read_state(runner)
 
-    if rc != 0:
-        module.fail_json(msg='ovs setup failed (rc {0}): {1}'.format(rc, failure_text(stdout, stderr)),
-                         cmd=[runner.binary('ovs'), 'setup'], rc=rc, stdout=stdout, stderr=stderr,
-                         stdout_lines=stdout.splitlines(), machine_id=state['machine_id'])
+    def keep(self, module, runner, state):
+        """Change the type when asked (O(change_node_type)), else unchanged."""
+        params = module.params
+        if node_type_differs(params, state):
+            if params['change_node_type']:
+                return change_node_type(module, runner, state)
+            module.warn('node_type is {0} but this node is already set up as {1} (change_node_type=false: '
+                        'not changed)'.format(params['node_type'], state['node_type']))
+        return dict(changed=False, **facts(state))
 
-    try:
-        state = read_state(runner)
-    except OvsCommandError as exc:
-        fail_from_command_error(module, exc, msg='ovs setup finished but its result cannot be read: ' + exc.message,
-                                stdout=stdout)
-    if not state['setup_completed']:
-        module.fail_json(msg='ovs setup exited 0 but the node is not set up: {0}'.format(
-            state['broken'] or 'no configuration store'), stdout=stdout, stdout_lines=stdout.splitlines())
+    def refusal(self, params, state):
+        if state['broken']:
+            return ('A previous Open vStorage setup of this node broke: {0}. The setup is not run again; '
+                    'clean the node up manually (or reinstall it) first.'.format(state['broken']))
+        return None
 
-    after = dict(setup_completed=True, node_type=state.get('node_type'), master_ip=params['master_ip'],
-                 cluster_ip=state.get('node_ip') or after['cluster_ip'])
-    if params['health_gate']:
-        # this node's check after its join is the gate of the next join (joins run one at a time)
-        health_gate(module, runner, 'after the setup of this node (it is set up as {0})'.format(state.get('node_type')),
-                    settle=SETTLE)
-    module.exit_json(changed=True, diff=dict(before=dict(setup_completed=False), after=after),
-                     stdout=stdout, stdout_lines=stdout.splitlines(), **facts(state))
+    def expected(self, params, diff):
+        return dict(setup_completed=True, node_type=diff['after']['node_type'])
+
+    def keep_preconfig(self, params):
+        return params['keep_preconfig']
+
+    def not_set_up(self, state):
+        return 'the node is not set up: {0}'.format(state['broken'] or 'no configuration store')
+
+    def finish(self, module, runner, state, diff, stdout):
+        params = module.params
+        after = dict(setup_completed=True, node_type=state.get('node_type'), master_ip=params['master_ip'],
+                     cluster_ip=state.get('node_ip') or diff['after']['cluster_ip'])
+        if params['health_gate']:
+            # this node's check after its join is the gate of the next join (joins run one at a time)
+            health_gate(module, runner, 'after the setup of this node (it is set up as {0})'.format(
+                state.get('node_type')), settle=SETTLE)
+        return dict(diff=dict(before=dict(setup_completed=False), after=after), stdout_lines=stdout.splitlines(),
+                    **facts(state))
 
 
 def main():
-    module = ovs_module(argument_spec(), validate=validate)
-    params = module.params
-
-    runner = OvsRunner(module)
-    try:
-        state = read_state(runner)
-    except OvsCommandError as exc:
-        fail_from_command_error(module, exc, msg='Cannot read the setup state of this node: ' + exc.message)
-
-    if state['setup_completed']:
-        keep_set_up(module, runner, state)
-
-    if state['broken']:
-        module.fail_json(msg='A previous Open vStorage setup of this node broke: {0}. The setup is not run again; '
-                             'clean the node up manually (or reinstall it) first.'.format(state['broken']),
-                         machine_id=state['machine_id'])
-
-    diff = planned_setup(params)
-    if not state['installed']:
-        not_installed(module, diff)
-
-    error = local_ip_error(params, local_ipv4s(module))
-    if error:
-        module.fail_json(msg=error)
-
-    if module.check_mode:
-        module.exit_json(changed=True, diff=diff, setup_completed=True, machine_id=state['machine_id'],
-                         node_type=diff['after']['node_type'])
-    run_setup(module, runner, state, diff['after'])
+    run_setup_module(argument_spec(), FrameworkNodeSetup(), validate=validate)
 
 
 if __name__ == '__main__':
