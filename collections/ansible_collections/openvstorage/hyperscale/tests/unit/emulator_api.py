@@ -17,6 +17,7 @@ import json
 import os
 import sys
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiClient
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import make_certificate
 from ansible_collections.openvstorage.hyperscale.tests.unit.paths import REPO
 
@@ -109,6 +110,8 @@ class EmulatorApi(object):
             return handle(request)
 
         self.app.handle = recorded
+        self.api = OvsApiClient(host, self.port, username='admin', password='admin', ca_path=self.cert_path,
+                                token_cache=os.path.join(directory, 'emulator-tokens.json'))
 
     def start(self):
         self.server.start()
@@ -133,6 +136,45 @@ class EmulatorApi(object):
 
     def token_calls(self):
         return [r for r in self.requests if r[1].startswith('/api/oauth2/token/')]
+
+    def prepare(self, calls):
+        """Run ``calls(api)`` (an OvsApiClient as admin) to set state up through the API; its requests are
+        not kept in ``requests``."""
+        result = calls(self.api)
+        del self.requests[:]
+        return result
+
+    def add_domain(self, name, routers=(), recovery=()):
+        """POST /api/domains/ and set_domains of the storage routers named (their other domains kept)."""
+        def calls(api):
+            existing = self.find('domain', name=name)
+            guid = existing[0]['guid'] if existing else api.post('domains/', {'name': name})['guid']
+            for router_name in set(routers) | set(recovery):
+                router = self.router(router_name)
+                junctions = self.find('storagerouterdomain', storagerouter_guid=router['guid'])
+                regular = [j['domain_guid'] for j in junctions if not j['backup']]
+                backup = [j['domain_guid'] for j in junctions if j['backup']]
+                (backup if router_name in recovery else regular).append(guid)
+                api.post('storagerouters/{0}/set_domains/'.format(router['guid']),
+                         {'domain_guids': regular, 'recovery_domain_guids': backup})
+            return guid
+        return self.prepare(calls)
+
+    def add_backend(self, name, domains=()):
+        """POST /api/backends/ (type alba) and the backend's domains (BackendDomain junctions: the emulator
+        has no API call for them)."""
+        def calls(api):
+            alba = [t for t in api.list('backendtypes', contents='code') if t['code'] == 'alba'][0]
+            return api.post('backends/', {'name': name, 'backend_type_guid': alba['guid']})['guid']
+        guid = self.prepare(calls)
+        for domain_guid in domains:
+            model.create(self.store, 'backenddomain', backend_guid=guid, domain_guid=domain_guid)
+        return guid
+
+    def junctions(self, router_name):
+        """[(domain guid, backup)] of a storage router."""
+        return sorted((j['domain_guid'], j['backup']) for j in self.find(
+            'storagerouterdomain', storagerouter_guid=self.router(router_name)['guid']))
 
     def tokens(self):
         """The access tokens the API handed out."""
