@@ -25,6 +25,7 @@ if COLLECTIONS_PATH not in sys.path:
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alba_safety  # noqa: E402
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiClient  # noqa: E402
 from ansible_collections.openvstorage.hyperscale.tests.unit.api_contents import allowed_path  # noqa: E402
+from ansible_collections.openvstorage.hyperscale.tests.unit import emulator_api  # noqa: E402
 
 MODULES_DIR = os.sep + os.path.join('plugins', 'modules') + os.sep
 
@@ -71,3 +72,23 @@ def cacc(tmp_path, monkeypatch):
     ini.write_text(u'[global]\ncluster_id = config\ncluster = ctl01\n\n[ctl01]\nip = 172.30.250.11\n')
     monkeypatch.setattr(alba_safety, 'CACC_INI', str(ini))
     return ini
+
+
+@pytest.fixture(scope='session')
+def emulator_cluster(tmp_path_factory):
+    """The configuration store keys of the emulated cluster (emulator_api.seed), built once; the emulator's
+    root (OVS_EMULATOR_ROOT, the API node's files) for the whole session."""
+    patch = pytest.MonkeyPatch()
+    root = tmp_path_factory.mktemp('emulator-root')
+    patch.setenv('OVS_EMULATOR_ROOT', str(root))
+    emulator_api.node_root(str(root))
+    yield emulator_api.seed(emulator_api.MemoryStore()).data
+    patch.undo()
+
+
+@pytest.fixture
+def emulator(emulator_cluster, tmp_path):
+    """The emulator's API on 127.0.0.1 over a fresh copy of the cluster (see emulator_api.EmulatorApi)."""
+    api = emulator_api.EmulatorApi(str(tmp_path), emulator_cluster).start()
+    yield api
+    api.stop()

@@ -298,18 +298,6 @@ class StorageHandler(Handler):
                     if name not in data:
                         return self._error(406, 'invalid_data', 'Invalid data passed: {0} is missing'.format(name))
                 return self._send(200, ovs.task(ovs.configure_disk, router, data))
-            if action == 'set_domains':
-                for name in ('domain_guids', 'recovery_domain_guids'):
-                    if name not in data:
-                        return self._error(406, 'invalid_data', 'Invalid data passed: {0} is missing'.format(name))
-                ovs.sr_domains = [j for j in ovs.sr_domains if j['storagerouter_guid'] != guid]
-                for domain_guid in data['domain_guids']:
-                    ovs.sr_domains.append(dict(guid=new_guid(), storagerouter_guid=guid, domain_guid=domain_guid,
-                                               backup=False))
-                for domain_guid in data['recovery_domain_guids']:
-                    ovs.sr_domains.append(dict(guid=new_guid(), storagerouter_guid=guid, domain_guid=domain_guid,
-                                               backup=True))
-                return self._send(200, None)
             if action == 'add_vpool':
                 if 'call_parameters' not in data:
                     return self._error(406, 'invalid_data', 'Invalid data passed: call_parameters is missing')
@@ -324,17 +312,7 @@ class StorageHandler(Handler):
             if 'diskguid' in query:
                 items = [p for p in items if p['disk_guid'] == query['diskguid']]
             return self._one_or_list(items, guid, query)
-        if kind == 'domains':
-            if method == 'POST' and guid is None:
-                if 'name' not in data:
-                    return self._error(406, 'invalid_data', 'Invalid data passed: name is missing')
-                if any(d['name'] == data['name'] for d in ovs.domains.values()):
-                    return self._error(406, 'duplicate', 'A Domain with the given name already exists')
-                new = ovs.domains[ovs.add_domain(data['name'])]
-                return self._send(201, ovs.domain_view(new))
-            if method == 'DELETE' and guid in ovs.domains:
-                del ovs.domains[guid]
-                return self._send(200, None)
+        if kind == 'domains' and method == 'GET':
             return self._one_or_list([ovs.domain_view(d) for d in ovs.domains.values()], guid, query)
         if kind == 'backends' and method == 'GET':
             return self._one_or_list(list(ovs.backends.values()), guid, query)

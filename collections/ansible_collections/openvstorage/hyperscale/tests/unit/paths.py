@@ -12,6 +12,9 @@ import os
 
 # the collection's root (galaxy.yml, plugins/, roles/, playbooks/)
 COLLECTION = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+# the unit tests' shared files (fixtures/: recorded answers of the emulated tools)
+UNIT = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(UNIT, 'fixtures')
 # the directory that holds ansible_collections/: ANSIBLE_COLLECTIONS_PATH of a run from the clone
 COLLECTIONS_PATH = os.path.dirname(os.path.dirname(os.path.dirname(COLLECTION)))
 # the repository's root (inventories/, docs/design.md, the top-level playbooks)

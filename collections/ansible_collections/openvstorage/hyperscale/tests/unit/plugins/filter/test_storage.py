@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 """The storage layout check that preflight runs on the control machine before anything changes: the rules
-between options and objects (each option on its own: test_layout_specs.py)."""
+between options and objects (each option on its own: test_specs.py)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type

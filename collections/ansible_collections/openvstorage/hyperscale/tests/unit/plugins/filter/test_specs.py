@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from ansible_collections.openvstorage.hyperscale.plugins.filter import specs
-from test_filter_storage import changed  # the same deep-copy-and-set helper
+from test_storage import changed  # the same deep-copy-and-set helper
 from ansible_collections.openvstorage.hyperscale.plugins.modules import (
     alba_backend, alba_preset, ovs_disk, ovs_domain, ovs_node, ovs_vdisk, ovs_vpool,
 )

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""ovs_domain against the fake storage API."""
+"""ovs_domain against the emulated framework API (tests/unit/emulator_api.py)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -7,27 +7,23 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_domain
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import run_api_module
 
 
 @pytest.fixture
-def server(tmp_path):
-    srv = StorageApiServer(str(tmp_path)).start()
-    ovs = srv.ovs
-    srv.r1, srv.r2, srv.r3 = ovs.add_controllers(3)
-    srv.other = ovs.add_domain('rack0')
-    ovs.sr_domains.append(dict(guid='j0', storagerouter_guid=srv.r1, domain_guid=srv.other, backup=False))
-    yield srv
-    srv.stop()
+def server(emulator):
+    """The emulated cluster with domain rack0, primary domain of ctl01."""
+    emulator.other = emulator.add_domain('rack0', routers=['ctl01'])
+    return emulator
 
 
 def run(server, tmp_path, **options):
     return run_api_module(ovs_domain.main, server, tmp_path, **options)
 
 
-def junctions(server, router):
-    return sorted((j['domain_guid'], j['backup']) for j in server.ovs.sr_domains if j['storagerouter_guid'] == router)
+def posts(server):
+    """(path, data) of the writes the module sent."""
+    return [(path, data) for dummy, path, data in server.writes()]
 
 
 def test_create_and_assign_then_idempotent(server, tmp_path):
@@ -40,35 +36,36 @@ def test_create_and_assign_then_idempotent(server, tmp_path):
     assert domain['storagerouters'] == ['ctl01', 'ctl02'] and domain['recovery_storagerouters'] == ['ctl03']
     assert result['diff'] == {'before': {}, 'after': {'name': 'rack1', 'storagerouters': ['ctl01', 'ctl02'],
                                                       'recovery_storagerouters': ['ctl03']}}
-    assert server.post_paths()[0] == '/api/domains/'
-    set_domains = [d for p, d in server.ovs.posts if p == '/api/storagerouters/{0}/set_domains/'.format(server.r1)]
+    assert posts(server)[0][0] == '/api/domains/'
+    set_domains = [d for p, d in posts(server)
+                   if p == '/api/storagerouters/{0}/set_domains/'.format(server.router('ctl01')['guid'])]
     # the other domain of ctl01 is kept
     assert set_domains == [dict(domain_guids=[server.other, domain['guid']], recovery_domain_guids=[])]
-    assert junctions(server, server.r3) == [(domain['guid'], True)]
-    count = len(server.ovs.posts)
+    assert server.junctions('ctl03') == [(domain['guid'], True)]
+    count = len(posts(server))
     status, result, dummy = run(server, tmp_path, name='rack1', storagerouters=['ctl01', 'ctl02'],
                                 recovery_storagerouters=['ctl03'])
     assert status == 'exit' and result['changed'] is False and 'diff' not in result
     assert result['domain'] == domain
-    assert len(server.ovs.posts) == count
+    assert len(posts(server)) == count
 
 
 def test_check_mode_makes_no_post(server, tmp_path):
     status, result, dummy = run(server, tmp_path, check_mode=True, name='rack1', storagerouters=['ctl02'])
     assert status == 'exit' and result['changed'] is True
     assert result['domain'] == dict(guid=None, name='rack1', storagerouters=['ctl02'], recovery_storagerouters=[])
-    assert server.ovs.posts == []
+    assert posts(server) == []
 
 
 def test_move_recovery_to_primary_diff(server, tmp_path):
-    server.ovs.sr_domains.append(dict(guid='j1', storagerouter_guid=server.r2, domain_guid=server.other, backup=True))
+    server.add_domain('rack0', recovery=['ctl02'])
     status, result, dummy = run(server, tmp_path, diff=True, name='rack0', storagerouters=['ctl02'])
     assert status == 'exit' and result['changed'] is True
     assert result['diff'] == {'before': {'name': 'rack0', 'storagerouters': ['ctl01'],
                                          'recovery_storagerouters': ['ctl02']},
                               'after': {'name': 'rack0', 'storagerouters': ['ctl01', 'ctl02'],
                                         'recovery_storagerouters': []}}
-    assert junctions(server, server.r2) == [(server.other, False)]
+    assert server.junctions('ctl02') == [(server.other, False)]
 
 
 def test_validation(server, tmp_path):
@@ -80,26 +77,26 @@ def test_validation(server, tmp_path):
     assert status == 'fail' and result['msg'].startswith("storagerouters: no storage router named or with IP 'nope'")
     status, result, dummy = run(server, tmp_path, name='rack1', state='absent', storagerouters=['ctl01'])
     assert status == 'fail' and 'cannot be given with state=absent' in result['msg']
-    assert server.ovs.posts == []
+    assert posts(server) == []
 
 
 def test_absent_refused_while_used(server, tmp_path):
-    server.ovs.add_albabackend('be1', domains=[server.other])
+    server.add_backend('be1', domains=[server.other])
     status, result, dummy = run(server, tmp_path, name='rack0', state='absent')
     assert status == 'fail'
     assert result['msg'] == ('domain rack0 is in use by storage routers (primary) ctl01; backends be1; '
                              'remove it from them first')
-    assert server.ovs.posts == []
+    assert posts(server) == []
 
 
 def test_absent(server, tmp_path):
-    guid = server.ovs.add_domain('spare')
+    guid = server.add_domain('spare')
     status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='spare', state='absent')
-    assert status == 'exit' and result['changed'] is True and server.ovs.posts == []
+    assert status == 'exit' and result['changed'] is True and posts(server) == []
     assert result['diff'] == {'before': {'name': 'spare', 'guid': guid}, 'after': {}}
     status, result, dummy = run(server, tmp_path, name='spare', state='absent')
     assert status == 'exit' and result['changed'] is True
-    assert server.post_paths() == ['/api/domains/{0}/'.format(guid)]
+    assert posts(server) == [('/api/domains/{0}/'.format(guid), {})]
     status, result, dummy = run(server, tmp_path, name='spare', state='absent')
     assert status == 'exit' and result['changed'] is False
 

@@ -13,8 +13,8 @@ import pytest
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_healthcheck
 
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import FIXTURES
 
-FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
 
 
 def fixture(name):

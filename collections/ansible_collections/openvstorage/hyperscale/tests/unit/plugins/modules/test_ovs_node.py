@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_node
 
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, boxed, run_module
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import FIXTURES
 
 MACHINE_ID = 'Xa1b2c3d4e5f6g7h'
 PASSWORD = 'R00t-Pa55word!'
@@ -265,7 +266,6 @@ def test_joining_node_must_not_point_at_itself(node):
 
 
 # ------------------------------------------------------------ promote / demote
-FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
 OTHERS = ['Ma5ter0000000002', 'Ma5ter0000000003']
 
 

@@ -14,10 +14,10 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils import ovs
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_vpool
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import run_api_module
-from ansible_collections.openvstorage.hyperscale.tests.unit.test_ovs_vpool import GIB, fast_presets
+from ansible_collections.openvstorage.hyperscale.tests.unit.plugins.modules.test_ovs_vpool import GIB, fast_presets
 
 # the API client of the other cluster, as in the GLOBAL backend's GeoScale tests
-from ansible_collections.openvstorage.hyperscale.tests.unit.test_alba_backend_geoscale import (
+from ansible_collections.openvstorage.hyperscale.tests.unit.plugins.modules.test_alba_backend_geoscale import (
     REMOTE_ID, REMOTE_SECRET, WRONG_SECRET)
 
 

@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+"""The emulated framework API (emulator/src/ovs_emulator.webapi) served in-process for the module tests.
+
+One cluster is built once per test session by the emulator's own functions (``ovs_setup``'s cluster keys,
+``model.create_admin``, ``model.storagerouter``, then its API for what only the API makes); every test gets
+a copy of that configuration store, served over HTTPS on 127.0.0.1 (a throwaway self-signed certificate)
+by ``ovs_emulator.webapi.make_server`` in a thread.  The emulator needs Python 3.9+.
+
+The cluster: masters ctl01, ctl02, ctl03 (172.30.250.11-13), extra node cmp01 (172.30.250.21); user
+admin/admin; cluster id ``CLUSTER_ID``; release Fargo (from the node's apt source).
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import sys
+
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiClient
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import make_certificate
+from ansible_collections.openvstorage.hyperscale.tests.unit.paths import REPO
+
+EMULATOR_SRC = os.path.join(REPO, 'emulator', 'src')
+if EMULATOR_SRC not in sys.path:
+    sys.path.insert(0, EMULATOR_SRC)
+
+from ovs_emulator import asd_setup, model, paths, store as store_module  # noqa: E402
+from ovs_emulator.alba.nodes import volatile_node  # noqa: E402
+from ovs_emulator.ovs_setup import NodeSetup  # noqa: E402
+from ovs_emulator.store import MemoryStore  # noqa: E402
+from ovs_emulator.webapi import make_server  # noqa: E402
+
+CLUSTER_ID = 'Cl0st3rId0123456'
+# (name, ip, machine id, node type) of the storage routers, as `ovs setup` leaves them
+ROUTERS = (('ctl01', '172.30.250.11', 'MaChInE0000000ct1', 'MASTER'),
+           ('ctl02', '172.30.250.12', 'MaChInE0000000ct2', 'MASTER'),
+           ('ctl03', '172.30.250.13', 'MaChInE0000000ct3', 'MASTER'),
+           ('cmp01', '172.30.250.21', 'MaChInE0000000cp1', 'EXTRA'))
+# (node id, API ip, name or None when not registered) of the ASD nodes whose `asd-manager setup` ran
+ASD_NODES = (('aB3dE5fG7hJ9kL1m', '172.30.250.31', 'str01'),
+             ('zZ3dE5fG7hJ9kL1m', '172.30.250.32', None))
+APT_SOURCE = 'deb http://172.30.250.10/debian fargo main\n'
+
+
+def node_root(directory):
+    """An emulator root (OVS_EMULATOR_ROOT) for the API process: ctl01's id, the OVS apt source, the packages."""
+    for path, text in ((paths.OVS_ID, ROUTERS[0][2] + '\n'),
+                       (paths.real('/etc/apt/sources.list.d/ovsaptrepo.list'), APT_SOURCE),
+                       (paths.DPKG_STATUS, 'Package: openvstorage-backend\nStatus: install ok installed\n'
+                                           'Version: 1.9.2-1\n')):
+        if not os.path.isdir(os.path.dirname(path)):
+            os.makedirs(os.path.dirname(path))
+        with open(path, 'w') as handle:
+            handle.write(text)
+
+
+def seed(store):
+    """The model of a set-up cluster, made by the emulator's setup and model functions."""
+    setup = NodeSetup({'cluster_ip': ROUTERS[0][1], 'master_ip': ROUTERS[0][1], 'node_type': 'master',
+                       'enable_heartbeats': False, 'external_config': None, 'logging_target': None, 'rdma': False})
+    setup.store = store
+    setup.initialize_configuration(CLUSTER_ID)
+    model.create_admin(store)
+    for name, ip, machine_id, node_type in ROUTERS:
+        model.storagerouter(store, name, ip, machine_id, node_type, False)
+    for node_id, ip, name in ASD_NODES:
+        asd_node(store, node_id, ip, name)
+    return store
+
+
+def asd_node(store, node_id, ip, name):
+    """The keys of `asd-manager setup` on node ``ip`` (asd_setup.store_settings); registered as ``name``
+    (the albanode of AlbaNodeController.register) unless None."""
+    with open(paths.SDM_ID, 'w') as handle:
+        handle.write(node_id + '\n')
+    opener = store_module.open_store
+    store_module.open_store = lambda: store
+    try:
+        asd_setup.store_settings({'api_ip': ip, 'api_port': 8500, 'asd_ips': [ip], 'asd_start_port': 8600,
+                                  'ipmi': None})
+    finally:
+        store_module.open_store = opener
+    if name is not None:
+        node = volatile_node(model.Model(store), node_id)
+        node['name'] = name
+        model.save(store, 'albanode', node)
+
+
+class EmulatorApi(object):
+    """The emulator's API on 127.0.0.1 over a copy of ``data`` (a MemoryStore's keys).
+
+    ``port``, ``cert_path`` (its CA), ``host`` as the module options need them; ``store``, ``model``
+    (``ovs_emulator.model.Model``-like reads) for assertions; ``requests`` [(method, path with query, body)]."""
+
+    def __init__(self, directory, data, host='127.0.0.1'):
+        self.host = host
+        self.store = MemoryStore(dict(data))
+        self.cert_path, key_path = make_certificate(directory, host)
+        self.server = make_server(self.store, host, 0, self.cert_path, key_path)
+        self.port = self.server.server_address[1]
+        self.requests = []
+        self.app = self.server.app
+        handle = self.app.handle
+
+        def recorded(request):
+            body = request.body.decode('utf-8', 'replace') if request.body else ''
+            target = request.path + ('?' + request.raw_query if request.raw_query else '')
+            self.requests.append((request.method, target, body))
+            return handle(request)
+
+        self.app.handle = recorded
+        self.api = OvsApiClient(host, self.port, username='admin', password='admin', ca_path=self.cert_path,
+                                token_cache=os.path.join(directory, 'emulator-tokens.json'))
+
+    def start(self):
+        self.server.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def writes(self, prefix='/api/'):
+        """(method, path, JSON body or form) of the requests that change something, the token calls aside."""
+        found = []
+        for method, target, body in self.requests:
+            if method in ('GET', 'HEAD') or not target.startswith(prefix) or target.startswith('/api/oauth2/'):
+                continue
+            try:
+                data = json.loads(body) if body else {}
+            except ValueError:
+                data = body
+            found.append((method, target, data))
+        return found
+
+    def token_calls(self):
+        return [r for r in self.requests if r[1].startswith('/api/oauth2/token/')]
+
+    def prepare(self, calls):
+        """Run ``calls(api)`` (an OvsApiClient as admin) to set state up through the API; its requests are
+        not kept in ``requests``."""
+        result = calls(self.api)
+        del self.requests[:]
+        return result
+
+    def add_domain(self, name, routers=(), recovery=()):
+        """POST /api/domains/ and set_domains of the storage routers named (their other domains kept)."""
+        def calls(api):
+            existing = self.find('domain', name=name)
+            guid = existing[0]['guid'] if existing else api.post('domains/', {'name': name})['guid']
+            for router_name in set(routers) | set(recovery):
+                router = self.router(router_name)
+                junctions = self.find('storagerouterdomain', storagerouter_guid=router['guid'])
+                regular = [j['domain_guid'] for j in junctions if not j['backup']]
+                backup = [j['domain_guid'] for j in junctions if j['backup']]
+                (backup if router_name in recovery else regular).append(guid)
+                api.post('storagerouters/{0}/set_domains/'.format(router['guid']),
+                         {'domain_guids': regular, 'recovery_domain_guids': backup})
+            return guid
+        return self.prepare(calls)
+
+    def add_backend(self, name, domains=()):
+        """POST /api/backends/ (type alba) and the backend's domains (BackendDomain junctions: the emulator
+        has no API call for them)."""
+        def calls(api):
+            alba = [t for t in api.list('backendtypes', contents='code') if t['code'] == 'alba'][0]
+            return api.post('backends/', {'name': name, 'backend_type_guid': alba['guid']})['guid']
+        guid = self.prepare(calls)
+        for domain_guid in domains:
+            model.create(self.store, 'backenddomain', backend_guid=guid, domain_guid=domain_guid)
+        return guid
+
+    def junctions(self, router_name):
+        """[(domain guid, backup)] of a storage router."""
+        return sorted((j['domain_guid'], j['backup']) for j in self.find(
+            'storagerouterdomain', storagerouter_guid=self.router(router_name)['guid']))
+
+    def tokens(self):
+        """The access tokens the API handed out."""
+        return [token['access_token'] for token in self.objects('bearertoken')]
+
+    def objects(self, kind):
+        return model.objects(self.store, kind)
+
+    def find(self, kind, **match):
+        return model.find(self.store, kind, **match)
+
+    def router(self, name):
+        return self.find('storagerouter', name=name)[0]
