@@ -16,7 +16,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import cluster_errors
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiError
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import named, pick
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import name_list, named, pick
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 
 VPOOL_NAME = re.compile(r'^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$')
@@ -225,8 +225,7 @@ def resolve_vpool(client, name, option='vpool'):
     vpools = list_vpools(client, 'name')
     found = named(vpools, name)
     if found is None:
-        raise StorageError('{0}: no vPool named {1!r}; vPools: {2}'.format(
-            option, name, ', '.join(sorted(v.get('name') or '' for v in vpools)) or 'none'))
+        raise StorageError('{0}: no vPool named {1!r}; vPools: {2}'.format(option, name, name_list(vpools)))
     return found
 
 

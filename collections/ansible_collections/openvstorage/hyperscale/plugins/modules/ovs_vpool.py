@@ -371,7 +371,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remot
     cluster_option,
     link_address,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import run_action
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import name_list, run_action
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     find_storagerouter,
@@ -578,7 +578,7 @@ def resolve_alba_backend(client, name, option, backends=None, origin=''):
     found = find_alba_backend(client, name, 'name,presets', backends)
     if found is None:
         raise StorageError('{0}: no ALBA backend named {1!r}{2}; ALBA backends{2}: {3}'.format(
-            option, name, origin, ', '.join(sorted(b.get('name') or '' for b in backends)) or 'none'))
+            option, name, origin, name_list(backends)))
     return found
 
 
