@@ -24,9 +24,8 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     FRAGMENT_SIZE_MAX, FRAGMENT_SIZE_MIN, PRESET_NAME_RE,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import api_host_problem
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import (
-    RANGES, VDISK_MAX_SIZE, VDISK_NAME, VPOOL_NAME,
-)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vdisk import VDISK_MAX_SIZE, VDISK_NAME
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import RANGES, VPOOL_NAME
 
 TYPE_TEXT = {'str': 'a string', 'int': 'an integer', 'bool': 'a boolean (true or false)', 'list': 'a list',
              'dict': 'a dictionary', 'float': 'a number', 'path': 'a path', 'raw': 'any value'}

@@ -22,7 +22,7 @@ import json
 import math
 
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError, parse_size
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError, parse_size
 
 DISK_ROLES = ('DB', 'DTL', 'SCRUB', 'WRITE')
 VPOOL_ROLES = ('DB', 'DTL', 'WRITE')

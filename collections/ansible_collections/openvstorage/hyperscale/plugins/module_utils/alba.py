@@ -1,9 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026, the openvstorage.hyperscale contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ALBA backends, presets and nodes through the framework API (shared by the alba_* modules).
+"""ALBA backends and their presets: found through the framework API and rendered (alba_backend,
+alba_preset, alba_node, ovs_vpool and ovs_cluster_info).
 
-* backend lookup by name (``GET /api/backends/`` + ``GET /api/alba/backends/<guid>/``);
+* backend lookup by name: the generic backend with its ALBA backend (``GET /api/backends/`` +
+  ``GET /api/alba/backends/<guid>/``, :func:`find_backend`), or an ALBA backend of the list of ALBA
+  backends (``GET /api/alba/backends/`` + ``GET /api/alba/backends/<guid>/``, :func:`find_alba_backend`);
 * presets as the API renders them (``policies`` as strings ``"(5, 4, 8, 3)"``, encryption
   ``[algorithm, key]``) turned into plain values, the key dropped;
 * the preset rules of the framework (framework-alba-plugin ``ovs/lib/albapreset.py``), with
@@ -18,7 +21,7 @@ import time
 
 from ansible.module_utils.six import string_types
 
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiError
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import guid_names, named, pick
 
 # Toolbox.regex_preset of the framework (also the rule for ALBA node names from API version 9).
 PRESET_NAME_RE = re.compile(r'^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$')
@@ -57,14 +60,23 @@ def parse_policies(values):
     return [parse_policy(v) for v in values or []]
 
 
+def policy_view(value):
+    """A policy as results show it: ``[k, m, c, x]``, or what the API gave when that is not a policy."""
+    try:
+        return parse_policy(value)
+    except ValueError:
+        return value
+
+
 def preset_from_api(entry):
-    """A preset of ``GET /api/alba/backends/<guid>/`` (``presets``) as plain values, without the key."""
+    """A preset of ``GET /api/alba/backends/<guid>/`` (``presets``) as plain values, without the key: the one
+    view of a preset (alba_preset shows it whole, ovs_cluster_info the fields of its RETURN)."""
     encryption = entry.get('fragment_encryption') or ['none']
     if isinstance(encryption, string_types):
         encryption = [encryption]
     return dict(
         name=entry.get('name'),
-        policies=parse_policies(entry.get('policies')),
+        policies=[policy_view(v) for v in entry.get('policies') or []],
         compression=entry.get('compression'),
         encryption=encryption[0] if encryption else 'none',
         fragment_size=entry.get('fragment_size'),
@@ -72,6 +84,12 @@ def preset_from_api(entry):
         is_default=bool(entry.get('is_default')),
         is_available=bool(entry.get('is_available')),
     )
+
+
+def find_preset(alba_backend, name):
+    """The preset ``name`` of an ALBA backend read with ``presets`` (:func:`preset_from_api`), or None."""
+    entry = named(alba_backend.get('presets'), name)
+    return preset_from_api(entry) if entry is not None else None
 
 
 def preset_name_error(name, option='name'):
@@ -156,11 +174,12 @@ BACKEND_CONTENTS = 'name,status,alba_backend,backend_type,linked_guid'
 
 def find_backend_object(client, name):
     """The generic backend (``GET /api/backends/``) called ``name``, or None."""
-    found = client.find('backends', 'name', name, contents=BACKEND_CONTENTS)
-    for backend in found:
-        if isinstance(backend, dict) and backend.get('name') == name:
-            return backend
-    return None
+    return named(client.find('backends', 'name', name, contents=BACKEND_CONTENTS), name)
+
+
+def read_backend_object(client, backend_guid, contents=BACKEND_CONTENTS):
+    """``GET /api/backends/<guid>/`` with ``contents``."""
+    return client.get('backends/{0}'.format(backend_guid), contents=contents)
 
 
 def read_alba_backend(client, alba_backend_guid, contents):
@@ -182,39 +201,27 @@ def find_backend(client, name, contents):
     return dict(backend=backend, alba_backend=alba_backend)
 
 
+def list_alba_backends(client, contents='name'):
+    """``GET /api/alba/backends/`` with ``contents`` (name: the list alone, no dynamic computed)."""
+    return client.list('alba/backends', contents=contents)
+
+
+def find_alba_backend(client, name, contents, backends=None):
+    """The ALBA backend ``name`` of ``backends`` (:func:`list_alba_backends`, read when None) read with
+    ``contents`` (``GET /api/alba/backends/<guid>/``), or None."""
+    if backends is None:
+        backends = list_alba_backends(client)
+    found = named(backends, name)
+    return read_alba_backend(client, found['guid'], contents) if found is not None else None
+
+
 def backend_names(client):
     """``{alba_backend_guid: name}`` of every ALBA backend."""
-    names = {}
-    for item in client.list('alba/backends', contents='name,scaling'):
-        if isinstance(item, dict):
-            names[item.get('guid')] = item.get('name')
-    return names
-
-
-# node_id, ip, port, type and name are properties: with them alone no dynamic is computed (``stack``
-# asks the node's ASD manager: read it for one node with read_node_stack).
-ALBA_NODE_CONTENTS = 'node_id,ip,port,type,name'
-
-
-def find_alba_node(client, node_id, discover=False, contents=ALBA_NODE_CONTENTS):
-    """The ALBA node with ``node_id`` from ``GET /api/alba/nodes/`` (``?discover=true``: unregistered), or None."""
-    params = {'discover': True} if discover else None
-    for node in client.list('alba/nodes', contents=contents, params=params):
-        if isinstance(node, dict) and node.get('node_id') == node_id:
-            return node
-    return None
-
-
-def read_node_stack(client, node):
-    """The ``stack`` of an ALBA node: the one ``node`` carries, else ``GET /api/alba/nodes/<guid>/?contents=stack``."""
-    if node.get('guid') and 'stack' not in node:
-        node = client.get('alba/nodes/{0}'.format(node['guid']), contents='stack')
-    stack = node.get('stack')
-    return stack if isinstance(stack, dict) else {}
+    return guid_names(list_alba_backends(client, 'name,scaling'))
 
 
 def backend_status(client, backend_guid):
-    return (client.get('backends/{0}'.format(backend_guid), contents='status') or {}).get('status')
+    return (read_backend_object(client, backend_guid, 'status') or {}).get('status')
 
 
 def wait_backend_running(client, backend_guid, name, timeout, sleep=None, clock=None):
@@ -252,31 +259,6 @@ def alba_backend_usable(found, name):
     return alba_backend
 
 
-def vpools_using(client, alba_backend_guid):
-    """Names of the vPools whose metadata refers to the ALBA backend (main or cache backend)."""
-    try:
-        vpools = client.list('vpools', contents='name,metadata')
-    except OvsApiError as exc:
-        if exc.status == 404 and exc.error in ('not_found', None):
-            return []
-        raise
-    names = []
-    for vpool in vpools:
-        if isinstance(vpool, dict) and _refers_to(vpool.get('metadata'), alba_backend_guid):
-            names.append(vpool.get('name'))
-    return sorted(n for n in names if n)
-
-
-def _refers_to(value, guid):
-    if isinstance(value, dict):
-        if value.get('alba_backend_guid') == guid:
-            return True
-        return any(_refers_to(v, guid) for v in value.values())
-    if isinstance(value, list):
-        return any(_refers_to(v, guid) for v in value)
-    return False
-
-
 def direct_links(alba_backend, names=None):
     """``{linked alba_backend_guid: {'name', 'preset', 'remote_host', 'error', 'live_status'}}`` of the backends linked
     straight into this one.
@@ -312,3 +294,49 @@ def direct_links(alba_backend, names=None):
 def link_label(name, remote_host=None):
     """How results, diffs and reports name a link: the backend's name, ``<name>@<host>`` for one of another cluster."""
     return '{0}@{1}'.format(name, remote_host) if remote_host else name
+
+
+def linked_labels(alba_backend, names=None):
+    """Sorted labels (:func:`link_label`) of the backends linked straight into ``alba_backend``."""
+    return sorted(link_label(link['name'], link['remote_host']) for link in direct_links(alba_backend, names).values())
+
+
+def backend_summary(found, names):
+    """A backend (``found``: of :func:`find_backend`) as alba_backend returns it: its guids, name, scaling,
+    status, preset names, linked backends (labels) and number of OSDs."""
+    backend, alba_backend = found['backend'], found.get('alba_backend') or {}
+    return dict(guid=backend.get('guid'), alba_backend_guid=alba_backend.get('guid'), name=backend.get('name'),
+                scaling=alba_backend.get('scaling'), status=backend.get('status'),
+                presets=sorted(p.get('name') for p in alba_backend.get('presets') or [] if isinstance(p, dict)),
+                linked_backends=linked_labels(alba_backend, names), osds=len(alba_backend.get('osds_guids') or []))
+
+
+# ``contents`` of the list read of ovs_cluster_info's backends, and what backend_status adds: live_status asks every
+# ASD node for its maintenance services and each linked backend for its summary; remote_stack names the backends
+# linked into a GLOBAL one
+BACKEND_VIEW_CONTENTS = 'name,alba_id,scaling,available,presets,osds,usages,backend'
+BACKEND_STATUS_CONTENTS = 'live_status,remote_stack'
+# what ovs_cluster_info shows of a preset
+PRESET_VIEW_FIELDS = ('name', 'compression', 'fragment_size', 'is_available', 'is_default', 'in_use', 'policies')
+
+
+def linked_backends_view(alba_backend, names):
+    """``[{'guid', 'name', 'preset', 'remote_host'}]`` of the backends linked straight into ``alba_backend``."""
+    links = direct_links(alba_backend, names)
+    return sorted((dict(guid=guid, name=link.get('name'), preset=link.get('preset'), remote_host=link.get('remote_host'))
+                   for guid, link in links.items()), key=lambda l: (l['name'], l['remote_host'] or '', l['guid']))
+
+
+def backend_view(alba_backend, names=None):
+    """An ALBA backend of :func:`list_alba_backends` (read with :data:`BACKEND_VIEW_CONTENTS`) as ovs_cluster_info
+    shows it; with ``names`` ({alba_backend_guid: name}, the read adding :data:`BACKEND_STATUS_CONTENTS`) also its
+    ``live_status`` and ``linked_backends``."""
+    view = dict(guid=alba_backend['guid'], backend_guid=alba_backend.get('backend_guid'), name=alba_backend.get('name'),
+                scaling=alba_backend.get('scaling'), alba_id=alba_backend.get('alba_id'),
+                available=alba_backend.get('available'),
+                presets=[pick(preset_from_api(p), PRESET_VIEW_FIELDS) for p in alba_backend.get('presets') or []],
+                osds=list(alba_backend.get('osds_guids') or []), usages=alba_backend.get('usages') or {})
+    if names is not None:
+        view['live_status'] = alba_backend.get('live_status')
+        view['linked_backends'] = linked_backends_view(alba_backend, names)
+    return view

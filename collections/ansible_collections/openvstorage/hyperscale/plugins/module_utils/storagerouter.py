@@ -1,73 +1,35 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, openvstorage.hyperscale contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared helpers of the storage modules (ovs_disk, ovs_domain, ovs_vpool, ovs_vdisk).
+"""Storage routers: found through ``GET /api/storagerouters/`` (by host name or IP) and rendered.
 
-* storage router lookup by host name or IP (``GET /api/storagerouters/``);
-* size parsing (``10GiB``, ``500MiB``, ``1TB``, ``4096``);
-* tasks: an action answer that is a task id is waited for;
-* :class:`StorageError`, a validation or refusal message for ``fail_json``.
+Used by every module that names a storage router (ovs_disk, ovs_domain, ovs_vpool, ovs_vdisk,
+ovs_node_removal, ovs_update) and by ovs_cluster_info.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
-
-from ansible.module_utils.six import string_types, integer_types
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import guid_names, pick
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 
 # ``contents`` of the storage router reads: name and ip are properties (always returned);
 # partition_config, regular_domains and recovery_domains are dynamics, computed only when named.
 ROUTER_CONTENTS = 'name,ip'
-
-SIZE_UNITS = {
-    '': 1, 'b': 1,
-    'k': 1024, 'kib': 1024, 'kb': 1000,
-    'm': 1024 ** 2, 'mib': 1024 ** 2, 'mb': 1000 ** 2,
-    'g': 1024 ** 3, 'gib': 1024 ** 3, 'gb': 1000 ** 3,
-    't': 1024 ** 4, 'tib': 1024 ** 4, 'tb': 1000 ** 4,
-    'p': 1024 ** 5, 'pib': 1024 ** 5, 'pb': 1000 ** 5,
-}
-SIZE_PATTERN = re.compile(r'^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$')
-
-
-class StorageError(Exception):
-    """A validation failure or a refusal; the text is the module's ``msg``."""
-
-
-def parse_size(value, option='size'):
-    """Bytes of ``value``: an int, or a string with a unit (KiB/MiB/GiB/TiB/PiB binary,
-    KB/MB/GB/TB/PB decimal, K/M/G/T/P binary, B or nothing for bytes)."""
-    if isinstance(value, bool):
-        raise StorageError('{0}: {1!r} is not a size; give bytes as an integer or a string such as '
-                           '10GiB or 500MiB'.format(option, value))
-    if isinstance(value, integer_types):
-        size = value
-    elif isinstance(value, float):
-        size = int(value)
-        if size != value:
-            raise StorageError('{0}: {1!r} is not a whole number of bytes'.format(option, value))
-    elif isinstance(value, string_types):
-        match = SIZE_PATTERN.match(value)
-        unit = match.group(2).lower() if match else None
-        if not match or unit not in SIZE_UNITS:
-            raise StorageError('{0}: {1!r} is not a size; give bytes as an integer or a number with a unit '
-                               '(B, KiB, MiB, GiB, TiB, PiB, KB, MB, GB, TB, PB), e.g. 10GiB or 500MiB'
-                               .format(option, value))
-        number = float(match.group(1)) * SIZE_UNITS[unit]
-        size = int(number)
-        if size != number:
-            raise StorageError('{0}: {1!r} is not a whole number of bytes'.format(option, value))
-    else:
-        raise StorageError('{0}: {1!r} is not a size'.format(option, value))
-    if size <= 0:
-        raise StorageError('{0}: {1!r} must be more than 0 bytes'.format(option, value))
-    return size
+# what the view shows of a storage router (ovs_cluster_info ``storagerouters``)
+STORAGEROUTER_FIELDS = ('guid', 'name', 'ip', 'machine_id', 'node_type', 'status', 'rdma_capable')
+# the view's domain fields -> the dynamics they come from
+DOMAIN_FIELDS = (('domains', 'regular_domains'), ('recovery_domains', 'recovery_domains'))
 
 
 def list_storagerouters(client, contents=ROUTER_CONTENTS):
     """``GET /api/storagerouters/`` with ``contents`` (what the caller reads besides name and ip)."""
     return client.list('storagerouters', contents=contents)
+
+
+def storagerouter_names(routers):
+    """``{guid: name}`` of the storage routers."""
+    return guid_names(routers)
 
 
 def find_storagerouter(routers, key):
@@ -106,13 +68,15 @@ def resolve_storagerouters(routers, keys, option='storagerouters'):
     return found
 
 
-def run_action(client, path, data, timeout=1800):
-    """POST an action; wait for the task when the answer is a task id; return the result."""
-    answer = client.post(path, data=data)
-    if isinstance(answer, string_types) and answer:
-        return client.wait_for_task(answer, timeout=timeout)
-    return answer
+def storagerouter_view(router, domain_names=None):
+    """A storage router as results show it; with ``domain_names`` ({guid: name}) also its domains by name
+    (read with ``regular_domains,recovery_domains``)."""
+    view = pick(router, STORAGEROUTER_FIELDS)
+    if domain_names is not None:
+        for field, key in DOMAIN_FIELDS:
+            view[field] = sorted(domain_names.get(g, g) for g in router.get(key) or [])
+    return view
 
 
-def by_guid(items):
-    return dict((item['guid'], item) for item in items)
+def sort_storagerouters(views):
+    return sorted(views, key=lambda r: (r.get('name') or '', r.get('ip') or ''))

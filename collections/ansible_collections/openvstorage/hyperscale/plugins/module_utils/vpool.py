@@ -1,9 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, openvstorage.hyperscale contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""vPool parameters: the framework's rules (ovs/lib/vpool.py, ovs/lib/helpers/storagedriver/installer.py,
-ovs/lib/helpers/storagerouter/installer.py, ovs/lib/helpers/vpool/installers) checked before any call, and
-the ``call_parameters`` of ``POST /api/storagerouters/<guid>/add_vpool/``."""
+"""vPools and their storage drivers: found through the API (``GET /api/vpools/``, ``GET /api/storagedrivers/``)
+and rendered (ovs_vpool, ovs_vdisk, alba_backend, ovs_cluster_info); the vPool parameters: the framework's rules
+(ovs/lib/vpool.py, ovs/lib/helpers/storagedriver/installer.py, ovs/lib/helpers/storagerouter/installer.py,
+ovs/lib/helpers/vpool/installers) checked before any call, and the ``call_parameters`` of
+``POST /api/storagerouters/<guid>/add_vpool/``."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -13,11 +15,10 @@ import re
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import PRESET_NAME_RE
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import cluster_errors
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiError
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import name_list, named, pick
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 
-# framework vdisk.py: vDisk names and the largest volume
-VDISK_NAME = re.compile(r'^[0-9a-zA-Z][\-_a-zA-Z0-9]+[a-zA-Z0-9]$')
-VDISK_MAX_SIZE = 64 * 1024 ** 4
 VPOOL_NAME = re.compile(r'^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$')
 SCO_SIZES = [4, 8, 16, 32, 64, 128]
 CLUSTER_SIZES = [4, 8, 16, 32, 64]
@@ -192,3 +193,138 @@ def call_parameters(params, router, storage_ip, backend_guid, preset, connection
             body['backend_info_' + suffix] = dict(alba_backend_guid=chosen['guid'], preset=chosen['preset'])
             body['connection_info_' + suffix] = dict(chosen.get('connection') or connection)
     return body
+
+
+# ------------------------------------------------------------------ finders and views
+# contents of a vPool read: name, status and metadata are properties, configuration a dynamic
+VPOOL_CONTENTS = 'name,status,metadata,configuration'
+# of the storage drivers read for where a vPool runs: the relations vpool (vpool_guid) and storagerouter
+DRIVER_ROUTER_CONTENTS = 'vpool,storagerouter'
+# of the storage drivers shown (ovs_cluster_info)
+STORAGEDRIVER_CONTENTS = 'storagedriver_id,mountpoint,storage_ip,ports,status,vpool,storagerouter'
+STORAGEDRIVER_FIELDS = ('guid', 'storagedriver_id', 'mountpoint', 'storage_ip', 'ports', 'status')
+
+
+def list_vpools(client, contents=VPOOL_CONTENTS):
+    """``GET /api/vpools/`` with ``contents``."""
+    return client.list('vpools', contents=contents)
+
+
+def read_vpool(client, guid, contents=VPOOL_CONTENTS):
+    """``GET /api/vpools/<guid>/`` with ``contents``."""
+    return client.get('vpools/{0}'.format(guid), contents=contents)
+
+
+def find_vpool(client, name, contents=VPOOL_CONTENTS):
+    """The vPool ``name`` read with ``contents``, or None."""
+    return named(list_vpools(client, contents), name)
+
+
+def resolve_vpool(client, name, option='vpool'):
+    """The vPool ``name`` (its name and guid); StorageError naming the vPools there are when there is none."""
+    vpools = list_vpools(client, 'name')
+    found = named(vpools, name)
+    if found is None:
+        raise StorageError('{0}: no vPool named {1!r}; vPools: {2}'.format(option, name, name_list(vpools)))
+    return found
+
+
+def vpools_using(client, alba_backend_guid):
+    """Names of the vPools whose metadata refers to the ALBA backend (main or cache backend)."""
+    try:
+        vpools = list_vpools(client, 'name,metadata')
+    except OvsApiError as exc:
+        if exc.status == 404 and exc.error in ('not_found', None):
+            return []
+        raise
+    names = []
+    for vpool in vpools:
+        if isinstance(vpool, dict) and _refers_to(vpool.get('metadata'), alba_backend_guid):
+            names.append(vpool.get('name'))
+    return sorted(n for n in names if n)
+
+
+def _refers_to(value, guid):
+    if isinstance(value, dict):
+        if value.get('alba_backend_guid') == guid:
+            return True
+        return any(_refers_to(v, guid) for v in value.values())
+    if isinstance(value, list):
+        return any(_refers_to(v, guid) for v in value)
+    return False
+
+
+def list_storagedrivers(client, contents=STORAGEDRIVER_CONTENTS, vpool=None):
+    """``GET /api/storagedrivers/`` with ``contents``; with ``vpool`` those of that vPool only."""
+    if vpool is None:
+        return client.list('storagedrivers', contents=contents)
+    drivers = client.list('storagedrivers', contents=contents, params={'vpool_guid': vpool['guid']})
+    return [d for d in drivers if d.get('vpool_guid') == vpool['guid']]
+
+
+def driver_router_guids(drivers):
+    """Guids of the storage routers of ``drivers`` (read with :data:`DRIVER_ROUTER_CONTENTS`), in order, once."""
+    guids = []
+    for driver in drivers:
+        if driver.get('storagerouter_guid') not in guids:
+            guids.append(driver.get('storagerouter_guid'))
+    return guids
+
+
+def vpool_backend_info(vpool):
+    """``backend_info`` of a vPool's metadata: its ALBA backend (``alba_backend_guid``) and ``preset``."""
+    return ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
+
+
+def remote_label(connection_info):
+    """``<host>:<port>`` of the API of another cluster that a ``connection_info`` names, or None (this cluster:
+    ``local`` true, or no host)."""
+    info = connection_info or {}
+    if info.get('local') or not info.get('host'):
+        return None
+    return '{0}:{1}'.format(info['host'], info.get('port'))
+
+
+def cache_view(metadata, by_guid):
+    """{storage router name: {cache: {'backend', 'preset'}}} of the caches on an ALBA backend, from the
+    ``caching_info`` of a vPool's ``metadata`` (framework: ``{<storagerouter guid>: {'fragment_cache': {'read',
+    'write', 'quota', 'is_backend', 'backend_info': {'name', 'preset', 'alba_backend_guid', ...}}, ...}}``)."""
+    view = {}
+    for guid, info in ((metadata or {}).get('caching_info') or {}).items():
+        caches = {}
+        for cache, dummy in CACHES:
+            data = (info or {}).get(cache) or {}
+            if data.get('is_backend'):
+                backend_info = data.get('backend_info') or {}
+                caches[cache] = dict(backend=backend_info.get('name'), preset=backend_info.get('preset'))
+                remote = remote_label(backend_info.get('connection_info'))
+                if remote:
+                    caches[cache]['cluster'] = remote
+        if caches:
+            view[by_guid.get(guid, {}).get('name', guid)] = caches
+    return view
+
+
+def vpool_base_view(vpool, storagerouters):
+    """What every view of a vPool shows: guid, name, status, configuration and ``storagerouters`` (names)."""
+    return dict(guid=vpool.get('guid'), name=vpool.get('name'), status=vpool.get('status'),
+                configuration=vpool.get('configuration') or {}, storagerouters=storagerouters)
+
+
+def storagedriver_view(driver, router_names):
+    view = pick(driver, STORAGEDRIVER_FIELDS)
+    view['storagerouter'] = router_names.get(driver.get('storagerouter_guid'))
+    return view
+
+
+def vpool_view(vpool, drivers, router_names, backend_names):
+    """A vPool as ovs_cluster_info shows it: with its ALBA backend and preset, and its storage drivers (``drivers``:
+    of every vPool) sorted by storage router."""
+    backend_info = vpool_backend_info(vpool)
+    mine = [d for d in drivers if d.get('vpool_guid') == vpool['guid']]
+    storagedrivers = [storagedriver_view(d, router_names)
+                      for d in sorted(mine, key=lambda d: router_names.get(d.get('storagerouter_guid')) or '')]
+    view = vpool_base_view(vpool, sorted(set(d['storagerouter'] or '' for d in storagedrivers)))
+    view.update(backend=backend_names.get(backend_info.get('alba_backend_guid')), preset=backend_info.get('preset'),
+                storagedrivers=storagedrivers)
+    return view

@@ -240,17 +240,19 @@ backend:
 '''
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
-    BACKEND_CONTENTS,
     AlbaError,
     alba_backend_type_guid,
     backend_names,
     backend_status,
+    backend_summary,
     direct_links,
     find_backend,
     find_backend_object,
     link_label,
+    linked_labels,
+    list_alba_backends,
     read_alba_backend,
-    vpools_using,
+    read_backend_object,
     wait_backend_running,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import (
@@ -264,6 +266,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module
     run_api_module,
     task_timeout_option,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import vpools_using
 
 
 # contents of the ALBA backend reads (alba_id and scaling are properties, always returned):
@@ -318,16 +321,6 @@ def validate(params):
     if params['task_timeout'] < 0:
         errors.append('task_timeout: {0} - allowed: 0 or more seconds'.format(params['task_timeout']))
     return errors
-
-
-def summary(found, names):
-    """The ``backend`` return value of an existing backend."""
-    backend, alba_backend = found['backend'], found.get('alba_backend') or {}
-    linked = [link_label(link['name'], link['remote_host']) for link in direct_links(alba_backend, names).values()]
-    return dict(guid=backend.get('guid'), alba_backend_guid=alba_backend.get('guid'), name=backend.get('name'),
-                scaling=alba_backend.get('scaling'), status=backend.get('status'),
-                presets=sorted(p.get('name') for p in alba_backend.get('presets') or [] if isinstance(p, dict)),
-                linked_backends=sorted(linked), osds=len(alba_backend.get('osds_guids') or []))
 
 
 def connection_info(params):
@@ -549,16 +542,16 @@ def present(module, client):
             diff_before = dict(name=name, linked_backends=before)
             diff_after = dict(name=name, linked_backends=after)
             if module.check_mode:
-                result = summary(found, names)
+                result = backend_summary(found, names)
                 result['linked_backends'] = after
                 return dict(changed=True, backend=result, diff=dict(before=diff_before, after=diff_after))
     elif params['linked_backends'] and changed:
         sync_links(module, client, params, found, names)
     if changed:
         names = backend_names(client)
-        found = dict(backend=client.get('backends/{0}'.format(found['backend']['guid']), contents=BACKEND_CONTENTS),
+        found = dict(backend=read_backend_object(client, found['backend']['guid']),
                      alba_backend=read_alba_backend(client, found['alba_backend']['guid'], ALBA_BACKEND_CONTENTS))
-    return dict(changed=changed, backend=summary(found, names), diff=dict(before=diff_before, after=diff_after))
+    return dict(changed=changed, backend=backend_summary(found, names), diff=dict(before=diff_before, after=diff_after))
 
 
 def absent(module, client):
@@ -576,21 +569,21 @@ def absent(module, client):
     vpools = vpools_using(client, alba_backend['guid'])
     if vpools:
         blockers.append('vPools use it: {0}'.format(', '.join(vpools)))
-    linked = sorted(link_label(link['name'], link['remote_host']) for link in direct_links(alba_backend, names).values())
+    linked = linked_labels(alba_backend, names)
     if linked:
         blockers.append('backends are linked into it: {0} (unlink them with linked_backends: [])'.format(
             ', '.join(linked)))
     osds = len(alba_backend.get('osds_guids') or []) - len(linked)
     if osds > 0:
         blockers.append('it still has {0} claimed OSD(s) (remove them from the backend first)'.format(osds))
-    parents = [other.get('name') for other in client.list('alba/backends', contents='name,remote_stack,linked_backend_guids')
+    parents = [other.get('name') for other in list_alba_backends(client, 'name,remote_stack,linked_backend_guids')
                if isinstance(other, dict) and other.get('guid') != alba_backend['guid']
                and alba_backend['guid'] in direct_links(other)]
     if parents:
         blockers.append('it is linked into the GLOBAL backend(s) {0}'.format(', '.join(sorted(parents))))
     if blockers:
         raise AlbaError('Cannot remove ALBA backend {0}: {1}'.format(name, '; '.join(blockers)))
-    before = summary(found, names)
+    before = backend_summary(found, names)
     diff = dict(before=dict(name=name, scaling=before['scaling']), after={})
     if not module.check_mode:
         task = client.delete('alba/backends/{0}'.format(alba_backend['guid']))

@@ -219,9 +219,13 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     AlbaError,
     alba_backend_usable,
     backend_names,
-    find_alba_node,
     find_backend,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_nodes import (
+    find_alba_node,
+    node_summary,
     read_node_stack,
+    slot_summary,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_safety import (
     ALLOW_CHOICES,
@@ -321,18 +325,6 @@ def slots_text(stack):
     return ', '.join('{0} ({1})'.format(sid, stack[sid].get('device')) for sid in sorted(stack)) or '(none)'
 
 
-def slot_view(slot, names):
-    osds = slot.get('osds') or {}
-    claimed = sorted(set(names.get(o.get('claimed_by'), o.get('claimed_by'))
-                         for o in osds.values() if o.get('claimed_by')))
-    return dict(device=slot.get('device'), asds=len(osds), claimed_by=claimed)
-
-
-def node_view(node, stack, names):
-    return dict(guid=node.get('guid'), node_id=node.get('node_id'), ip=node.get('ip'),
-                slots=dict((sid, slot_view(slot, names)) for sid, slot in sorted(stack.items())))
-
-
 def wait(client, task):
     return client.wait_for_task(task, timeout=TASK_TIMEOUT)
 
@@ -341,8 +333,8 @@ def slots_diff(before_stack, stack, slot_ids, names):
     """(before, after) of the slots whose ASDs or claims changed."""
     before, after = {}, {}
     for slot_id in slot_ids:
-        old = slot_view(before_stack.get(slot_id, {}), names)
-        new = slot_view(stack.get(slot_id, {}), names)
+        old = slot_summary(before_stack.get(slot_id, {}), names)
+        new = slot_summary(stack.get(slot_id, {}), names)
         if old != new:
             before[slot_id] = dict(asds=old['asds'], claimed_by=old['claimed_by'])
             after[slot_id] = dict(asds=new['asds'], claimed_by=new['claimed_by'])
@@ -580,7 +572,7 @@ def ensure_absent(module, client, names):
         wait(client, client.delete('alba/nodes/{0}'.format(node['guid'])))
     used = sorted(sid for sid, slot in stack.items() if slot.get('osds') or not slot.get('available', True))
     before = dict(node_id=node_id, registered=True, guid=node['guid'],
-                  slots=dict((sid, dict((k, v) for k, v in slot_view(stack[sid], names).items() if k != 'device'))
+                  slots=dict((sid, dict((k, v) for k, v in slot_summary(stack[sid], names).items() if k != 'device'))
                              for sid in used))
     return dict(changed=True, node=None, removed_slots=used, removed_osds=sorted(c[1] for c in claims), safety=safety,
                 diff=dict(before=before, after=dict(node_id=node_id, registered=False)))
@@ -598,7 +590,7 @@ def run(module, client):
         diff['after'].setdefault('slots', {}).update(removal['diff'][1])
     if diff['after']:
         diff['before']['node_id'] = diff['after']['node_id'] = module.params['node_id']
-    return dict(changed=result['changed'] or removal['changed'], node=node_view(node, stack, names), diff=diff,
+    return dict(changed=result['changed'] or removal['changed'], node=node_summary(node, stack, names), diff=diff,
                 removed_slots=removal['removed_slots'], removed_osds=removal['removed_osds'],
                 safety=removal['safety'])
 

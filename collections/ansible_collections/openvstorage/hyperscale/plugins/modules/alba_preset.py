@@ -174,10 +174,11 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     AlbaError,
     alba_backend_usable,
     find_backend,
+    find_preset,
     fragment_size_error,
     normalise_policies,
-    preset_from_api,
     preset_name_error,
+    read_alba_backend,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import changed_keys, object_diff
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import fail_if_invalid, run_api_module
@@ -226,10 +227,7 @@ def public(preset):
 
 
 def current_preset(alba_backend, name):
-    for entry in alba_backend.get('presets') or []:
-        if isinstance(entry, dict) and entry.get('name') == name:
-            return preset_from_api(entry)
-    return None
+    return find_preset(alba_backend, name)
 
 
 def run(module, client):
@@ -313,7 +311,7 @@ def wanted_after(params, policies):
 
 
 def reread(client, guid, name, backend_name):
-    alba_backend = client.get('alba/backends/{0}'.format(guid), contents='presets')
+    alba_backend = read_alba_backend(client, guid, 'presets')
     preset = current_preset(alba_backend, name)
     if preset is None:
         raise AlbaError('Preset {0} is not listed by ALBA backend {1} after the change'.format(name, backend_name))

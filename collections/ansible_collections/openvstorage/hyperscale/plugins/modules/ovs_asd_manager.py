@@ -229,7 +229,7 @@ stdout:
 import json
 import os
 
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import find_alba_node, read_node_stack
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_nodes import find_alba_node, read_node_stack
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import (
     OvsApiClient,
     OvsApiError,

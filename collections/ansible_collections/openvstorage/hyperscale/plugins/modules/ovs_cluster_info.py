@@ -396,30 +396,49 @@ vdisks:
       type: str
 '''
 
-import ast
-
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import direct_links
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
+    BACKEND_STATUS_CONTENTS,
+    BACKEND_VIEW_CONTENTS,
+    backend_view,
+    list_alba_backends,
+    policy_view as parse_policy,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_nodes import (
+    ALBA_NODE_FIELDS,
+    DISCOVERED_FIELDS,
+    alba_node_view,
+    discovered_view,
+    list_alba_nodes,
+    sort_nodes,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.domain import (
+    ROUTER_DOMAIN_CONTENTS,
+    domain_views,
+    list_domains,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import guid_names, sorted_by_name
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
+    STORAGEROUTER_FIELDS,
+    list_storagerouters,
+    sort_storagerouters,
+    storagerouter_view,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vdisk import VDISK_VIEW_CONTENTS, list_vdisks, vdisk_views
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import (
+    STORAGEDRIVER_CONTENTS,
+    VPOOL_CONTENTS,
+    list_storagedrivers,
+    list_vpools,
+    vpool_view,
+)
 
-STORAGEROUTER_FIELDS = ('guid', 'name', 'ip', 'machine_id', 'node_type', 'status', 'rdma_capable')
-ALBA_NODE_FIELDS = ('guid', 'node_id', 'ip', 'port', 'type', 'name')
-DISCOVERED_FIELDS = ('node_id', 'ip', 'port', 'type')
 GATHER_CHOICES = ('storagerouters', 'alba_nodes', 'asds', 'domains', 'backends', 'backend_status', 'vpools',
                   'vdisks')
 # what each choice needs as well (asds are a view of the ALBA nodes, the status one of the backends)
 IMPLIED = {'asds': 'alba_nodes', 'backend_status': 'backends'}
-# contents of the storage reads (gather_storage): what the views below read, no more; with
-# O(gather) naming only vdisks or vpools, the routers, backends and vPools are read for their names
-STORAGEDRIVER_CONTENTS = 'storagedriver_id,mountpoint,storage_ip,ports,status,vpool,storagerouter'
-BACKEND_CONTENTS = 'name,alba_id,scaling,available,presets,osds,usages,backend'
-# live_status asks every ASD node for its maintenance services and each linked backend for its
-# summary; remote_stack names the backends linked into a GLOBAL one (O(gather) backend_status)
-BACKEND_STATUS_CONTENTS = 'live_status,remote_stack'
-VPOOL_CONTENTS = 'name,status,metadata,configuration'
-VDISK_CONTENTS = 'name,size,devicename,snapshots,storagerouter_guid,parent_vdisk,vpool'
-PRESET_FIELDS = ('name', 'compression', 'fragment_size', 'is_available', 'is_default', 'in_use')
-STORAGEDRIVER_FIELDS = ('guid', 'storagedriver_id', 'mountpoint', 'storage_ip', 'ports', 'status')
-SLOT_FIELDS = ('slot_id', 'device', 'size', 'mountpoint')
+# ``parse_policy``: how this module shows a policy of a preset (the API renders them as strings ``"(5, 4, 8, 3)"``)
+__all__ = ['parse_policy']
 
 
 def argument_spec():
@@ -427,15 +446,8 @@ def argument_spec():
                             default=['storagerouters', 'alba_nodes']))
 
 
-def pick(item, fields):
-    return dict((field, item.get(field)) for field in fields)
-
-
-def by_name(items):
-    return sorted(items, key=lambda item: item.get('name') or '')
-
-
 def gather(client, what):
+    """The views of the object families that ``what`` names, each from its module_utils (the reads of ``Reads``)."""
     what = set(what) | set(IMPLIED[w] for w in what if w in IMPLIED)
     info = client.info() or {}
     result = dict(
@@ -447,59 +459,27 @@ def gather(client, what):
     )
     reads = Reads(client, what, 'alba' in result['plugins'])
     if 'storagerouters' in what:
-        result['storagerouters'] = sorted((reads.router_view(r) for r in reads.routers()),
-                                          key=lambda r: (r.get('name') or '', r.get('ip') or ''))
+        domain_names = reads.domain_names() if 'domains' in what else None
+        result['storagerouters'] = sort_storagerouters(storagerouter_view(r, domain_names) for r in reads.routers())
     if 'alba_nodes' in what:
         result.update(reads.alba_nodes())
     if 'domains' in what:
-        result['domains'] = reads.domains()
+        result['domains'] = domain_views(reads.domains(), reads.routers())
     if 'backends' in what:
-        result['backends'] = by_name(reads.backend_view(b) for b in reads.albabackends())
+        names = reads.backend_names() if 'backend_status' in what else None
+        result['backends'] = sorted_by_name(backend_view(b, names) for b in reads.albabackends())
     if 'vpools' in what:
-        result['vpools'] = by_name(reads.vpool_view(v, reads.drivers()) for v in reads.vpools())
+        result['vpools'] = sorted_by_name(vpool_view(v, reads.drivers(), reads.router_names(), reads.backend_names())
+                                          for v in reads.vpools())
     if 'vdisks' in what:
-        result['vdisks'] = reads.vdisks()
+        result['vdisks'] = vdisk_views(reads.vdisks(), guid_names(reads.vpools()), reads.router_names())
     return result
 
 
-def parse_policy(policy):
-    """``"(5, 4, 8, 3)"`` (the API renders policies as strings) -> ``[5, 4, 8, 3]``."""
-    if isinstance(policy, (list, tuple)):
-        return list(policy)
-    try:
-        value = ast.literal_eval(str(policy))
-    except (ValueError, SyntaxError):
-        return policy
-    return list(value) if isinstance(value, (list, tuple)) else policy
-
-
-def preset_view(preset):
-    view = pick(preset, PRESET_FIELDS)
-    view['policies'] = [parse_policy(p) for p in preset.get('policies') or []]
-    return view
-
-
-def asd_view(asd_id, asd, backend_names):
-    claimed = asd.get('claimed_by')
-    return dict(asd_id=asd_id, status=asd.get('status', asd.get('state')), claimed_by=backend_names.get(claimed, claimed),
-                claimed_by_guid=claimed)
-
-
-def disks_view(stack, backend_names):
-    """The ``stack`` of an ALBA node ({slot_id: slot}) as a list of disks, each with its ASDs."""
-    disks = []
-    for slot_id in sorted(stack or {}):
-        slot = stack[slot_id] or {}
-        view = pick(slot, SLOT_FIELDS)
-        view.update(slot_id=slot_id, status=slot.get('status', slot.get('state')),
-                    asds=[asd_view(asd_id, asd or {}, backend_names)
-                          for asd_id, asd in sorted((slot.get('osds') or {}).items())])
-        disks.append(view)
-    return disks
-
-
 class Reads(object):
-    """The API reads of one gather, each done once and only when a view needs it."""
+    """The API reads of one gather through the finders of the object families, each done once and only when a
+    view needs it, with the ``contents`` the views read (with O(gather) naming only vdisks or vpools, the routers,
+    backends and vPools are read for their names)."""
 
     def __init__(self, client, what, has_alba):
         self.client = client
@@ -507,120 +487,58 @@ class Reads(object):
         self.has_alba = has_alba
         self.cache = {}
 
-    def read(self, resource, contents, params=None):
-        key = (resource, contents, bool(params))
+    def once(self, key, read, *args):
         if key not in self.cache:
-            self.cache[key] = self.client.list(resource, contents=contents, params=params)
+            self.cache[key] = read(self.client, *args)
         return self.cache[key]
 
     def routers(self):
         fields = list(STORAGEROUTER_FIELDS[1:]) if 'storagerouters' in self.what else ['name']
         if 'domains' in self.what:
-            fields.extend(['regular_domains', 'recovery_domains'])
-        return self.read('storagerouters', ','.join(fields))
+            fields.append(ROUTER_DOMAIN_CONTENTS)
+        return self.once('storagerouters', list_storagerouters, ','.join(fields))
 
     def router_names(self):
-        return dict((r['guid'], r.get('name')) for r in self.routers())
+        return guid_names(self.routers())
+
+    def domains(self):
+        return self.once('domains', list_domains)
 
     def domain_names(self):
-        return dict((d['guid'], d.get('name')) for d in self.read('domains', 'name'))
-
-    def router_view(self, router):
-        view = pick(router, STORAGEROUTER_FIELDS)
-        if 'domains' in self.what:
-            names = self.domain_names()
-            for field, key in (('domains', 'regular_domains'), ('recovery_domains', 'recovery_domains')):
-                view[field] = sorted(names.get(g, g) for g in router.get(key) or [])
-        return view
+        return guid_names(self.domains())
 
     def albabackends(self):
         if not self.has_alba:
             return []
         if 'backends' not in self.what:
-            return self.read('alba/backends', 'name')
-        contents = BACKEND_CONTENTS
+            return self.once('alba/backends', list_alba_backends, 'name')
+        contents = BACKEND_VIEW_CONTENTS
         if 'backend_status' in self.what:
             contents += ',' + BACKEND_STATUS_CONTENTS
-        return self.read('alba/backends', contents)
+        return self.once('alba/backends', list_alba_backends, contents)
 
     def backend_names(self):
-        return dict((b['guid'], b.get('name')) for b in self.albabackends())
-
-    def backend_view(self, backend):
-        view = dict(guid=backend['guid'], backend_guid=backend.get('backend_guid'), name=backend.get('name'),
-                    scaling=backend.get('scaling'), alba_id=backend.get('alba_id'),
-                    available=backend.get('available'),
-                    presets=[preset_view(p) for p in backend.get('presets') or []],
-                    osds=list(backend.get('osds_guids') or []), usages=backend.get('usages') or {})
-        if 'backend_status' in self.what:
-            links = direct_links(backend, self.backend_names())
-            view['live_status'] = backend.get('live_status')
-            view['linked_backends'] = sorted((dict(guid=guid, name=link.get('name'), preset=link.get('preset'),
-                                                   remote_host=link.get('remote_host'))
-                                              for guid, link in links.items()),
-                                             key=lambda l: (l['name'], l['remote_host'] or '', l['guid']))
-        return view
+        return guid_names(self.albabackends())
 
     def alba_nodes(self):
         if not self.has_alba:
             return dict(alba_nodes=[], alba_nodes_discovered=[])
-        fields = ALBA_NODE_FIELDS[1:] + (('stack',) if 'asds' in self.what else ())
-        nodes = self.read('alba/nodes', ','.join(fields))
-        found = self.read('alba/nodes', ','.join(DISCOVERED_FIELDS), params={'discover': True})
-        views = []
-        for node in nodes:
-            view = pick(node, ALBA_NODE_FIELDS)
-            if 'asds' in self.what:
-                view['disks'] = disks_view(node.get('stack'), self.backend_names())
-            views.append(view)
-        return dict(alba_nodes=sorted(views, key=lambda n: n.get('node_id') or ''),
-                    alba_nodes_discovered=sorted((pick(n, DISCOVERED_FIELDS) for n in found),
-                                                 key=lambda n: n.get('node_id') or ''))
-
-    def domains(self):
-        routers = self.routers()
-        views = []
-        for guid, name in self.domain_names().items():
-            views.append(dict(
-                guid=guid, name=name,
-                storagerouters=sorted(r['name'] for r in routers if guid in (r.get('regular_domains') or [])),
-                recovery_storagerouters=sorted(r['name'] for r in routers
-                                               if guid in (r.get('recovery_domains') or []))))
-        return by_name(views)
+        asds = 'asds' in self.what
+        fields = ALBA_NODE_FIELDS[1:] + (('stack',) if asds else ())
+        nodes = list_alba_nodes(self.client, ','.join(fields))
+        found = list_alba_nodes(self.client, ','.join(DISCOVERED_FIELDS), discover=True)
+        names = self.backend_names() if asds and nodes else None  # the backend list only for disks shown
+        return dict(alba_nodes=sort_nodes(alba_node_view(n, names) for n in nodes),
+                    alba_nodes_discovered=sort_nodes(discovered_view(n) for n in found))
 
     def vpools(self):
-        return self.read('vpools', VPOOL_CONTENTS if 'vpools' in self.what else 'name')
+        return self.once('vpools', list_vpools, VPOOL_CONTENTS if 'vpools' in self.what else 'name')
 
     def drivers(self):
-        return self.read('storagedrivers', STORAGEDRIVER_CONTENTS)
-
-    def vpool_view(self, vpool, drivers):
-        router_names = self.router_names()
-        backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
-        mine = [d for d in drivers if d.get('vpool_guid') == vpool['guid']]
-        storagedrivers = []
-        for driver in sorted(mine, key=lambda d: router_names.get(d.get('storagerouter_guid')) or ''):
-            view = pick(driver, STORAGEDRIVER_FIELDS)
-            view['storagerouter'] = router_names.get(driver.get('storagerouter_guid'))
-            storagedrivers.append(view)
-        return dict(guid=vpool['guid'], name=vpool.get('name'), status=vpool.get('status'),
-                    configuration=vpool.get('configuration') or {},
-                    backend=self.backend_names().get(backend_info.get('alba_backend_guid')),
-                    preset=backend_info.get('preset'),
-                    storagerouters=sorted(set(d['storagerouter'] or '' for d in storagedrivers)),
-                    storagedrivers=storagedrivers)
+        return self.once('storagedrivers', list_storagedrivers, STORAGEDRIVER_CONTENTS)
 
     def vdisks(self):
-        router_names = self.router_names()
-        vpool_names = dict((v['guid'], v.get('name')) for v in self.vpools())
-        vdisks = self.read('vdisks', VDISK_CONTENTS)
-        names = dict((v['guid'], v.get('name')) for v in vdisks)
-        return sorted((dict(guid=v['guid'], name=v.get('name'), size=v.get('size'),
-                            devicename=v.get('devicename'), vpool=vpool_names.get(v.get('vpool_guid')),
-                            storagerouter=router_names.get(v.get('storagerouter_guid')),
-                            snapshots=[s.get('label') for s in v.get('snapshots') or []],
-                            parent_vdisk=names.get(v.get('parent_vdisk_guid')))
-                       for v in vdisks), key=lambda v: (v.get('vpool') or '', v.get('name') or ''))
+        return list_vdisks(self.client, VDISK_VIEW_CONTENTS)
 
 
 def run(module, client):

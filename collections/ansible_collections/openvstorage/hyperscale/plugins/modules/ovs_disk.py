@@ -130,11 +130,11 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module
     task_timeout_option,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import run_action
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
-    StorageError,
     list_storagerouters,
     resolve_storagerouter,
-    run_action,
 )
 
 # contents of the reads: properties always come; partition_config and usage are dynamics, storagedrivers

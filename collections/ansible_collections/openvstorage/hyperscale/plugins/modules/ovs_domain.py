@@ -95,18 +95,25 @@ domain:
       elements: str
 '''
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.domain import (
+    ROUTER_DOMAIN_CONTENTS,
+    backends_in_domain,
+    domain_layout,
+    domain_view,
+    find_domain,
+    list_domain_backends,
+    list_domains,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import run_api_module
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import run_action
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
-    StorageError,
     list_storagerouters,
     resolve_storagerouters,
-    run_action,
 )
 
-
-# regular_domains and recovery_domains are dynamics of storage routers and (regular_domains) backends
-ROUTER_CONTENTS = 'name,ip,regular_domains,recovery_domains'
+ROUTER_CONTENTS = 'name,ip,' + ROUTER_DOMAIN_CONTENTS
 
 
 def argument_spec():
@@ -116,13 +123,6 @@ def argument_spec():
         storagerouters=dict(type='list', elements='str'),
         recovery_storagerouters=dict(type='list', elements='str'),
     )
-
-
-def layout(routers, guid):
-    """(primary names, recovery names) of the domain ``guid``."""
-    primary = sorted(r['name'] for r in routers if guid and guid in (r.get('regular_domains') or []))
-    recovery = sorted(r['name'] for r in routers if guid and guid in (r.get('recovery_domains') or []))
-    return primary, recovery
 
 
 def wanted_routers(routers, params):
@@ -143,9 +143,9 @@ def removal_users(guid, primary, recovery, backends):
         users.append('storage routers (primary) {0}'.format(', '.join(primary)))
     if recovery:
         users.append('storage routers (recovery) {0}'.format(', '.join(recovery)))
-    backends = [b.get('name') for b in backends if guid in (b.get('regular_domains') or [])]
-    if backends:
-        users.append('backends {0}'.format(', '.join(sorted(backends))))
+    names = backends_in_domain(backends, guid)
+    if names:
+        users.append('backends {0}'.format(', '.join(names)))
     return users
 
 
@@ -153,7 +153,7 @@ def plan_domain(name, guid, primary, recovery, primary_wanted, recovery_wanted):
     """What ``state=present`` changes, from the current layout (no API call).
 
     guid:             the domain's guid, None when it does not exist yet.
-    primary/recovery: names of the storage routers that have it now (:func:`layout`).
+    primary/recovery: names of the storage routers that have it now (``domain_layout``).
     *_wanted:         the storage routers the options name (:func:`wanted_routers`).
     Returns ``changed``, the storage routers whose domains are set (``to_set``), the domain's storage
     routers afterwards (``wanted``) and the ``diff``.
@@ -189,8 +189,8 @@ def apply_domain(client, name, guid, plan, primary_wanted):
                    dict(domain_guids=regular, recovery_domain_guids=backup))
     if not plan['to_set']:
         return guid, plan['wanted']
-    primary, recovery = layout(list_storagerouters(client, ROUTER_CONTENTS), guid)
-    return guid, dict(storagerouters=primary, recovery_storagerouters=recovery)
+    view = domain_view(guid, name, list_storagerouters(client, ROUTER_CONTENTS))
+    return guid, dict(storagerouters=view['storagerouters'], recovery_storagerouters=view['recovery_storagerouters'])
 
 
 def remove_domain(module, client, name, guid, primary, recovery):
@@ -198,7 +198,7 @@ def remove_domain(module, client, name, guid, primary, recovery):
     result = dict(changed=False, domain={})
     if guid is None:
         return result
-    users = removal_users(guid, primary, recovery, client.list('backends', contents='name,regular_domains'))
+    users = removal_users(guid, primary, recovery, list_domain_backends(client))
     if users:
         raise StorageError('domain {0} is in use by {1}; remove it from them first'.format(name, '; '.join(users)))
     result['changed'] = True
@@ -218,9 +218,9 @@ def run(module, client):
         raise StorageError('storagerouters and recovery_storagerouters cannot be given with state=absent')
     routers = list_storagerouters(client, ROUTER_CONTENTS)
     primary_wanted, recovery_wanted = wanted_routers(routers, params)
-    domains = [d for d in client.list('domains', contents='name') if d.get('name') == name]
-    guid = domains[0]['guid'] if domains else None
-    primary, recovery = layout(routers, guid)
+    domain = find_domain(list_domains(client), name)
+    guid = domain['guid'] if domain else None
+    primary, recovery = domain_layout(routers, guid)
     if params['state'] == 'absent':
         return remove_domain(module, client, name, guid, primary, recovery)
     plan = plan_domain(name, guid, primary, recovery, primary_wanted, recovery_wanted)

@@ -91,10 +91,11 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module
     run_api_module,
     task_timeout_option,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
-    StorageError,
-    run_action,
-)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import run_action
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import list_storagerouters
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vdisk import vdisks_served_by
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import read_vpool
 
 ROUTER_FIELDS = 'name,ip,machine_id,node_type,vpools_guids'
 
@@ -120,18 +121,15 @@ def validate(params):
 
 def read_cluster(client, node_ip):
     """The storage routers, the node's router (or None), its vPools and the vDisks it serves."""
-    routers = client.list('storagerouters', contents=ROUTER_FIELDS)
+    routers = list_storagerouters(client, ROUTER_FIELDS)
     node = next((r for r in routers if r.get('ip') == node_ip), None)
     state = dict(routers=routers, node=node, vpools=[], vdisks=[])
     if node is None:
         return state
-    state['vdisks'] = client.list('vdisks', contents='name,vpool,storagerouter_guid',
-                                  params=dict(storagerouterguid=node['guid']))
-    # the filter is the server's; keep only what it says is served here
-    state['vdisks'] = [v for v in state['vdisks'] if v.get('storagerouter_guid') in (None, node['guid'])]
+    state['vdisks'] = vdisks_served_by(client, node)
     for guid in node.get('vpools_guids') or []:
         # storagedrivers and vdisks: the relations storagedrivers_guids and vdisks_guids
-        state['vpools'].append(client.get('vpools/{0}'.format(guid), contents='name,storagedrivers,vdisks'))
+        state['vpools'].append(read_vpool(client, guid, 'name,storagedrivers,vdisks'))
     return state
 
 
@@ -204,7 +202,7 @@ def run(module, client):
     if module.check_mode:
         return result
     result['stdout_lines'] = remove(module, client, state)
-    if any(r.get('ip') == params['node_ip'] for r in client.list('storagerouters', contents='ip')):
+    if any(r.get('ip') == params['node_ip'] for r in list_storagerouters(client, 'ip')):
         raise StorageError('ovs remove node {0} exited 0 but the storage router is still in the model'.format(
             params['node_ip']))
     return result

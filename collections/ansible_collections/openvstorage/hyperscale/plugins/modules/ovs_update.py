@@ -155,7 +155,8 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_packag
     pending,
     version_diff,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import run_action
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import run_action
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import list_storagerouters
 
 COMPONENTS = ('framework', 'storagedriver', 'alba')
 TASK_TIMEOUT = 600
@@ -378,7 +379,7 @@ def update(module, client, routers, state):
 
 def run(module, client):
     params = module.params
-    routers = client.list('storagerouters', contents='name,ip,node_type')
+    routers = list_storagerouters(client, 'name,ip,node_type')
     if not routers:
         raise UpdateError('No storage router in the cluster: nothing to update')
     state = read_state(client, routers, params['components'], params['refresh'])

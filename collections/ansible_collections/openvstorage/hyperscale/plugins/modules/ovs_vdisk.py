@@ -157,19 +157,27 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module
     task_timeout_option,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import guid_names, named, run_action
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError, parse_size
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
-    StorageError,
     list_storagerouters,
-    parse_size,
     resolve_storagerouter,
-    run_action,
+    storagerouter_names,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import VDISK_MAX_SIZE, VDISK_NAME
-
-
-# contents of a vDisk read: name, size and devicename are properties; snapshots and storagerouter_guid
-# dynamics; parent_vdisk, child_vdisks and vpool relations (parent_vdisk_guid, child_vdisks_guids, vpool_guid)
-VDISK_CONTENTS = 'name,size,devicename,snapshots,storagerouter_guid,parent_vdisk,child_vdisks,vpool'
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vdisk import (
+    VDISK_CONTENTS,
+    VDISK_MAX_SIZE,
+    VDISK_NAME,
+    list_vdisks,
+    read_vdisk,
+    snapshot_labels as labels,
+    vdisk_view,
+)
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import (
+    DRIVER_ROUTER_CONTENTS,
+    list_storagedrivers,
+    resolve_vpool,
+)
 
 
 def argument_spec():
@@ -188,10 +196,6 @@ def argument_spec():
     )
 
 
-def labels(vdisk):
-    return [s.get('label') for s in vdisk.get('snapshots') or []]
-
-
 class VDiskManager(object):
 
     def __init__(self, module, client):
@@ -200,33 +204,22 @@ class VDiskManager(object):
         self.params = module.params
         self.timeout = module.params['task_timeout']
         self.routers = list_storagerouters(client)
-        self.router_names = dict((r['guid'], r.get('name')) for r in self.routers)
+        self.router_names = storagerouter_names(self.routers)
 
     def find_vpool(self):
-        vpools = self.client.list('vpools', contents='name')
-        found = [v for v in vpools if v.get('name') == self.params['vpool']]
-        if not found:
-            raise StorageError('vpool: no vPool named {0!r}; vPools: {1}'.format(
-                self.params['vpool'], ', '.join(sorted(v.get('name') or '' for v in vpools)) or 'none'))
-        return found[0]
+        return resolve_vpool(self.client, self.params['vpool'])
 
     def vdisks(self, vpool):
-        return [v for v in self.client.list('vdisks', contents=VDISK_CONTENTS, params={'vpoolguid': vpool['guid']})
-                if v.get('vpool_guid') == vpool['guid']]
+        return list_vdisks(self.client, VDISK_CONTENTS, vpool)
 
     def view(self, vdisk, vpool, vdisks):
-        names = dict((v['guid'], v.get('name')) for v in vdisks)
-        return dict(guid=vdisk.get('guid'), name=vdisk.get('name'), size=vdisk.get('size'),
-                    devicename=vdisk.get('devicename'), vpool=vpool.get('name'),
-                    storagerouter=self.router_names.get(vdisk.get('storagerouter_guid')),
-                    snapshots=labels(vdisk), parent_vdisk=names.get(vdisk.get('parent_vdisk_guid')))
+        return vdisk_view(vdisk, vpool.get('name'), self.router_names, guid_names(vdisks))
 
     def serving_router(self, vpool):
         """The storage router of O(storagerouter); StorageError unless it runs the vPool."""
         router = resolve_storagerouter(self.routers, self.params['storagerouter'])
-        drivers = self.client.list('storagedrivers', contents='storagerouter,vpool',
-                                   params={'vpool_guid': vpool['guid']})
-        if router['guid'] not in [d.get('storagerouter_guid') for d in drivers if d.get('vpool_guid') == vpool['guid']]:
+        drivers = list_storagedrivers(self.client, DRIVER_ROUTER_CONTENTS, vpool)
+        if router['guid'] not in [d.get('storagerouter_guid') for d in drivers]:
             raise StorageError('storagerouter: vPool {0} does not run on storage router {1}; it runs on: {2}'.format(
                 vpool['name'], router['name'],
                 ', '.join(sorted(self.router_names.get(d.get('storagerouter_guid'), '') for d in drivers)) or 'none'))
@@ -246,7 +239,7 @@ class VDiskManager(object):
         if vdisk is None:
             result['vdisk'] = {}
             return result
-        names = dict((v['guid'], v.get('name')) for v in vdisks)
+        names = guid_names(vdisks)
         children = set(vdisk.get('child_vdisks_guids') or [])
         children |= set(v['guid'] for v in vdisks if v.get('parent_vdisk_guid') == vdisk['guid'])
         clones = sorted(names.get(g) or g for g in children)
@@ -279,7 +272,7 @@ class VDiskManager(object):
             result['vdisk'] = self.view(plan['shown'], vpool, vdisks)
             return result
         guid = self.apply(vpool, vdisk, plan)
-        vdisk = self.client.get('vdisks/{0}'.format(guid), contents=VDISK_CONTENTS)
+        vdisk = read_vdisk(self.client, guid)
         result['vdisk'] = self.view(vdisk, vpool, self.vdisks(vpool))
         return result
 
@@ -318,10 +311,9 @@ def clone_source(params, vpool, vdisks, vdisk):
     source = params['clone_from']
     if not source:
         return dict(parent=None, snapshot_id=None)
-    found = [v for v in vdisks if v.get('name') == source['vdisk']]
-    if not found:
+    parent = named(vdisks, source['vdisk'])
+    if parent is None:
         raise StorageError('clone_from.vdisk: no vDisk {0!r} on vPool {1}'.format(source['vdisk'], vpool['name']))
-    parent = found[0]
     snapshot_id = None
     if source.get('snapshot') is not None:
         snaps = [s for s in parent.get('snapshots') or [] if s.get('label') == source['snapshot']]
@@ -407,8 +399,7 @@ def run(module, client):
     manager = VDiskManager(module, client)
     vpool = manager.find_vpool()
     vdisks = manager.vdisks(vpool)
-    found = [v for v in vdisks if v.get('name') == params['name']]
-    vdisk = found[0] if found else None
+    vdisk = named(vdisks, params['name'])
     if params['state'] == 'absent':
         return manager.absent(vpool, vdisks, vdisk, dict(changed=False))
     return manager.present(vpool, vdisks, vdisk, size, dict(changed=False))

@@ -361,33 +361,46 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module
     task_timeout_option,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import AlbaError
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
+    AlbaError,
+    find_alba_backend,
+    list_alba_backends,
+)
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import (
     RemoteCluster,
     cluster_option,
     link_address,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import name_list, run_action
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
-    StorageError,
     find_storagerouter,
     list_storagerouters,
     resolve_storagerouters,
-    run_action,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vdisk import VDISK_PLACE_CONTENTS, list_vdisks
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import (
     CACHES,
     CLUSTER_SIZES,
     DEFAULTS,
     DTL_MODES,
+    DRIVER_ROUTER_CONTENTS,
     DTL_TRANSPORTS,
     SCO_SIZES,
+    cache_view,
     call_parameters,
     caching_info,
     config_params,
+    driver_router_guids,
+    find_vpool,
+    list_storagedrivers,
     mds_config_params,
+    remote_label,
     same_backend_error,
     validate_vpool_params,
+    vpool_backend_info,
+    vpool_base_view,
     wanted_value,
 )
 
@@ -428,10 +441,6 @@ def argument_spec():
     )
 
 
-# contents of a vPool read: name, status and metadata are properties, configuration a dynamic
-VPOOL_CONTENTS = 'name,status,metadata,configuration'
-
-
 def router_names(by_guid, guids):
     """Sorted names of the storage routers ``guids`` (``by_guid``: storage routers by guid; a guid unknown there
     stands for itself)."""
@@ -444,35 +453,6 @@ def planned_configuration(params):
     configuration['mds_config'] = mds_config_params(params)
     configuration['dtl_enabled'] = configuration['dtl_mode'] != 'no_sync'
     return configuration
-
-
-def remote_label(connection_info):
-    """``<host>:<port>`` of the API of another cluster that a ``connection_info`` names, or None (this cluster:
-    ``local`` true, or no host)."""
-    info = connection_info or {}
-    if info.get('local') or not info.get('host'):
-        return None
-    return '{0}:{1}'.format(info['host'], info.get('port'))
-
-
-def cache_view(metadata, by_guid):
-    """{storage router name: {cache: {'backend', 'preset'}}} of the caches on an ALBA backend, from the
-    ``caching_info`` of a vPool's ``metadata`` (framework: ``{<storagerouter guid>: {'fragment_cache': {'read',
-    'write', 'quota', 'is_backend', 'backend_info': {'name', 'preset', 'alba_backend_guid', ...}}, ...}}``)."""
-    view = {}
-    for guid, info in ((metadata or {}).get('caching_info') or {}).items():
-        caches = {}
-        for cache, dummy in CACHES:
-            data = (info or {}).get(cache) or {}
-            if data.get('is_backend'):
-                backend_info = data.get('backend_info') or {}
-                caches[cache] = dict(backend=backend_info.get('name'), preset=backend_info.get('preset'))
-                remote = remote_label(backend_info.get('connection_info'))
-                if remote:
-                    caches[cache]['cluster'] = remote
-        if caches:
-            view[by_guid.get(guid, {}).get('name', guid)] = caches
-    return view
 
 
 def cache_differences(params, caches, current_caches, names):
@@ -590,16 +570,16 @@ def plan_vpool(params, vpool, wanted, current_guids, routers, preset, caches=Non
                 changed=bool(to_add or to_remove), diff=diff)
 
 
-def find_alba_backend(client, name, option, backends=None, origin=''):
+def resolve_alba_backend(client, name, option, backends=None, origin=''):
     """The ALBA backend ``name`` with its presets, read with ``client`` (``backends``: the list, when read)."""
     if backends is None:
-        backends = client.list('alba/backends', contents='name')
-    found = [b for b in backends if b.get('name') == name]
-    if not found:
-        raise StorageError('{0}: no ALBA backend named {1!r}{2}; ALBA backends{2}: {3}'.format(
-            option, name, origin, ', '.join(sorted(b.get('name') or '' for b in backends)) or 'none'))
+        backends = list_alba_backends(client)
     # the presets of this backend only (a dynamic that asks its ALBA manager)
-    return client.get('alba/backends/{0}'.format(found[0]['guid']), contents='name,presets')
+    found = find_alba_backend(client, name, 'name,presets', backends)
+    if found is None:
+        raise StorageError('{0}: no ALBA backend named {1!r}{2}; ALBA backends{2}: {3}'.format(
+            option, name, origin, name_list(backends)))
+    return found
 
 
 def remote_connection(where, cluster):
@@ -621,20 +601,13 @@ class VPoolManager(object):
 
     # ------------------------------------------------------------ reading
     def find_vpool(self):
-        found = [v for v in self.client.list('vpools', contents=VPOOL_CONTENTS) if v.get('name') == self.params['name']]
-        return found[0] if found else None
+        return find_vpool(self.client, self.params['name'])
 
     def vpool_routers(self, vpool):
-        drivers = self.client.list('storagedrivers', contents='vpool,storagerouter', params={'vpool_guid': vpool['guid']})
-        guids = []
-        for driver in drivers:
-            if driver.get('vpool_guid') == vpool['guid'] and driver.get('storagerouter_guid') not in guids:
-                guids.append(driver.get('storagerouter_guid'))
-        return guids
+        return driver_router_guids(list_storagedrivers(self.client, DRIVER_ROUTER_CONTENTS, vpool))
 
     def vdisks(self, vpool):
-        return [v for v in self.client.list('vdisks', contents='name,vpool,storagerouter_guid', params={'vpoolguid': vpool['guid']})
-                if v.get('vpool_guid') == vpool['guid']]
+        return list_vdisks(self.client, VDISK_PLACE_CONTENTS, vpool)
 
     def names(self, guids):
         return router_names(self.by_guid, guids)
@@ -642,11 +615,11 @@ class VPoolManager(object):
     def alba_backends(self):
         """The ALBA backends of the cluster (name and guid), read once."""
         if self._alba_backends is None:
-            self._alba_backends = self.client.list('alba/backends', contents='name')
+            self._alba_backends = list_alba_backends(self.client)
         return self._alba_backends
 
     def find_backend(self, name, option='backend'):
-        return find_alba_backend(self.client, name, option, self.alba_backends())
+        return resolve_alba_backend(self.client, name, option, self.alba_backends())
 
     def check_preset(self, backend, preset, option='preset'):
         presets = backend.get('presets') or []
@@ -686,7 +659,7 @@ class VPoolManager(object):
         remote = RemoteCluster(self.params, given['cluster'], where, warn=self.module.warn)
         origin = ' on ' + remote.text
         try:
-            found = remote.read(find_alba_backend, given['backend'], cache + '.backend', origin=origin)
+            found = remote.read(resolve_alba_backend, given['backend'], cache + '.backend', origin=origin)
         except AlbaError as exc:
             kept = self.kept_remote_cache(cache, given, connection)
             if kept is None:
@@ -738,7 +711,7 @@ class VPoolManager(object):
         for key in FIXED_MDS:
             if self.params[key] is not None and mds.get(key) is not None and self.params[key] != mds.get(key):
                 differences.append('{0} is {1!r}, wanted {2!r}'.format(key, mds.get(key), self.params[key]))
-        backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
+        backend_info = vpool_backend_info(vpool)
         if backend is not None and backend_info.get('alba_backend_guid') not in (None, backend['guid']):
             current = [b.get('name') for b in self.alba_backends()
                        if b.get('guid') == backend_info.get('alba_backend_guid')]
@@ -777,9 +750,9 @@ class VPoolManager(object):
         names = self.names(router_guids)
         if caches is None:
             caches = cache_view(vpool.get('metadata'), self.by_guid)
-        return dict(guid=vpool.get('guid'), name=vpool.get('name'), status=vpool.get('status'),
-                    storagerouters=names, configuration=vpool.get('configuration') or {},
-                    cache_backends=dict((n, c) for n, c in caches.items() if n in names))
+        view = vpool_base_view(vpool, names)
+        view['cache_backends'] = dict((n, c) for n, c in caches.items() if n in names)
+        return view
 
     # ------------------------------------------------------------ run
     def absent(self, vpool, result):
@@ -817,7 +790,7 @@ class VPoolManager(object):
             self.check_preset(backend, preset)
             return backend, preset, []
         self.check_fixed(vpool, backend)
-        backend_info = ((vpool.get('metadata') or {}).get('backend') or {}).get('backend_info') or {}
+        backend_info = vpool_backend_info(vpool)
         preset = backend_info.get('preset') or wanted_value(params, 'preset')
         if backend is None:
             backend = dict(guid=backend_info.get('alba_backend_guid'))

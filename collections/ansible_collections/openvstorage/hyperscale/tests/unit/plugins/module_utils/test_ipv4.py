@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.openvstorage.hyperscale.plugins.filter.inventory import FilterModule
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils import ovs_host, vpool
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ipv4 import is_ipv4
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 
 VALID = ['0.0.0.0', '10.0.0.1', '172.30.250.11', '255.255.255.255', '1.2.3.4', '100.200.250.199', u'10.0.0.1']
 INVALID = [

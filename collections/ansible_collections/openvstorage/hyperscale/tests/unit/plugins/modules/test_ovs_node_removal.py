@@ -7,7 +7,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_node_removal
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 
 
 def router(name, ip, node_type, vpools=()):

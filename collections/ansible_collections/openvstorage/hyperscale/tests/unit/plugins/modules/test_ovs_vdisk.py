@@ -6,7 +6,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import StorageError, parse_size
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError, parse_size
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_vdisk
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import expect_fail, run_api_module
