@@ -230,8 +230,9 @@ class EmulatorApi(object):
     def prepare(self, calls):
         """Run ``calls(api)`` (an OvsApiClient as admin) to set state up through the API; its requests are
         not kept in ``requests``."""
+        count = len(self.requests)
         result = calls(self.api)
-        del self.requests[:]
+        del self.requests[count:]
         return result
 
     def add_domain(self, name, routers=(), recovery=()):
