@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import shutil
 import sys
 
 import pytest
@@ -76,19 +77,23 @@ def cacc(tmp_path, monkeypatch):
 
 @pytest.fixture(scope='session')
 def emulator_cluster(tmp_path_factory):
-    """The configuration store keys of the emulated cluster (emulator_api.seed), built once; the emulator's
-    root (OVS_EMULATOR_ROOT, the API node's files) for the whole session."""
+    """(the configuration store keys of the emulated cluster (emulator_api.build), the emulator's root of the
+    API node (OVS_EMULATOR_ROOT)), built once; systemd of the node actions faked for the whole session."""
     patch = pytest.MonkeyPatch()
     root = tmp_path_factory.mktemp('emulator-root')
     patch.setenv('OVS_EMULATOR_ROOT', str(root))
     emulator_api.node_root(str(root))
-    yield emulator_api.seed(emulator_api.MemoryStore()).data
+    emulator_api.fake_systemd(patch)
+    yield emulator_api.build(str(tmp_path_factory.mktemp('emulator-build'))), str(root)
     patch.undo()
 
 
 @pytest.fixture
-def emulator(emulator_cluster, tmp_path):
-    """The emulator's API on 127.0.0.1 over a fresh copy of the cluster (see emulator_api.EmulatorApi)."""
-    api = emulator_api.EmulatorApi(str(tmp_path), emulator_cluster).start()
+def emulator(emulator_cluster, tmp_path, monkeypatch):
+    """The emulator's API on 127.0.0.1 over a fresh copy of the cluster and of its root (see
+    emulator_api.EmulatorApi)."""
+    data, root = emulator_cluster
+    monkeypatch.setenv('OVS_EMULATOR_ROOT', shutil.copytree(root, str(tmp_path / 'emulator-root'), symlinks=True))
+    api = emulator_api.EmulatorApi(str(tmp_path), data).start()
     yield api
     api.stop()

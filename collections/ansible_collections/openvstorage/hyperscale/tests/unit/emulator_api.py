@@ -15,7 +15,10 @@ __metaclass__ = type
 
 import json
 import os
+import shutil
+import subprocess
 import sys
+import time
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiClient
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import make_certificate
@@ -25,7 +28,8 @@ EMULATOR_SRC = os.path.join(REPO, 'emulator', 'src')
 if EMULATOR_SRC not in sys.path:
     sys.path.insert(0, EMULATOR_SRC)
 
-from ovs_emulator import asd_setup, model, paths, store as store_module  # noqa: E402
+from ovs_emulator import actions, asd_setup, model, paths, store as store_module, system, workers  # noqa: E402
+from ovs_emulator.alba.backends import create_alba_backend  # noqa: E402
 from ovs_emulator.alba.nodes import volatile_node  # noqa: E402
 from ovs_emulator.ovs_setup import NodeSetup  # noqa: E402
 from ovs_emulator.store import MemoryStore  # noqa: E402
@@ -41,11 +45,50 @@ ROUTERS = (('ctl01', '172.30.250.11', 'MaChInE0000000ct1', 'MASTER'),
 ASD_NODES = (('aB3dE5fG7hJ9kL1m', '172.30.250.31', 'str01'),
              ('zZ3dE5fG7hJ9kL1m', '172.30.250.32', None))
 APT_SOURCE = 'deb http://172.30.250.10/debian fargo main\n'
+# the disks of ctl01 (the emulator's hardware.json); sdb carries its DB and WRITE partition
+HARDWARE = {'disks': [{'name': 'sdb', 'size': 100 * 1024 ** 3, 'is_ssd': True, 'serial': 'SSD0001'},
+                      {'name': 'sdc', 'size': 200 * 1024 ** 3, 'is_ssd': False, 'serial': 'HDD0002'},
+                      {'name': 'sdd', 'size': 100 * 1024 ** 3, 'is_ssd': True, 'serial': 'SSD0003'}]}
+# seconds between two polls of the node queues (ovs-workers) and of the ALBA status reads in tests
+POLL = 0.02
+
+
+class Systemd(object):
+    """systemctl of the API node (ovs_emulator.system.systemctl): units started are active; a start of a
+    unit in ``fail`` fails, as a unit that cannot start."""
+
+    def __init__(self):
+        self.active = set()
+        self.fail = set()
+
+    def __call__(self, *args):
+        command, names = args[0], [a for a in args[1:] if not a.startswith('--')]
+        code = 0
+        for name in names:
+            if command in ('start', 'restart'):
+                if name in self.fail:
+                    code = 1
+                else:
+                    self.active.add(name)
+            elif command in ('stop', 'disable'):
+                self.active.discard(name)
+            elif command == 'is-active':
+                code = 0 if name in self.active else 3
+        return subprocess.CompletedProcess(['systemctl'] + list(args), code, '', 'failed' if code else '')
+
+
+def fake_systemd(patch):
+    """``patch`` (a pytest MonkeyPatch) replaces systemd of the emulator's node actions; the Systemd."""
+    fake = Systemd()
+    patch.setattr(system, 'systemctl', fake)
+    patch.setattr(system, 'run_later', lambda seconds, *argv: True)
+    return fake
 
 
 def node_root(directory):
     """An emulator root (OVS_EMULATOR_ROOT) for the API process: ctl01's id, the OVS apt source, the packages."""
     for path, text in ((paths.OVS_ID, ROUTERS[0][2] + '\n'),
+                       (paths.HARDWARE_JSON, json.dumps(HARDWARE)),
                        (paths.real('/etc/apt/sources.list.d/ovsaptrepo.list'), APT_SOURCE),
                        (paths.DPKG_STATUS, 'Package: openvstorage-backend\nStatus: install ok installed\n'
                                            'Version: 1.9.2-1\n')):
@@ -87,6 +130,49 @@ def asd_node(store, node_id, ip, name):
         model.save(store, 'albanode', node)
 
 
+def partition_db(api):
+    """ctl01's disks found (rescan_disks) and its DB and WRITE partition on sdb (configure_disk), by its
+    ovs-workers through the API."""
+    router = api.router('ctl01')['guid']
+
+    def calls(client):
+        client.wait_for_task(client.post('storagerouters/{0}/rescan_disks/'.format(router)), interval=POLL)
+        sdb = [d for d in client.list('disks', contents='name', params={'storagerouterguid': router})
+               if d['name'] == 'sdb'][0]
+        client.wait_for_task(client.post('storagerouters/{0}/configure_disk/'.format(router), {
+            'disk_guid': sdb['guid'], 'offset': 0, 'size': 10 * 1024 ** 3, 'roles': ['DB', 'WRITE']}),
+            interval=POLL)
+    with api.worker():
+        api.prepare(calls)
+
+
+def build(directory):
+    """The configuration store keys of the cluster: ``seed`` and ``partition_db``."""
+    api = EmulatorApi(directory, seed(MemoryStore()).data).start()
+    try:
+        partition_db(api)
+    finally:
+        api.stop()
+    return api.store.data
+
+
+class Worker(object):
+    """ovs-workers of ctl01 serving the node queue of ``store`` (a context manager); polls every POLL s."""
+
+    def __init__(self, store):
+        self.worker = workers.Worker(store, ROUTERS[0][2])
+        self.poll = actions.POLL
+
+    def __enter__(self):
+        actions.POLL = POLL
+        self.worker.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.worker.stop()
+        actions.POLL = self.poll
+
+
 class EmulatorApi(object):
     """The emulator's API on 127.0.0.1 over a copy of ``data`` (a MemoryStore's keys).
 
@@ -117,6 +203,10 @@ class EmulatorApi(object):
         self.server.start()
         return self
 
+    def worker(self):
+        """ctl01's ovs-workers on this store while in the ``with`` block (Worker)."""
+        return Worker(self.store)
+
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
@@ -140,8 +230,9 @@ class EmulatorApi(object):
     def prepare(self, calls):
         """Run ``calls(api)`` (an OvsApiClient as admin) to set state up through the API; its requests are
         not kept in ``requests``."""
+        count = len(self.requests)
         result = calls(self.api)
-        del self.requests[:]
+        del self.requests[count:]
         return result
 
     def add_domain(self, name, routers=(), recovery=()):
@@ -163,13 +254,55 @@ class EmulatorApi(object):
     def add_backend(self, name, domains=()):
         """POST /api/backends/ (type alba) and the backend's domains (BackendDomain junctions: the emulator
         has no API call for them)."""
-        def calls(api):
-            alba = [t for t in api.list('backendtypes', contents='code') if t['code'] == 'alba'][0]
-            return api.post('backends/', {'name': name, 'backend_type_guid': alba['guid']})['guid']
-        guid = self.prepare(calls)
+        alba = self.alba_type()
+        guid = self.prepare(lambda api: api.post('backends/', {'name': name, 'backend_type_guid': alba})['guid'])
         for domain_guid in domains:
             model.create(self.store, 'backenddomain', backend_guid=guid, domain_guid=domain_guid)
         return guid
+
+    def alba_type(self):
+        """The guid of the backend type ``alba`` (GET /api/backendtypes/)."""
+        return self.prepare(lambda api: [t for t in api.list('backendtypes', contents='code')
+                                         if t['code'] == 'alba'][0]['guid'])
+
+    def add_alba_backend(self, name, scaling='LOCAL', running=True):
+        """An ALBA backend through the API (POST /api/backends/ and /api/alba/backends/), its ABM and NSM
+        deployed by ctl01's ovs-workers (add_cluster) until RUNNING; ``running=False``: the albabackend of
+        the emulator's create_alba_backend alone, status INSTALLING as before add_cluster. Its guid."""
+        alba = self.alba_type()
+        if not running:
+            backend = self.prepare(lambda api: api.post('backends/', {'name': name, 'backend_type_guid': alba}))
+            return create_alba_backend(model.Model(self.store), backend, scaling)['guid']
+
+        def calls(api):
+            backend = api.post('backends/', {'name': name, 'backend_type_guid': alba})
+            guid = api.post('alba/backends/', {'backend_guid': backend['guid'], 'scaling': scaling})['guid']
+            deadline = time.time() + 30
+            while api.get('backends/{0}'.format(backend['guid']), contents='status')['status'] != 'RUNNING':
+                assert time.time() < deadline, 'ALBA backend {0} not RUNNING'.format(name)
+                time.sleep(POLL)
+            return guid
+        with self.worker():
+            return self.prepare(calls)
+
+    def alba_action(self, alba_backend_guid, action, data):
+        """POST /api/alba/backends/<guid>/<action>/ and its task's result."""
+        return self.prepare(lambda api: api.wait_for_task(api.post('alba/backends/{0}/{1}/'.format(
+            alba_backend_guid, action), data), interval=POLL))
+
+    def add_preset(self, alba_backend_guid, name, policies, compression='none', encryption='none'):
+        return self.alba_action(alba_backend_guid, 'add_preset', {'name': name, 'policies': policies,
+                                                                  'compression': compression,
+                                                                  'encryption': encryption})
+
+    def presets(self, alba_backend_guid):
+        """{name: preset} of GET /api/alba/backends/<guid>/?contents=presets."""
+        return dict((p['name'], p) for p in self.prepare(lambda api: api.get(
+            'alba/backends/{0}'.format(alba_backend_guid), contents='presets'))['presets'])
+
+    def use_preset(self, backend_name, preset, namespace='vpool1'):
+        """A namespace of the ABM of ``backend_name`` on ``preset`` (what a vPool's makes): the preset is in use."""
+        self.store.set('/albamgr/{0}-abm/namespaces/{1}'.format(backend_name, namespace), {'preset_name': preset})
 
     def junctions(self, router_name):
         """[(domain guid, backup)] of a storage router."""

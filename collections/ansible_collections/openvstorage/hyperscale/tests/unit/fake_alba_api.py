@@ -29,6 +29,7 @@ DEFAULT_PRESET = {'policies': [[5, 4, 8, 3], [2, 2, 3, 4]], 'fragment_size': 104
                   'fragment_encryption': ['none']}
 # ExtensionsToolbox.regex_ip (framework-extensions), the rule of backend_connection_info.host
 REGEX_IP = re.compile(r'^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$')
+INSTALL_POLLS = 1  # status reads of a new backend before it is RUNNING
 ALBA_TYPE_GUID = 'a1b2c3d4-0000-5000-8000-0000000a1ba0'
 
 
@@ -46,8 +47,6 @@ class FakeAlbaOvs(FakeOvs):
         self.nodes = {}          # guid -> registered albanode (internal, with 'slots')
         self.unregistered = []   # discoverable nodes (internal)
         self.calls = []          # (method, path, body) of every POST/DELETE
-        self.install_polls = 1   # status reads of a new backend before it is done
-        self.install_result = 'RUNNING'
         self.next_port = 8600
         self.namespaces = []     # {'name', 'alba_backend_guid', 'osds': [long ids holding fragments], 'spare'}
         self.purging = set()     # long ids purged and not yet repaired by maintenance
@@ -59,16 +58,14 @@ class FakeAlbaOvs(FakeOvs):
         self.remotes[(server.host, server.port)] = server.ovs
 
     # -------------------------------------------------------------- helpers for tests
-    def make_backend(self, name, scaling='LOCAL', status='RUNNING'):
+    def make_backend(self, name, scaling='LOCAL'):
         """A backend as after create + add_cluster; returns the alba backend guid."""
-        backend = {'guid': guid(), 'name': name, 'status': status, 'backend_type_guid': ALBA_TYPE_GUID}
+        backend = {'guid': guid(), 'name': name, 'status': 'RUNNING', 'backend_type_guid': ALBA_TYPE_GUID}
         self.backends[backend['guid']] = backend
-        alba_backend = {'guid': guid(), 'backend_guid': backend['guid'], 'scaling': scaling,
-                        'alba_id': guid() if status == 'RUNNING' else None, 'osds_guids': [],
-                        'linked_backend_guids': [], 'link_metadata': {}, 'polls': 0,
+        alba_backend = {'guid': guid(), 'backend_guid': backend['guid'], 'scaling': scaling, 'alba_id': guid(),
+                        'osds_guids': [], 'linked_backend_guids': [], 'link_metadata': {}, 'polls': 0,
                         'presets': {}, 'default_preset': None, 'osds_per_node': {}}
-        if status == 'RUNNING':
-            self._initialise(alba_backend)
+        self._initialise(alba_backend)
         self.albabackends[alba_backend['guid']] = alba_backend
         return alba_backend['guid']
 
@@ -338,10 +335,9 @@ class AlbaHandler(Handler):
                                 None)
             if alba_backend is not None and backend['status'] == 'INSTALLING':
                 alba_backend['polls'] += 1
-                if alba_backend['polls'] > ovs.install_polls and ovs.install_result != 'INSTALLING':
-                    backend['status'] = ovs.install_result
-                    if ovs.install_result == 'RUNNING':
-                        ovs._initialise(alba_backend)
+                if alba_backend['polls'] > INSTALL_POLLS:
+                    backend['status'] = 'RUNNING'
+                    ovs._initialise(alba_backend)
             return self._object(ovs.render_backend(backend), query)
         if parts[:2] == ['alba', 'backends']:
             return self._alba_backends(method, parts[2:], query, data)
@@ -378,23 +374,9 @@ class AlbaHandler(Handler):
         if rest[1:] == ['calculate_safety'] and method == 'GET':
             osd_id = query.get('osd_id', query.get('asd_id'))
             return self._task(lambda: ovs.calculate_safety(alba_backend['guid'], [osd_id]))
-        if len(rest) == 1 and method == 'DELETE':
-            return self._task(lambda: self._remove_cluster(alba_backend))
         action = rest[1] if len(rest) == 2 else None
         if method != 'POST' or action is None:
             return NotImplemented
-        if action == 'add_preset':
-            if self._missing(data, 'name', 'compression', 'policies', 'encryption'):
-                return None
-            return self._task(lambda: self._add_preset(alba_backend, data))
-        if action == 'update_preset':
-            if self._missing(data, 'name', 'policies'):
-                return None
-            return self._task(lambda: self._update_preset(alba_backend, data))
-        if action == 'delete_preset':
-            if self._missing(data, 'name'):
-                return None
-            return self._task(lambda: self._delete_preset(alba_backend, data['name']))
         if action == 'add_osds':
             if self._missing(data, 'alba_node_guid', 'osds'):
                 return None
@@ -412,65 +394,6 @@ class AlbaHandler(Handler):
         return NotImplemented
 
     # ------------------------------------------------- tasks (framework behaviour)
-    @staticmethod
-    def _validate_policies(policies):
-        if len(policies) == 0:
-            raise ValueError('At least 1 policy must be defined when adding/updating a preset')
-        for policy in policies:
-            if len(policy) != 4:
-                raise ValueError('Incorrect policy format specified')
-            for value in policy:
-                if not isinstance(value, int):
-                    raise ValueError('Policies for a preset should only contain integers')
-            k, m, c, x = policy
-            if k > c or c > (k + m):
-                raise ValueError('Policy {0} does not match the requirement: k <= c <= (k + m)'.format(policy))
-            for letter, value in (('k', k), ('c', c), ('x', x)):
-                if value == 0:
-                    raise ValueError('Policy {0} contains a zero {1} value'.format(policy, letter))
-
-    def _add_preset(self, alba_backend, data):
-        ovs = self.ovs
-        if not PRESET_NAME.match(data['name']):
-            raise ValueError('Invalid preset name specified')
-        fragment_size = data.get('fragment_size')
-        if fragment_size is not None and (not isinstance(fragment_size, int)
-                                          or not 16 <= fragment_size <= 1024 ** 3):
-            raise ValueError('Fragment size should be a positive integer smaller than 1 GiB')
-        self._validate_policies(data['policies'])
-        if data['name'] in alba_backend['presets']:
-            raise RuntimeError('Preset with name {0} already exists'.format(data['name']))
-        ovs.add_preset(alba_backend['guid'], data['name'], data['policies'], data['compression'],
-                       data['encryption'], 16 * 1024 ** 2 if fragment_size is None else fragment_size)
-
-    def _update_preset(self, alba_backend, data):
-        self._validate_policies(data['policies'])
-        stored = alba_backend['presets'].get(data['name'])
-        if stored is None:
-            raise RuntimeError('Could not find a preset with name {0} for ALBA Backend {1}'.format(
-                data['name'], self.ovs.backend_name(alba_backend)))
-        stored['preset']['policies'] = data['policies']
-        stored['version'] += 1
-
-    def _delete_preset(self, alba_backend, name):
-        stored = alba_backend['presets'].get(name)
-        if stored is None:
-            return None
-        if alba_backend['default_preset'] == name:
-            raise RuntimeError('Cannot delete the default preset')
-        if stored['in_use']:
-            raise RuntimeError('Albamgr exception(Albamgr_protocol.Protocol.Error.Preset_cant_delete_in_use,'
-                               'Albamgr_protocol.Protocol.Error.Preset_cant_delete_in_use) - code: 16 - '
-                               'type: albamgr_exn')
-        del alba_backend['presets'][name]
-        return None
-
-    def _remove_cluster(self, alba_backend):
-        if alba_backend['osds_guids']:
-            raise RuntimeError('An ALBA Backend with claimed OSDs cannot be removed')
-        del self.ovs.albabackends[alba_backend['guid']]
-        del self.ovs.backends[alba_backend['backend_guid']]
-
     def _add_osds(self, alba_backend, data):
         node = self.ovs.nodes.get(data['alba_node_guid'])
         if node is None:

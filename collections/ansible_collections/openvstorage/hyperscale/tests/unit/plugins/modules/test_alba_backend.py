@@ -1,5 +1,10 @@
 # -*- coding: utf-8 -*-
-"""alba_backend against the fake HTTPS API with the ALBA plugin."""
+"""alba_backend against the emulated framework API (tests/unit/emulator_api.py): backends made through its API,
+their ABM and NSM deployed by the ovs-workers of ctl01 (``server.worker()``).
+
+The links between backends (a GLOBAL backend with LOCAL ones as OSDs) still run against the hand fake
+(fake_alba_api, fixture ``fake``): their presets must be available, which needs claimed ASDs of a running
+ASD manager (to convert next)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -11,7 +16,8 @@ import pytest
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alba
 from ansible_collections.openvstorage.hyperscale.plugins.modules import alba_backend
 
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import ALBA_TYPE_GUID, FakeAlbaApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit import emulator_api
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import FakeAlbaApiServer
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, run_module
 
 CLIENT_ID = 'c1d2e3f4-0000-4000-8000-000000000001'
@@ -24,10 +30,26 @@ def fast_polls(monkeypatch):
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(emulator):
+    return emulator
+
+
+@pytest.fixture
+def fake(tmp_path):
     srv = FakeAlbaApiServer(str(tmp_path)).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def unserved(monkeypatch):
+    """ctl01's ovs-workers do not answer: a new backend stays INSTALLING until add_cluster gives up (5 s)."""
+    monkeypatch.setattr(emulator_api.actions, 'TIMEOUT', 5.0)
+
+
+def posts(server):
+    """(method, path, data) of the writes sent (to the emulator or to the fake)."""
+    return server.ovs.posts() if isinstance(server, FakeAlbaApiServer) else server.writes()
 
 
 def args(server, tmp_path, **extra):
@@ -51,22 +73,24 @@ def local_backends(server, *names):
 
 
 def test_create_local_then_idempotent(server, tmp_path):
-    status, result, dummy = run(server, tmp_path, diff=True)
+    with server.worker():
+        status, result, dummy = run(server, tmp_path, diff=True)
     assert status == 'exit', result
     assert result['changed'] is True
     backend = result['backend']
     assert backend['name'] == 'local-be1' and backend['scaling'] == 'LOCAL' and backend['status'] == 'RUNNING'
     assert backend['presets'] == ['default'] and backend['linked_backends'] == [] and backend['osds'] == 0
-    assert backend['guid'] in server.ovs.backends and backend['alba_backend_guid'] in server.ovs.albabackends
+    assert server.find('backend', guid=backend['guid'], status='RUNNING')
+    assert server.find('albabackend', guid=backend['alba_backend_guid'], backend_guid=backend['guid'])
     assert result['diff'] == dict(before={}, after=dict(name='local-be1', scaling='LOCAL'))
-    assert server.ovs.posts() == [
-        ('POST', '/api/backends/', dict(name='local-be1', backend_type_guid=ALBA_TYPE_GUID)),
+    assert posts(server) == [
+        ('POST', '/api/backends/', dict(name='local-be1', backend_type_guid=server.alba_type())),
         ('POST', '/api/alba/backends/', dict(backend_guid=backend['guid'], scaling='LOCAL'))]
     status, result, dummy = run(server, tmp_path, diff=True)
     assert status == 'exit' and result['changed'] is False
     assert result['diff'] == dict(before={}, after={})
     assert result['backend'] == backend
-    assert len(server.ovs.posts()) == 2
+    assert len(posts(server)) == 2
 
 
 def test_check_mode_makes_no_post(server, tmp_path):
@@ -74,23 +98,25 @@ def test_check_mode_makes_no_post(server, tmp_path):
     assert status == 'exit' and result['changed'] is True
     assert result['backend']['name'] == 'local-be1' and result['backend']['scaling'] == 'LOCAL'
     assert result['diff'] == dict(before={}, after=dict(name='local-be1', scaling='LOCAL'))
-    assert server.ovs.posts() == []
+    assert posts(server) == []
 
 
 def test_no_diff_without_diff_mode(server, tmp_path):
-    status, result, dummy = run(server, tmp_path)
+    with server.worker():
+        status, result, dummy = run(server, tmp_path)
     assert status == 'exit' and 'diff' not in result
 
 
-def test_wait_failure_and_timeout(server, tmp_path):
-    server.ovs.install_result = 'FAILURE'
-    status, result, dummy = run(server, tmp_path)
+def test_wait_failure_and_timeout(server, tmp_path, monkeypatch, unserved):
+    # the ABM's Arakoon service does not start on ctl01: add_cluster fails
+    monkeypatch.setattr(emulator_api.system.systemctl, 'fail', set(['ovs-arakoon-local-be1-abm']))
+    with server.worker():
+        status, result, dummy = run(server, tmp_path)
     assert status == 'fail'
     assert result['msg'].startswith('ALBA backend local-be1 ended in status FAILURE')
     # a second run does not pretend all is well
     status, result, dummy = run(server, tmp_path)
     assert status == 'fail' and 'is in status FAILURE' in result['msg']
-    server.ovs.install_result = 'INSTALLING'
     status, result, dummy = run(server, tmp_path, name='slow', task_timeout=0)
     assert status == 'fail'
     assert result['msg'].startswith('ALBA backend slow is not RUNNING after 0 s (status INSTALLING)')
@@ -100,30 +126,30 @@ def test_wait_failure_and_timeout(server, tmp_path):
     assert result['msg'].startswith('ALBA backend slow is not RUNNING after 0 s (status INSTALLING); raise task_timeout')
 
 
-def test_no_wait(server, tmp_path):
-    server.ovs.install_polls = 5
+def test_no_wait(server, tmp_path, unserved):
     status, result, dummy = run(server, tmp_path, wait=False)
     assert status == 'exit' and result['changed'] is True
     assert result['backend']['status'] == 'INSTALLING'
 
 
 def test_scaling_cannot_change(server, tmp_path):
-    server.ovs.make_backend('local-be1')
+    server.add_alba_backend('local-be1')
     status, result, dummy = run(server, tmp_path, scaling='GLOBAL')
     assert status == 'fail'
     assert result['msg'].startswith('ALBA backend local-be1: scaling cannot be changed in place '
                                     '(current LOCAL, wanted GLOBAL)')
-    assert server.ovs.posts() == []
+    assert posts(server) == []
 
 
 def test_linked_backends_need_global(server, tmp_path):
     status, result, dummy = run(server, tmp_path, linked_backends=[dict(name='x', preset='default')])
     assert status == 'fail'
     assert 'linked_backends: only a GLOBAL backend takes other backends as OSDs; scaling is LOCAL' in result['msg']
-    assert server.ovs.requests == []
+    assert server.requests == []
 
 
-def test_global_with_links(server, tmp_path):
+def test_global_with_links(fake, tmp_path):
+    server = fake
     l1, l2 = local_backends(server, 'l1', 'l2')
     links = [dict(name='l1', preset='default')]
     status, result, dummy = run(server, tmp_path, diff=True, name='global', scaling='GLOBAL', linked_backends=links,
@@ -133,16 +159,16 @@ def test_global_with_links(server, tmp_path):
     assert result['changed'] is True
     assert result['backend']['linked_backends'] == ['l1'] and result['backend']['osds'] == 1
     assert result['diff'] == dict(before={}, after=dict(name='global', scaling='GLOBAL', linked_backends=['l1']))
-    link = [c for c in server.ovs.posts() if c[1].endswith('/link_alba_backends/')]
+    link = [c for c in posts(server) if c[1].endswith('/link_alba_backends/')]
     assert link[0][2] == dict(metadata=dict(
         backend_connection_info=dict(host='127.0.0.1', port=server.port, username=CLIENT_ID, password=CLIENT_SECRET,
                                      client_id=CLIENT_ID, client_secret=CLIENT_SECRET, local=True),
         backend_info=dict(linked_guid=l1, linked_name='l1', linked_preset='default',
                           linked_alba_id=server.ovs.albabackends[l1]['alba_id'])))
     assert CLIENT_SECRET not in json.dumps(result)
-    calls = len(server.ovs.posts())
+    calls = len(posts(server))
     status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL', linked_backends=links)
-    assert status == 'exit' and result['changed'] is False and len(server.ovs.posts()) == calls
+    assert status == 'exit' and result['changed'] is False and len(posts(server)) == calls
 
     # another set of links: check mode first
     links = [dict(name='l2', preset='default')]
@@ -152,10 +178,10 @@ def test_global_with_links(server, tmp_path):
     assert result['diff'] == dict(before=dict(name='global', linked_backends=['l1']),
                                   after=dict(name='global', linked_backends=['l2']))
     assert result['backend']['linked_backends'] == ['l2']
-    assert len(server.ovs.posts()) == calls
+    assert len(posts(server)) == calls
     status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL', linked_backends=links)
     assert status == 'exit' and result['changed'] is True and result['backend']['linked_backends'] == ['l2']
-    new = server.ovs.posts()[calls:]
+    new = posts(server)[calls:]
     glob = result['backend']['alba_backend_guid']
     assert [c[1] for c in new] == ['/api/alba/backends/{0}/unlink_alba_backends/'.format(glob),
                                    '/api/alba/backends/{0}/link_alba_backends/'.format(glob)]
@@ -170,7 +196,7 @@ def test_global_with_links(server, tmp_path):
 
 
 def test_link_refusals_before_any_change(server, tmp_path):
-    server.ovs.make_backend('empty')  # no OSDs: its presets are not available
+    server.add_alba_backend('empty')  # no OSDs: its presets are not available
     status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL',
                                 linked_backends=[dict(name='empty', preset='default')])
     assert status == 'fail'
@@ -181,7 +207,7 @@ def test_link_refusals_before_any_change(server, tmp_path):
     status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL',
                                 linked_backends=[dict(name='missing', preset='default')])
     assert status == 'fail' and result['msg'] == 'linked_backends: ALBA backend missing does not exist'
-    assert server.ovs.posts() == []
+    assert posts(server) == []
     # check mode: an earlier task may create it
     status, result, warnings = run(server, tmp_path, check_mode=True, name='global', scaling='GLOBAL',
                                    linked_backends=[dict(name='missing', preset='default')])
@@ -191,18 +217,20 @@ def test_link_refusals_before_any_change(server, tmp_path):
 def test_absent(server, tmp_path):
     status, result, dummy = run(server, tmp_path, state='absent')
     assert status == 'exit' and result['changed'] is False and result['backend'] == {}
-    guid = server.ovs.make_backend('local-be1')
+    guid = server.add_alba_backend('local-be1')
     status, result, dummy = run(server, tmp_path, state='absent', check_mode=True, diff=True)
     assert status == 'exit' and result['changed'] is True
     assert result['diff'] == dict(before=dict(name='local-be1', scaling='LOCAL'), after={})
-    assert server.ovs.posts() == []
-    status, result, dummy = run(server, tmp_path, state='absent')
+    assert posts(server) == []
+    with server.worker():
+        status, result, dummy = run(server, tmp_path, state='absent')
     assert status == 'exit' and result['changed'] is True
-    assert server.ovs.posts() == [('DELETE', '/api/alba/backends/{0}/'.format(guid), {})]
-    assert server.ovs.albabackends == {} and server.ovs.backends == {}
+    assert posts(server) == [('DELETE', '/api/alba/backends/{0}/'.format(guid), {})]
+    assert server.objects('albabackend') == [] and server.objects('backend') == []
 
 
-def test_absent_refusals(server, tmp_path):
+def test_absent_refusals(fake, tmp_path):
+    server = fake
     guid = server.ovs.make_backend('local-be1')
     server.ovs.vpools.append(dict(guid='vp-1', name='vpool1', metadata={
         'backend': {'backend_info': {'alba_backend_guid': guid, 'preset': 'default'}}}))
@@ -219,16 +247,17 @@ def test_absent_refusals(server, tmp_path):
     assert status == 'fail'
     assert result['msg'] == ('Cannot remove ALBA backend global: backends are linked into it: local-be1 '
                              '(unlink them with linked_backends: [])')
-    assert server.ovs.posts() == []
+    assert posts(server) == []
 
 
-def test_link_preset_cannot_change(server, tmp_path):
+def test_link_preset_cannot_change(fake, tmp_path):
+    server = fake
     local_backends(server, 'l1')
     server.ovs.albabackends[server.ovs.make_backend('l1b')]['osds_per_node'] = {'AsDnOdE000000001': 4}
     status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL',
                                 linked_backends=[dict(name='l1', preset='default')])
     assert status == 'exit' and result['changed'] is True, result
-    calls = len(server.ovs.posts())
+    calls = len(posts(server))
     server.ovs.add_preset(next(g for g, ab in server.ovs.albabackends.items()
                                if server.ovs.backend_name(ab) == 'l1'), 'other', [[1, 1, 1, 1]])
     status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL',
@@ -236,11 +265,11 @@ def test_link_preset_cannot_change(server, tmp_path):
     assert status == 'fail'
     assert result['msg'].startswith('linked_backends[0].preset: the preset of the link of l1 into global cannot be '
                                     'changed in place (current default, wanted other)')
-    assert len(server.ovs.posts()) == calls
+    assert len(posts(server)) == calls
 
 
 def test_linked_backend_listing_excludes_itself(server, tmp_path):
-    glob = server.ovs.make_backend('global', scaling='GLOBAL')
+    glob = server.add_alba_backend('global', scaling='GLOBAL')
     status, result, dummy = run(server, tmp_path, name='global', scaling='GLOBAL')
     assert status == 'exit' and result['changed'] is False
     assert result['backend']['linked_backends'] == [] and result['backend']['alba_backend_guid'] == glob

@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-"""alba_preset against the fake HTTPS API with the ALBA plugin."""
+"""alba_preset against the emulated framework API (tests/unit/emulator_api.py): backend local-be1 made through
+its API, its ABM deployed by the ovs-workers of ctl01."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -11,16 +12,18 @@ import pytest
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alba
 from ansible_collections.openvstorage.hyperscale.plugins.modules import alba_preset
 
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import FakeAlbaApiServer
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, run_module
 
 
 @pytest.fixture
-def server(tmp_path):
-    srv = FakeAlbaApiServer(str(tmp_path)).start()
-    srv.backend = srv.ovs.make_backend('local-be1')
-    yield srv
-    srv.stop()
+def server(emulator):
+    """The emulated cluster with the RUNNING LOCAL backend local-be1 (its ``default`` preset only)."""
+    emulator.backend = emulator.add_alba_backend('local-be1')
+    return emulator
+
+
+def posts(server):
+    return server.writes()
 
 
 def args(server, tmp_path, **extra):
@@ -44,13 +47,13 @@ def test_create_then_idempotent(server, tmp_path):
     assert result['diff'] == dict(before={}, after=dict(name='fast', policies=[[2, 1, 3, 1], [1, 1, 1, 1]],
                                                         compression='none', encryption='none',
                                                         fragment_size=16777216))
-    [call] = server.ovs.posts()
+    [call] = posts(server)
     assert call == ('POST', '/api/alba/backends/{0}/add_preset/'.format(server.backend),
                     dict(name='fast', compression='none', policies=[[2, 1, 3, 1], [1, 1, 1, 1]], encryption='none'))
     status, result, dummy = run(server, tmp_path, diff=True)
     assert status == 'exit' and result['changed'] is False
     assert result['diff'] == dict(before={}, after={})
-    assert len(server.ovs.posts()) == 1
+    assert len(posts(server)) == 1
 
 
 def test_check_mode_makes_no_post(server, tmp_path):
@@ -58,28 +61,29 @@ def test_check_mode_makes_no_post(server, tmp_path):
     assert status == 'exit' and result['changed'] is True
     assert result['preset']['policies'] == [[2, 1, 3, 1], [1, 1, 1, 1]]
     assert 'diff' not in result
-    assert server.ovs.posts() == []
+    assert posts(server) == []
 
 
 def test_fragment_size_and_encryption_sent(server, tmp_path):
     status, result, dummy = run(server, tmp_path, encryption='aes-cbc-256', fragment_size=4194304)
     assert status == 'exit', result
-    assert server.ovs.posts()[0][2]['fragment_size'] == 4194304
+    assert posts(server)[0][2]['fragment_size'] == 4194304
     assert result['preset']['encryption'] == 'aes-cbc-256' and result['preset']['fragment_size'] == 4194304
     # the key the framework made is never returned
-    assert 'ab' * 32 not in json.dumps(result)
+    algorithm, key = server.presets(server.backend)['fast']['fragment_encryption']
+    assert algorithm == 'aes-cbc-256' and key not in json.dumps(result)
 
 
 def test_policies_updated_in_place(server, tmp_path):
-    server.ovs.add_preset(server.backend, 'fast', [[2, 1, 3, 1]], compression='none')
+    server.add_preset(server.backend, 'fast', [[2, 1, 3, 1]])
     status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, policies=[[3, 1, 4, 2]])
     assert status == 'exit' and result['changed'] is True
     assert result['diff'] == dict(before=dict(name='fast', policies=[[2, 1, 3, 1]]),
                                   after=dict(name='fast', policies=[[3, 1, 4, 2]]))
-    assert server.ovs.posts() == []
+    assert posts(server) == []
     status, result, dummy = run(server, tmp_path, policies=[[3, 1, 4, 2]])
     assert status == 'exit' and result['changed'] is True
-    assert server.ovs.posts() == [('POST', '/api/alba/backends/{0}/update_preset/'.format(server.backend),
+    assert posts(server) == [('POST', '/api/alba/backends/{0}/update_preset/'.format(server.backend),
                                    dict(name='fast', policies=[[3, 1, 4, 2]]))]
     assert result['preset']['policies'] == [[3, 1, 4, 2]]
     status, result, dummy = run(server, tmp_path, policies=[[3, 1, 4, 2]])
@@ -92,11 +96,11 @@ def test_policies_updated_in_place(server, tmp_path):
     (dict(fragment_size=1048576), 'fragment_size cannot be changed in place (current 16777216, wanted 1048576)'),
 ])
 def test_fixed_keys_cannot_change(server, tmp_path, extra, text):
-    server.ovs.add_preset(server.backend, 'fast', [[2, 1, 3, 1], [1, 1, 1, 1]], compression='none')
+    server.add_preset(server.backend, 'fast', [[2, 1, 3, 1], [1, 1, 1, 1]])
     status, result, dummy = run(server, tmp_path, **extra)
     assert status == 'fail' and text in result['msg'], result
     assert 'fast' in result['msg'] and 'local-be1' in result['msg']
-    assert server.ovs.posts() == []
+    assert posts(server) == []
 
 
 def test_default_preset_policies_read_from_strings(server, tmp_path):
@@ -126,7 +130,7 @@ def test_default_preset_policies_read_from_strings(server, tmp_path):
 def test_validation_before_any_call(server, tmp_path, extra, text):
     status, result, dummy = run(server, tmp_path, **extra)
     assert status == 'fail' and text in result['msg'], result
-    assert server.ovs.requests == []
+    assert server.requests == []
 
 
 def test_policies_needed_only_to_add(server, tmp_path):
@@ -136,9 +140,9 @@ def test_policies_needed_only_to_add(server, tmp_path):
     assert status == 'fail'
     assert result['msg'] == ('policies: needed to add preset fast to ALBA backend local-be1 - At least 1 policy '
                              'must be defined when adding/updating a preset')
-    assert server.ovs.posts() == []
+    assert posts(server) == []
     # an existing preset: its policies are not managed then
-    server.ovs.add_preset(server.backend, 'fast', [[2, 1, 3, 1]], compression='none')
+    server.add_preset(server.backend, 'fast', [[2, 1, 3, 1]])
     status, result, dummy = run_module(alba_preset.main, a, FakeHost())
     assert status == 'exit' and result['changed'] is False and result['preset']['policies'] == [[2, 1, 3, 1]]
 
@@ -146,30 +150,31 @@ def test_policies_needed_only_to_add(server, tmp_path):
 def test_integers_as_strings_accepted(server, tmp_path):
     status, result, dummy = run(server, tmp_path, policies=[['2', '1', '3', '1']])
     assert status == 'exit', result
-    assert server.ovs.posts()[0][2]['policies'] == [[2, 1, 3, 1]]
+    assert posts(server)[0][2]['policies'] == [[2, 1, 3, 1]]
 
 
 def test_absent(server, tmp_path):
-    server.ovs.add_preset(server.backend, 'fast', [[2, 1, 3, 1]], compression='none')
+    server.add_preset(server.backend, 'fast', [[2, 1, 3, 1]])
     status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, state='absent')
-    assert status == 'exit' and result['changed'] is True and server.ovs.posts() == []
+    assert status == 'exit' and result['changed'] is True and posts(server) == []
     assert result['diff']['after'] == {} and result['diff']['before']['policies'] == [[2, 1, 3, 1]]
     status, result, dummy = run(server, tmp_path, state='absent')
     assert status == 'exit' and result['changed'] is True and result['preset'] == {}
-    assert server.ovs.posts() == [('POST', '/api/alba/backends/{0}/delete_preset/'.format(server.backend),
+    assert posts(server) == [('POST', '/api/alba/backends/{0}/delete_preset/'.format(server.backend),
                                    dict(name='fast'))]
     status, result, dummy = run(server, tmp_path, state='absent')
-    assert status == 'exit' and result['changed'] is False and len(server.ovs.posts()) == 1
+    assert status == 'exit' and result['changed'] is False and len(posts(server)) == 1
 
 
 def test_absent_refuses_default_and_in_use(server, tmp_path):
     status, result, dummy = run(server, tmp_path, name='default', state='absent')
     assert status == 'fail'
     assert result['msg'] == 'Cannot delete the default preset: default is the default preset of ALBA backend local-be1'
-    server.ovs.add_preset(server.backend, 'used', [[1, 1, 1, 1]], in_use=True)
+    server.add_preset(server.backend, 'used', [[1, 1, 1, 1]])
+    server.use_preset('local-be1', 'used')
     status, result, dummy = run(server, tmp_path, name='used', state='absent')
     assert status == 'fail' and 'Cannot delete preset used of ALBA backend local-be1: it is in use' in result['msg']
-    assert server.ovs.posts() == []
+    assert posts(server) == []
 
 
 def test_absent_of_missing_backend_is_ok(server, tmp_path):
@@ -182,11 +187,11 @@ def test_missing_backend(server, tmp_path):
     assert status == 'fail' and 'ALBA backend nope does not exist' in result['msg']
     status, result, dummy = run(server, tmp_path, backend='nope', check_mode=True)
     assert status == 'exit' and result['changed'] is True
-    assert server.ovs.posts() == []
+    assert posts(server) == []
 
 
 def test_backend_not_running(server, tmp_path):
-    server.ovs.make_backend('installing', status='INSTALLING')
+    server.add_alba_backend('installing', running=False)
     status, result, dummy = run(server, tmp_path, backend='installing')
     assert status == 'fail' and result['msg'].startswith('ALBA backend installing is not running (status INSTALLING)')
 
@@ -196,7 +201,7 @@ def test_task_failure_reported(server, tmp_path):
     original = alba_preset.current_preset
     try:
         alba_preset.current_preset = lambda alba_backend, name: None
-        server.ovs.add_preset(server.backend, 'fast', [[2, 1, 3, 1]], compression='none')
+        server.add_preset(server.backend, 'fast', [[2, 1, 3, 1]])
         status, result, dummy = run(server, tmp_path)
     finally:
         alba_preset.current_preset = original
