@@ -6,12 +6,11 @@ import io
 import re
 
 from ovs_emulator import alba_cli as albacli, albamgr
+from ovs_emulator.validate import REGEX_GUID, REGEX_PRESET, REGEX_VPOOL  # noqa: F401 (the plugin's patterns)
 
 BACKEND_CONFIG_ROOT = "/ovs/alba/backends"
 ASD_NODE_ROOT = "/ovs/alba/asdnodes"
-PRESET_NAME = re.compile(r"^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$")
-REGEX_GUID = re.compile(r"^[a-f0-9]{8}-(?:[a-f0-9]{4}-){3}[a-f0-9]{12}$")
-REGEX_VPOOL = re.compile(r"^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$")
+PRESET_NAME = REGEX_PRESET
 OSD_TYPES = ["ASD", "ALBA_BACKEND", "AD", "S3"]
 OBJECT_NOT_FOUND = "The requested object could not be found (object_not_found)"  # OVSClient's 404
 
