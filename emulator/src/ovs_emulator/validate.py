@@ -7,6 +7,8 @@ The real code runs on Python 2, where every string that arrives as JSON (the API
 pre-configuration file) is ``unicode``: a type error prints ``<type 'unicode'>`` for a given string
 and ``<type 'str'>`` for an expected one.
 """
+import json
+import os
 import re
 import sys
 
@@ -89,3 +91,21 @@ def verify_required_params(required_params, actual_params):
             errors += _value_errors(label, key, value, kind, expected)
     if errors:
         raise RuntimeError("\n" + "\n".join(errors))
+
+
+def preconfig_section(filename, section, not_a_dict, error=ValueError):
+    """The ``section`` dictionary of the pre-configuration JSON file ``filename`` (``ovs setup``,
+    ``asd-manager setup``: json.loads of the file); ``error(text)`` is raised for a missing file,
+    contents that are no JSON, or no dictionary under ``section`` (the tool's own ``not_a_dict``)."""
+    if not os.path.exists(filename):
+        raise error(f"The pre-configuration file {filename} is missing: only the unattended "
+                    "setup is supported")
+    with open(filename, encoding="utf-8") as handle:
+        try:
+            config = json.loads(handle.read())
+        except ValueError as exc:
+            raise error(f"JSON contents could not be retrieved from file {filename}.\n"
+                        f"Error message: {exc}") from None
+    if not isinstance(config, dict) or not isinstance(config.get(section), dict):
+        raise error(not_a_dict)
+    return config[section]

@@ -6,11 +6,9 @@ import io
 import re
 
 from ovs_emulator import alba_cli as albacli, albamgr
-from ovs_emulator.validate import REGEX_GUID, REGEX_PRESET, REGEX_VPOOL  # noqa: F401 (the plugin's patterns)
 
 BACKEND_CONFIG_ROOT = "/ovs/alba/backends"
 ASD_NODE_ROOT = "/ovs/alba/asdnodes"
-PRESET_NAME = REGEX_PRESET
 OSD_TYPES = ["ASD", "ALBA_BACKEND", "AD", "S3"]
 OBJECT_NOT_FOUND = "The requested object could not be found (object_not_found)"  # OVSClient's 404
 
