@@ -123,9 +123,9 @@ def test_no_heartbeats(node, systemd, etcd, capsys):
         'Optional param "node_type" with value "slave" should be 1 of the following: [\'master\', \'extra\']']),
     ({**FIRST, "rdma": "yes", "enable_heartbeats": 1}, [
         'Optional param "enable_heartbeats" is of type "<type \'int\'>" but we expected type "<type \'bool\'>"',
-        'Optional param "rdma" is of type "<type \'str\'>" but we expected type "<type \'bool\'>"']),
+        'Optional param "rdma" is of type "<type \'unicode\'>" but we expected type "<type \'bool\'>"']),
     ({**FIRST, "logging_target": "console"}, [
-        'Optional param "logging_target" is of type "<type \'str\'>" but we expected type "<type \'dict\'>"']),
+        'Optional param "logging_target" is of type "<type \'unicode\'>" but we expected type "<type \'dict\'>"']),
     ({**FIRST, "node_type": "extra"}, ['A 1st node can never be installed as an "extra" node']),
     ({**FIRST, "master_ip": "10.0.0.9"}, ["Master IP provided 10.0.0.9 is not in the list of local IPs: 10.0.0.1"]),
 ])

@@ -220,14 +220,7 @@ def _arakoon_config(url, config_store):
     """The ini text an ``--alba-osd-config-url`` (file:// or arakoon://) points at."""
     if url.startswith("file://") or url.startswith("/"):
         return _read(url)
-    parts = albamgr.urlsplit(url)
-    try:
-        text = config_store.get_raw(parts.path)
-    except store.StoreError as exc:
-        raise AlbaError(f'Failure("{exc}")') from None
-    if not text:
-        raise AlbaError(f'Failure("Could not retrieve the Arakoon config at {url}")')
-    return text
+    return albamgr.arakoon_config(url, config_store)
 
 
 def asd_start(options):

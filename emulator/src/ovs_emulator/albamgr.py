@@ -87,6 +87,18 @@ def linked_manager(config_store, text):
     return AlbaManager(remote, cluster_id)
 
 
+def arakoon_config(url, config_store):
+    """The Arakoon config (ini text) an ``arakoon://`` config URL points at in the configuration
+    store; AlbaFailure when it cannot be read or is empty."""
+    try:
+        text = config_store.get_raw(urlsplit(url).path)
+    except store.StoreError as exc:
+        raise AlbaFailure(f'Failure("{exc}")') from None
+    if not text:
+        raise AlbaFailure(f'Failure("Could not retrieve the Arakoon config at {url}")')
+    return text
+
+
 class AlbaManager:
     """The ABM of one cluster (``cluster`` = its Arakoon cluster id, e.g. ``mybackend-abm``)."""
 
@@ -106,13 +118,7 @@ class AlbaManager:
                 config_store, _ = store_of(url)
             except store.StoreError as exc:
                 raise AlbaFailure(f'Failure("{exc}")') from None
-        try:
-            text = config_store.get_raw(parts.path)
-        except store.StoreError as exc:
-            raise AlbaFailure(f'Failure("{exc}")') from None
-        if not text:
-            raise AlbaFailure(f'Failure("Could not retrieve the Arakoon config at {url}")')
-        cluster_id, _ = store.parse_cacc(text)
+        cluster_id, _ = store.parse_cacc(arakoon_config(url, config_store))
         manager = cls(config_store, cluster_id)
         manager.initialize()
         return manager

@@ -5,9 +5,11 @@ import os
 import shutil
 
 from ovs_emulator import asdapi, paths, store, system, ui
-from ovs_emulator.validate import REGEX_IP, verify_required_params
+from ovs_emulator.validate import REGEX_IP, preconfig_section, verify_required_params
 
 EXPECTED_KEYS = ["api_ip", "api_port", "asd_ips", "asd_start_port", "configuration_store", "ipmi"]
+NOT_A_DICT = ('The ASD manager pre-configuration file must contain a "asdmanager" key with a '
+              'dictionary as value')
 REQUIRED_PARAMS = {"api_ip": (str, REGEX_IP, True),
                    "asd_ips": (list, REGEX_IP, False),
                    "api_port": (int, {"min": 1025, "max": 65535}, False),
@@ -22,20 +24,7 @@ class SetupFailed(Exception):
 
 
 def read_preconfig():
-    filename = paths.SDM_PRECONFIG
-    if not os.path.exists(filename):
-        raise SetupFailed(f"The pre-configuration file {filename} is missing: only the "
-                          "unattended setup is supported")
-    with open(filename, encoding="utf-8") as handle:
-        try:
-            config = json.loads(handle.read())
-        except ValueError as exc:
-            raise SetupFailed(f"JSON contents could not be retrieved from file {filename}.\n"
-                              f"Error message: {exc}") from None
-    if not isinstance(config, dict) or not isinstance(config.get("asdmanager"), dict):
-        raise SetupFailed('The ASD manager pre-configuration file must contain a "asdmanager" key '
-                          'with a dictionary as value')
-    config = config["asdmanager"]
+    config = preconfig_section(paths.SDM_PRECONFIG, "asdmanager", NOT_A_DICT, SetupFailed)
     errors = [f"Key {key} is not supported by the ASD manager" for key in config if key not in EXPECTED_KEYS]
     if errors:
         raise SetupFailed("Errors found while verifying pre-configuration:",

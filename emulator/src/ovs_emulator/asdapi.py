@@ -9,7 +9,6 @@ Run as ``python3 -m ovs_emulator.asdapi [--bind IP] [--port N] [--cert FILE] [--
 Adding an endpoint: write a method ``AsdApp.<view>(self, **url_parameters)`` returning a dict
 (or ``(dict, status)``, or raising ``AsdError``) and add it to ``AsdApp.ROUTES``.
 """
-import argparse
 import base64
 import binascii
 import hmac
@@ -23,12 +22,11 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ovs_emulator import albamgr, hardware, packages, paths, system, units
 from ovs_emulator.store import open_store
-from ovs_emulator.tlsserver import TlsHttpServer
+from ovs_emulator.tlsserver import JsonHandler, TlsHttpServer, service_arguments
 
 LOG = logging.getLogger("ovs_emulator.asdapi")
 API_VERSION = 3
@@ -521,27 +519,14 @@ class AsdApp:
 
 # --- HTTP transport ---------------------------------------------------------------------
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     server_version = "Werkzeug/0.14.1"
     sys_version = "Python/3"
-    protocol_version = "HTTP/1.1"
+    log = LOG
 
     def _serve(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        data = self.rfile.read(length) if length else b""
-        status, body = self.server.app.handle(self.command, self.path, self.headers, data)
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_HEAD = _serve
-
-    def log_message(self, fmt, *args):
-        LOG.info("%s - %s", self.client_address[0], fmt % args)
+        status, body = self.server.app.handle(self.command, self.path, self.headers, self.body())
+        self.answer(status, json.dumps(body).encode(), [("Content-Type", "application/json")])
 
 
 class AsdApiServer(TlsHttpServer):
@@ -569,16 +554,10 @@ def ensure_certificate(cert, key, ip):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="asd-manager-api", description="ASD manager HTTP API")
-    parser.add_argument("--bind", default=None, help="address (default: ip of config main)")
-    parser.add_argument("--port", type=int, default=None,
-                        help="port (default: port of config main)")
-    parser.add_argument("--cert", default=None, help=f"certificate ({paths.SDM_SSL_CERT})")
-    parser.add_argument("--key", default=None, help=f"private key ({paths.SDM_SSL_KEY})")
-    parser.add_argument("--log-level", default="INFO")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=getattr(logging, args.log_level.upper(), logging.INFO),
-                        format="%(asctime)s [%(levelname)s] %(name)s: %(message)s")
+    args = service_arguments(argv, "asd-manager-api", "ASD manager HTTP API",
+                             ((None, "address (default: ip of config main)"),
+                              (None, "port (default: port of config main)")),
+                             paths.SDM_SSL_CERT, paths.SDM_SSL_KEY)
     try:
         store = open_store()
         node_id = read_node_id()
@@ -587,7 +566,7 @@ def main(argv=None):
         main_config = store.get(f"{NODE_ROOT}/{node_id}/config/main") or {}
         bind = args.bind or main_config.get("ip") or "0.0.0.0"
         port = args.port or main_config.get("port") or 8500
-        cert, key = args.cert or paths.SDM_SSL_CERT, args.key or paths.SDM_SSL_KEY
+        cert, key = args.cert, args.key
         ensure_certificate(cert, key, bind if bind != "0.0.0.0" else "127.0.0.1")
         server = make_server(store, bind, int(port), cert, key, node_id=node_id)
     except Exception as exc:

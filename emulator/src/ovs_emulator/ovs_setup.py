@@ -5,11 +5,13 @@ import subprocess
 import time
 
 from ovs_emulator import arakoon, disks, model, nodetype, paths, remote, store, system, ui, units
-from ovs_emulator.validate import REGEX_IP, verify_required_params
+from ovs_emulator.validate import REGEX_IP, preconfig_section, verify_required_params
 
 FRAMEWORK_VERSION = 9  # the model/config version the real framework 2.7 writes
 EXPECTED_KEYS = ["cluster_ip", "enable_heartbeats", "external_config", "logging_target",
                  "master_ip", "master_password", "node_type", "rdma", "rollback"]
+NOT_A_DICT = ('The OpenvStorage pre-configuration file must contain a "setup" key with a '
+              'dictionary as value')
 REQUIRED_PARAMS = {"cluster_ip": (str, REGEX_IP, False),
                    "enable_heartbeats": (bool, None, False),
                    "external_config": (str, None, False),
@@ -28,20 +30,7 @@ MASTER_FILES = ["/opt/OpenvStorage/config/arakoon_cacc.ini",
 
 def read_preconfig(node_type=None):
     """The validated ``setup`` section of preconfig.json, with defaults filled in."""
-    filename = paths.PRECONFIG
-    if not os.path.exists(filename):
-        raise ValueError(f"The pre-configuration file {filename} is missing: only the unattended "
-                         "setup is supported")
-    with open(filename, encoding="utf-8") as handle:
-        try:
-            config = json.loads(handle.read())
-        except ValueError as exc:
-            raise ValueError(f"JSON contents could not be retrieved from file {filename}.\n"
-                             f"Error message: {exc}") from None
-    if not isinstance(config, dict) or not isinstance(config.get("setup"), dict):
-        raise ValueError('The OpenvStorage pre-configuration file must contain a "setup" key '
-                         'with a dictionary as value')
-    config = config["setup"]
+    config = preconfig_section(paths.PRECONFIG, "setup", NOT_A_DICT, ValueError)
     errors = [f"Key {key} is not supported by OpenvStorage to be used in the pre-configuration JSON"
               for key in config if key not in EXPECTED_KEYS]
     if errors:

@@ -33,15 +33,12 @@ import copy
 import os
 import re
 import shutil
-import sys
 
 from ovs_emulator import actions, alba, paths, system, units, vpool_backends
 from ovs_emulator.store import StoreError
+from ovs_emulator.validate import (REGEX_GUID, REGEX_IP, REGEX_PRESET, REGEX_VPOOL,
+                                     verify_required_params)
 
-REGEX_VPOOL = r"^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$"
-REGEX_IP = r"^(((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?))$"
-REGEX_GUID = r"^[a-f0-9]{8}-(?:[a-f0-9]{4}-){3}[a-f0-9]{12}$"
-REGEX_PRESET = r"^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$"
 TLOG_MULTIPLIER_MAP = {4: 16, 8: 8, 16: 4, 32: 2, 64: 1, 128: 1}
 SCO_SIZES = [4, 8, 16, 32, 64, 128]
 CLUSTER_SIZES = [4, 8, 16, 32, 64]
@@ -50,68 +47,6 @@ DTL_TRANSPORTS = ["tcp", "rdma"]
 STORAGEDRIVER_PORT_RANGE = [[26200, 26299]]
 LIB = units.LIB_DIRS["openvstorage"]
 GiB = 1024 ** 3
-MAXINT = sys.maxsize
-
-
-# --- ExtensionsToolbox.verify_required_params (texts of the framework) -----------------------
-
-_PY2_TYPES = {str: "unicode", int: "int", float: "float", bool: "bool", list: "list",
-              dict: "dict", type(None): "NoneType"}
-_EXPECTED = {str: "str", int: "int", float: "float", bool: "bool", list: "list", dict: "dict"}
-
-
-def _type_ok(value, expected):
-    if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if expected is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return isinstance(value, expected)
-
-
-def _render(values):
-    return "[" + ", ".join(repr(v) for v in values) + "]"
-
-
-def verify_required_params(required, actual):
-    """{key: (type, None | [allowed] | {min, max} | regex string | nested dict[, False])}."""
-    if not isinstance(required, dict) or not isinstance(actual, dict):
-        raise RuntimeError("Required and actual parameters must be of type dictionary")
-    messages = []
-    for key, info in required.items():
-        expected_type, expected = info[0], info[1]
-        optional = len(info) == 3 and info[2] is False
-        if optional and (key not in actual or actual[key] in ("", None)):
-            continue
-        if key not in actual:
-            messages.append(f'Missing required param "{key}" in actual parameters')
-            continue
-        kind = "Optional" if optional else "Mandatory"
-        value = actual[key]
-        if not _type_ok(value, expected_type):
-            messages.append(f'{kind} param "{key}" is of type "<type \'{_PY2_TYPES.get(type(value), type(value).__name__)}\'>" '
-                            f'but we expected type "<type \'{_EXPECTED[expected_type]}\'>"')
-            continue
-        if expected is None:
-            continue
-        if expected_type is dict:
-            verify_required_params(expected, value)
-        elif expected_type in (int, float):
-            if isinstance(expected, list) and value not in expected:
-                messages.append(f'{kind} param "{key}" with value "{value}" should be 1 of the '
-                                f'following: {_render(expected)}')
-            if isinstance(expected, dict):
-                low, high = expected.get("min", -MAXINT), expected.get("max", MAXINT)
-                if not low <= value <= high:
-                    messages.append(f'{kind} param "{key}" with value "{value}" should be in '
-                                    f'range: {low} - {high}')
-        elif isinstance(expected, list) and value not in expected:
-            messages.append(f'{kind} param "{key}" with value "{value}" should be 1 of the '
-                            f'following: {_render(expected)}')
-        elif isinstance(expected, str) and not re.match(expected, value):
-            messages.append(f'{kind} param "{key}" with value "{value}" does not match regex '
-                            f'"{expected}"')
-    if messages:
-        raise RuntimeError("\n" + "\n".join(messages))
 
 
 # --- helpers ------------------------------------------------------------------------------

@@ -9,9 +9,6 @@ from ovs_emulator import alba_cli as albacli, albamgr
 
 BACKEND_CONFIG_ROOT = "/ovs/alba/backends"
 ASD_NODE_ROOT = "/ovs/alba/asdnodes"
-PRESET_NAME = re.compile(r"^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$")
-REGEX_GUID = re.compile(r"^[a-f0-9]{8}-(?:[a-f0-9]{4}-){3}[a-f0-9]{12}$")
-REGEX_VPOOL = re.compile(r"^[0-9a-z][\-a-z0-9]{1,20}[a-z0-9]$")
 OSD_TYPES = ["ASD", "ALBA_BACKEND", "AD", "S3"]
 OBJECT_NOT_FOUND = "The requested object could not be found (object_not_found)"  # OVSClient's 404
 

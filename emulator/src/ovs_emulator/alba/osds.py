@@ -6,9 +6,10 @@ import os
 import tempfile
 
 from ovs_emulator import validate
+from ovs_emulator.validate import REGEX_GUID, REGEX_PRESET, REGEX_VPOOL
 
 from .asdclient import InvalidCredentials, ManagerUnreachable, client_for
-from .common import (OBJECT_NOT_FOUND, OSD_TYPES, PRESET_NAME, REGEX_GUID, REGEX_VPOOL, abm_name,
+from .common import (OBJECT_NOT_FOUND, OSD_TYPES, abm_name,
                      alba_cli, albacli_failure, arakoon_config_ini, backend_of, local_host)
 from .ovsclient import HttpNotFoundException, OVSClient
 from .maintenance import checkup_maintenance_agents, has_maintenance
@@ -247,7 +248,7 @@ def link_alba_backends(model, alba_backend_guid, metadata):
         "backend_info": (dict, {"domain_guid": (str, REGEX_GUID, False),
                                 "linked_guid": (str, REGEX_GUID),
                                 "linked_name": (str, REGEX_VPOOL),
-                                "linked_preset": (str, PRESET_NAME),
+                                "linked_preset": (str, REGEX_PRESET),
                                 "linked_alba_id": (str, REGEX_GUID)})}, metadata)
     try:
         add_osds(model, alba_backend_guid,

@@ -5,7 +5,9 @@ import os
 import random
 import tempfile
 
-from .common import PRESET_NAME, abm_name, alba_cli, backend_of
+from ovs_emulator.validate import REGEX_PRESET
+
+from .common import abm_name, alba_cli, backend_of
 
 
 def validate_policies(policies):
@@ -32,7 +34,7 @@ def list_presets(model, alba_backend):
 
 def add_preset(model, alba_backend_guid, name, compression, policies, encryption,
                fragment_size=None):
-    if not isinstance(name, str) or not PRESET_NAME.match(name):
+    if not isinstance(name, str) or not REGEX_PRESET.match(name):
         raise ValueError("Invalid preset name specified")
     compressions = ["snappy", "bz2", "none"]
     if compression not in compressions:

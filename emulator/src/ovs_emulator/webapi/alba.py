@@ -2,7 +2,8 @@
 albabackends.py): parse the request, run the domain (``ovs_emulator.alba``) in a task or
 directly, shape the answer.  Served with the others (``server.ROUTES``)."""
 from .. import alba
-from ..alba.common import PRESET_NAME, osd_guids
+from ..alba.common import osd_guids
+from ..validate import REGEX_PRESET
 from . import errors
 from .views import _bool, _list, _load, _object, _required, _storagerouters
 
@@ -47,7 +48,7 @@ def albanodes_create(ctx):
     node_id = ctx.request.param("node_id")
     node_type = ctx.request.param("node_type")
     name = ctx.request.param("name")
-    if ctx.version >= 9 and name is not None and not PRESET_NAME.match(str(name)):
+    if ctx.version >= 9 and name is not None and not REGEX_PRESET.match(str(name)):
         raise errors.invalid_data("Invalid name specified. Minimum 3, maximum 20 alpha-numeric "
                                   "characters, dashes and underscores")
     if node_id is None and node_type != "GENERIC":

@@ -16,11 +16,10 @@ import json
 import logging
 import re
 import ssl
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from .. import paths
-from ..tlsserver import TlsHttpServer
+from ..tlsserver import JsonHandler, TlsHttpServer
 from . import alba, auth, errors, update, views, vpools
 from .model import Model
 from .tasks import TaskRunner
@@ -194,33 +193,19 @@ class Application:
         return status, {}, body
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     server_version = "nginx"
     sys_version = ""
-    protocol_version = "HTTP/1.1"
+    log = LOG
 
     def _serve(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
         scheme = "https" if isinstance(self.connection, ssl.SSLSocket) else "http"
-        request = Request(self.command, self.path, self.headers, body, self.client_address[0],
+        request = Request(self.command, self.path, self.headers, self.body(), self.client_address[0],
                           scheme)
         status, headers, payload = self.server.app.handle(request)
-        data = b"" if payload is None else json.dumps(payload).encode()
-        self.send_response(status)
-        if payload is not None:
-            self.send_header("Content-Type", "application/json")
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
-
-    def log_message(self, fmt, *args):
-        LOG.info("%s - %s", self.client_address[0], fmt % args)
+        content = [] if payload is None else [("Content-Type", "application/json")]
+        self.answer(status, b"" if payload is None else json.dumps(payload).encode(),
+                    content + list(headers.items()))
 
 
 class ApiServer(TlsHttpServer):
