@@ -91,8 +91,11 @@ def emulator_cluster(tmp_path_factory):
 @pytest.fixture
 def emulator(emulator_cluster, tmp_path, monkeypatch):
     """The emulator's API on 127.0.0.1 over a fresh copy of the cluster and of its root (see
-    emulator_api.EmulatorApi)."""
+    emulator_api.EmulatorApi); the modules poll its tasks every emulator_api.POLL s."""
     data, root = emulator_cluster
+    wait_for_task = OvsApiClient.wait_for_task
+    monkeypatch.setattr(OvsApiClient, 'wait_for_task', lambda self, task_id, timeout=600, interval=1.0: wait_for_task(
+        self, task_id, timeout=timeout, interval=min(interval, emulator_api.POLL)))
     monkeypatch.setenv('OVS_EMULATOR_ROOT', shutil.copytree(root, str(tmp_path / 'emulator-root'), symlinks=True))
     api = emulator_api.EmulatorApi(str(tmp_path), data).start()
     yield api

@@ -157,20 +157,28 @@ def build(directory):
 
 
 class Worker(object):
-    """ovs-workers of ctl01 serving the node queue of ``store`` (a context manager); polls every POLL s."""
+    """ovs-workers of the storage router ``machine_id`` serving the node queue of ``store`` (a context manager;
+    one per node: within the block of another Worker of the same node, nothing more); polls every POLL s."""
 
-    def __init__(self, store):
-        self.worker = workers.Worker(store, ROUTERS[0][2])
+    running = {}  # (id of the store, machine id): the Worker serving it
+
+    def __init__(self, store, machine_id=ROUTERS[0][2]):
+        self.key = (id(store), machine_id)
+        self.worker = None if self.key in self.running else workers.Worker(store, machine_id)
         self.poll = actions.POLL
 
     def __enter__(self):
-        actions.POLL = POLL
-        self.worker.start()
+        if self.worker is not None:
+            self.running[self.key] = self
+            actions.POLL = POLL
+            self.worker.start()
         return self
 
     def __exit__(self, *exc):
-        self.worker.stop()
-        actions.POLL = self.poll
+        if self.worker is not None:
+            self.worker.stop()
+            actions.POLL = self.poll
+            del self.running[self.key]
 
 
 class EmulatorApi(object):
@@ -203,9 +211,9 @@ class EmulatorApi(object):
         self.server.start()
         return self
 
-    def worker(self):
-        """ctl01's ovs-workers on this store while in the ``with`` block (Worker)."""
-        return Worker(self.store)
+    def worker(self, name='ctl01'):
+        """The ovs-workers of storage router ``name`` on this store while in the ``with`` block (Worker)."""
+        return Worker(self.store, self.router(name)['machine_id'])
 
     def stop(self):
         self.server.shutdown()
@@ -315,6 +323,13 @@ class EmulatorApi(object):
 
     def objects(self, kind):
         return model.objects(self.store, kind)
+
+    def model_create(self, kind, **fields):
+        """A model object written directly (state the API has no call for)."""
+        return model.create(self.store, kind, **fields)
+
+    def model_save(self, kind, obj):
+        return model.save(self.store, kind, obj)
 
     def find(self, kind, **match):
         return model.find(self.store, kind, **match)

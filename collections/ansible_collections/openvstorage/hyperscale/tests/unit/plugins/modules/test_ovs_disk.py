@@ -1,5 +1,7 @@
 # -*- coding: utf-8 -*-
-"""ovs_disk against the fake storage API."""
+"""ovs_disk against the emulated framework API (tests/unit/emulator_api.py): ctl01's disks sdb (100 GiB SSD, its
+10 GiB DB+WRITE partition at offset 0 on /mnt/ssd1), sdc (200 GiB HDD), sdd (100 GiB SSD), partitioned by the
+ovs-workers of ctl01."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -7,56 +9,71 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_disk
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import run_api_module
 
 GIB = 1024 ** 3
+SDD_ALIAS = '/dev/disk/by-id/ata-QEMU_HARDDISK_SSD0003'
 
 
 @pytest.fixture
-def server(tmp_path):
-    srv = StorageApiServer(str(tmp_path)).start()
-    ovs = srv.ovs
-    ovs.add_controllers(2)
-    srv.sdb = ovs.add_disk('ctl01', 'sdb', 100 * GIB, aliases=['/dev/disk/by-id/ata-SSD_1'])
-    srv.sdc = ovs.add_disk('ctl01', 'sdc', 200 * GIB)
-    srv.sdd = ovs.add_disk('ctl01', 'sdd', 200 * GIB)
-    srv.sdd_part = ovs.add_partition(srv.sdd, 0, 200 * GIB, roles=['SCRUB'], mountpoint='/mnt/hdd1')
-    yield srv
-    srv.stop()
+def server(emulator):
+    """The emulated cluster, ctl01's ovs-workers serving its queue for the whole test."""
+    emulator.ctl01 = emulator.router('ctl01')['guid']
+    with emulator.worker():
+        yield emulator
 
 
 def run(server, tmp_path, **options):
     return run_api_module(ovs_disk.main, server, tmp_path, **options)
 
 
+def posts(server):
+    return server.writes()
+
+
+def disk(server, name):
+    return server.find('disk', name=name, storagerouter_guid=server.ctl01)[0]
+
+
+def partitions(server, name):
+    """{offset: partition} of a disk of ctl01 in the emulator's model."""
+    return dict((p['offset'], p) for p in server.find('diskpartition', disk_guid=disk(server, name)['guid']))
+
+
+def configure_path(server):
+    return '/api/storagerouters/{0}/configure_disk/'.format(server.ctl01)
+
+
 def test_create_partition_whole_disk_then_idempotent(server, tmp_path):
-    status, result, dummy = run(server, tmp_path, diff=True, storagerouter='ctl01',
-                                disk='/dev/disk/by-id/ata-SSD_1', roles=['write', 'DB', 'DTL'])
+    status, result, dummy = run(server, tmp_path, diff=True, storagerouter='ctl01', disk=SDD_ALIAS,
+                                roles=['write', 'DTL'])
     assert status == 'exit', result
     assert result['changed'] is True
     part = result['partition']
-    assert part['disk'] == 'sdb' and part['offset'] == 0 and part['size'] == 100 * GIB
-    assert part['roles'] == ['DB', 'DTL', 'WRITE'] and part['guid'] and part['mountpoint']
-    assert result['diff'] == {'before': {}, 'after': {'offset': 0, 'size': 100 * GIB, 'roles': ['DB', 'DTL', 'WRITE'],
-                                                      'name': 'ctl01:sdb@0'}}
-    post = [d for p, d in server.ovs.posts if p.endswith('/configure_disk/')]
-    assert post == [dict(disk_guid=server.sdb, offset=0, size=100 * GIB, roles=['DB', 'DTL', 'WRITE'])]
-    status, result, dummy = run(server, tmp_path, storagerouter='172.30.250.11', disk='/dev/sdb',
-                                roles=['DB', 'DTL', 'WRITE'])
+    # the mount point is the emulator's: the first free /mnt/ssd<n> (/mnt/ssd1 is sdb's)
+    assert part == dict(guid=partitions(server, 'sdd')[0]['guid'], disk='sdd', offset=0, size=100 * GIB,
+                        roles=['DTL', 'WRITE'], mountpoint='/mnt/ssd2')
+    assert result['diff'] == {'before': {}, 'after': {'offset': 0, 'size': 100 * GIB, 'roles': ['DTL', 'WRITE'],
+                                                      'name': 'ctl01:sdd@0'}}
+    assert posts(server) == [('POST', configure_path(server), dict(
+        disk_guid=disk(server, 'sdd')['guid'], offset=0, size=100 * GIB, roles=['DTL', 'WRITE']))]
+    status, result, dummy = run(server, tmp_path, storagerouter='172.30.250.11', disk='/dev/sdd',
+                                roles=['DTL', 'WRITE'])
     assert status == 'exit' and result['changed'] is False
     assert result['partition'] == part
-    assert len(server.ovs.posts) == 1
+    assert len(posts(server)) == 1
 
 
 def test_extend_existing_single_partition(server, tmp_path):
-    status, result, dummy = run(server, tmp_path, diff=True, storagerouter='ctl01', disk='sdd',
-                                roles=['SCRUB', 'WRITE'])
+    sdb_part = partitions(server, 'sdb')[0]['guid']
+    status, result, dummy = run(server, tmp_path, diff=True, storagerouter='ctl01', disk='sdb',
+                                roles=['DB', 'WRITE', 'SCRUB'])
     assert status == 'exit' and result['changed'] is True, result
-    assert result['diff'] == {'before': {'roles': ['SCRUB'], 'name': 'ctl01:sdd@0'},
-                              'after': {'roles': ['SCRUB', 'WRITE'], 'name': 'ctl01:sdd@0'}}
-    assert server.ovs.posts[0][1]['partition_guid'] == server.sdd_part
-    assert server.ovs.partitions[server.sdd_part]['roles'] == ['SCRUB', 'WRITE']
+    assert result['diff'] == {'before': {'roles': ['DB', 'WRITE'], 'name': 'ctl01:sdb@0'},
+                              'after': {'roles': ['DB', 'SCRUB', 'WRITE'], 'name': 'ctl01:sdb@0'}}
+    assert posts(server)[0][2]['partition_guid'] == sdb_part
+    assert partitions(server, 'sdb')[0]['roles'] == ['DB', 'SCRUB', 'WRITE']
+    assert server.router('ctl01')['partition_config']['SCRUB'] == [sdb_part]
 
 
 def test_check_mode_makes_no_post(server, tmp_path):
@@ -65,13 +82,17 @@ def test_check_mode_makes_no_post(server, tmp_path):
     assert status == 'exit' and result['changed'] is True
     assert result['partition'] == dict(guid=None, disk='sdc', offset=0, size=50 * GIB, roles=['WRITE'],
                                        mountpoint=None)
-    assert server.ovs.posts == []
+    assert posts(server) == []
+    assert partitions(server, 'sdc') == {}
 
 
 def test_partition_at_offset(server, tmp_path):
     status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdc', roles=['WRITE'],
                                 offset=GIB, size=10 * GIB)
-    assert status == 'exit' and result['partition']['offset'] == GIB and result['partition']['size'] == 10 * GIB
+    assert status == 'exit', result
+    assert result['partition']['offset'] == GIB and result['partition']['size'] == 10 * GIB
+    assert result['partition']['mountpoint'] == '/mnt/hdd1'
+    assert sorted(partitions(server, 'sdc')) == [GIB]
 
 
 @pytest.mark.parametrize('roles, text', [
@@ -83,42 +104,54 @@ def test_partition_at_offset(server, tmp_path):
 def test_role_validation(server, tmp_path, roles, text):
     status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdb', roles=roles)
     assert status == 'fail' and text in result['msg'], result
-    assert server.ovs.requests == []  # validated before any call
+    assert server.requests == []  # validated before any call
 
 
 def test_db_only_once_per_storagerouter(server, tmp_path):
-    server.ovs.add_partition(server.sdc, 0, 200 * GIB, roles=['DB'])
-    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdb', roles=['DB', 'WRITE'])
+    sdb_part = partitions(server, 'sdb')[0]['guid']
+    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdc', roles=['DB', 'WRITE'])
     assert status == 'fail'
-    assert 'storage router ctl01 already has the DB role on partition' in result['msg']
-    assert '(disk sdc, offset 0)' in result['msg']
-    assert server.ovs.posts == []
+    assert result['msg'] == ('roles: storage router ctl01 already has the DB role on partition {0} (disk sdb, '
+                             'offset 0); DB may be on one partition per storage router only'.format(sdb_part))
+    assert posts(server) == []
 
 
 def test_role_in_use_cannot_be_removed(server, tmp_path):
-    part = server.ovs.add_partition(server.sdc, 0, 200 * GIB, roles=['WRITE', 'DTL'], used_by=['WRITE'])
-    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdc', roles=['DTL'])
+    part = partitions(server, 'sdb')[0]
+    # a vPool's storage driver uses the WRITE role of sdb's partition (its StorageDriverPartition junction)
+    junction = server.model_create('storagedriverpartition', role='WRITE', sub_role=None, number=0, size=GIB,
+                                   partition_guid=part['guid'], storagedriver_guid=None)
+    part['storagedrivers_guids'] = [junction['guid']]
+    server.model_save('diskpartition', part)
+    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdb', roles=['DB'])
     assert status == 'fail'
-    assert result['msg'].startswith('roles: cannot remove WRITE from the partition at offset 0 of disk sdc on ctl01: '
+    assert result['msg'].startswith('roles: cannot remove WRITE from the partition at offset 0 of disk sdb on ctl01: '
                                     'in use by a vPool')
-    assert server.ovs.posts == []
-    # removing a role that is not used is fine
-    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdc', roles=['WRITE'])
-    assert status == 'exit' and result['changed'] is True
-    assert server.ovs.partitions[part]['roles'] == ['WRITE']
+    assert posts(server) == []
+
+
+def test_role_not_used_removed(server, tmp_path):
+    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdb', roles=['DB'])
+    assert status == 'exit' and result['changed'] is True, result
+    assert partitions(server, 'sdb')[0]['roles'] == ['DB']
 
 
 def test_lookup_failures(server, tmp_path):
     status, result, dummy = run(server, tmp_path, storagerouter='ctl09', disk='sdb', roles=['DB'])
     assert status == 'fail' and result['msg'] == ("storagerouter: no storage router named or with IP 'ctl09'; "
-                                                  "storage routers: ctl01 (172.30.250.11), ctl02 (172.30.250.12)")
+                                                  "storage routers: cmp01 (172.30.250.21), ctl01 (172.30.250.11), "
+                                                  "ctl02 (172.30.250.12), ctl03 (172.30.250.13)")
     status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdz', roles=['DB'])
     assert status == 'fail' and result['msg'] == "disk: no disk 'sdz' on storage router ctl01; disks: sdb, sdc, sdd"
+    status, result, dummy = run(server, tmp_path, storagerouter='ctl02', disk='sdb', roles=['DB'])
+    assert status == 'fail' and result['msg'] == "disk: no disk 'sdb' on storage router ctl02; disks: none"
 
 
-def test_several_partitions_need_offset_and_backend_disk(server, tmp_path):
-    server.ovs.add_partition(server.sdc, 0, 10 * GIB)
-    server.ovs.add_partition(server.sdc, 10 * GIB, 10 * GIB)
+def test_several_partitions_need_offset(server, tmp_path):
+    run(server, tmp_path, storagerouter='ctl01', disk='sdc', roles=['SCRUB'], offset=0, size=10 * GIB)
+    run(server, tmp_path, storagerouter='ctl01', disk='sdc', roles=['WRITE'], offset=10 * GIB, size=10 * GIB)
+    count = len(posts(server))
+    assert count == 2 and sorted(partitions(server, 'sdc')) == [0, 10 * GIB]
     status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdc', roles=['WRITE'])
     assert status == 'fail' and result['msg'].startswith('offset: disk sdc of storage router ctl01 has 2 partitions')
     status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdc', roles=['WRITE'],
@@ -127,13 +160,24 @@ def test_several_partitions_need_offset_and_backend_disk(server, tmp_path):
     status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdc', roles=['WRITE'],
                                 offset=0, size=GIB)
     assert status == 'fail' and 'cannot be resized' in result['msg']
-    server.ovs.partitions[server.sdd_part]['roles'] = ['BACKEND']
-    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdd', roles=['WRITE'])
+    assert len(posts(server)) == count
+
+
+def test_backend_disk_refused(server, tmp_path):
+    # an ASD disk: the BACKEND role (set by the system, not through configure_disk)
+    part = partitions(server, 'sdb')[0]
+    part['roles'] = ['BACKEND']
+    server.model_save('diskpartition', part)
+    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdb', roles=['WRITE'])
     assert status == 'fail' and 'in use by an ALBA backend' in result['msg']
-    assert server.ovs.posts == []
+    assert posts(server) == []
 
 
 def test_task_failure_is_reported(server, tmp_path):
-    server.ovs.fail_next_task = 'Disk sdb cannot have the DB role due to presence on disk sdx'
-    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdb', roles=['DB'])
-    assert status == 'fail' and 'presence on disk sdx' in result['msg'] and result['task_status'] == 'FAILURE'
+    # the ABM and NSM of an ALBA backend run on ctl01: its DB role is in use (the module cannot see that;
+    # the framework's configure_disk refuses)
+    server.add_alba_backend('be1')
+    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdb', roles=['WRITE'])
+    assert status == 'fail' and result['task_status'] == 'FAILURE', result
+    assert 'Roles in use cannot be removed. Used roles: DB' in result['msg']
+    assert partitions(server, 'sdb')[0]['roles'] == ['DB', 'WRITE']
