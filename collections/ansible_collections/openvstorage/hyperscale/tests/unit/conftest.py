@@ -88,15 +88,49 @@ def emulator_cluster(tmp_path_factory):
     patch.undo()
 
 
-@pytest.fixture
-def emulator(emulator_cluster, tmp_path, monkeypatch):
-    """The emulator's API on 127.0.0.1 over a fresh copy of the cluster and of its root (see
-    emulator_api.EmulatorApi); the modules poll its tasks every emulator_api.POLL s."""
+@pytest.fixture(scope='session')
+def storage_cluster(emulator_cluster, tmp_path_factory):
+    """(keys, root) of emulator_cluster with what a vPool needs (emulator_api.build_storage), built once."""
     data, root = emulator_cluster
+    patch = pytest.MonkeyPatch()
+    root = shutil.copytree(root, str(tmp_path_factory.mktemp('storage') / 'root'), symlinks=True)
+    patch.setenv('OVS_EMULATOR_ROOT', root)
+    try:
+        data = emulator_api.build_storage(str(tmp_path_factory.mktemp('storage-build')), data)
+    finally:
+        patch.undo()
+    return data, root
+
+
+def serve(cluster, tmp_path, monkeypatch):
+    """An EmulatorApi over a copy of ``cluster`` (keys, root), the root copy as OVS_EMULATOR_ROOT; the modules
+    poll its tasks every emulator_api.POLL s."""
+    data, root = cluster
     wait_for_task = OvsApiClient.wait_for_task
     monkeypatch.setattr(OvsApiClient, 'wait_for_task', lambda self, task_id, timeout=600, interval=1.0: wait_for_task(
         self, task_id, timeout=timeout, interval=min(interval, emulator_api.POLL)))
     monkeypatch.setenv('OVS_EMULATOR_ROOT', shutil.copytree(root, str(tmp_path / 'emulator-root'), symlinks=True))
-    api = emulator_api.EmulatorApi(str(tmp_path), data).start()
+    return emulator_api.EmulatorApi(str(tmp_path), data).start()
+
+
+@pytest.fixture
+def emulator(emulator_cluster, tmp_path, monkeypatch):
+    """The emulator's API on 127.0.0.1 over a fresh copy of the cluster and of its root (see
+    emulator_api.EmulatorApi and serve)."""
+    api = serve(emulator_cluster, tmp_path, monkeypatch)
     yield api
     api.stop()
+
+
+@pytest.fixture
+def storage(storage_cluster, tmp_path, monkeypatch):
+    """``emulator`` over the storage cluster (emulator_api.build_storage): the ASD manager of str01 running,
+    the ovs-workers of ctl01 and ctl02 serving their queues for the whole test."""
+    api = serve(storage_cluster, tmp_path, monkeypatch)
+    manager = emulator_api.AsdManager(api, str(tmp_path))
+    try:
+        with api.worker('ctl01'), api.worker('ctl02'):
+            yield api
+    finally:
+        manager.stop()
+        api.stop()

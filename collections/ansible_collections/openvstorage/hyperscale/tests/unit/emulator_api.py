@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import json
 import os
-import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -28,7 +28,7 @@ EMULATOR_SRC = os.path.join(REPO, 'emulator', 'src')
 if EMULATOR_SRC not in sys.path:
     sys.path.insert(0, EMULATOR_SRC)
 
-from ovs_emulator import actions, asd_setup, model, paths, store as store_module, system, workers  # noqa: E402
+from ovs_emulator import actions, asd_setup, asdapi, disks, model, paths, store as store_module, system, workers  # noqa: E402
 from ovs_emulator.alba.backends import create_alba_backend  # noqa: E402
 from ovs_emulator.alba.nodes import volatile_node  # noqa: E402
 from ovs_emulator.ovs_setup import NodeSetup  # noqa: E402
@@ -49,6 +49,24 @@ APT_SOURCE = 'deb http://172.30.250.10/debian fargo main\n'
 HARDWARE = {'disks': [{'name': 'sdb', 'size': 100 * 1024 ** 3, 'is_ssd': True, 'serial': 'SSD0001'},
                       {'name': 'sdc', 'size': 200 * 1024 ** 3, 'is_ssd': False, 'serial': 'HDD0002'},
                       {'name': 'sdd', 'size': 100 * 1024 ** 3, 'is_ssd': True, 'serial': 'SSD0003'}]}
+# the storage cluster (build_storage): ctl01's hardware with sde (3 ASDs of acc1 on it)
+STORAGE_HARDWARE = {'disks': HARDWARE['disks'] + [{'name': 'sde', 'size': 100 * 1024 ** 3, 'is_ssd': True,
+                                                    'serial': 'SSD0004'}]}
+# systemctl of the ASD manager (asdapi.make_server runs it): units started are files in $OVS_EMULATOR_ROOT/active
+ASD_SYSTEMCTL = """#!/bin/sh
+A="$OVS_EMULATOR_ROOT/active"
+mkdir -p "$A"
+case "$1" in
+  start|restart) touch "$A/$2";;
+  disable) rm -f "$A/$3";;
+  is-active) if [ -e "$A/$2" ]; then echo active; exit 0; fi; echo inactive; exit 3;;
+  show) if [ -e "$OVS_EMULATOR_ROOT/lib/systemd/system/$3.service" ]; then echo LoadState=loaded;
+        else echo LoadState=not-found; fi;;
+  list-units) for f in "$A"/*; do
+                [ -e "$f" ] && echo "$(basename "$f").service loaded active running x"; done;;
+esac
+exit 0
+"""
 # seconds between two polls of the node queues (ovs-workers) and of the ALBA status reads in tests
 POLL = 0.02
 
@@ -156,6 +174,98 @@ def build(directory):
     return api.store.data
 
 
+def build_storage(directory, data):
+    """The configuration store keys of the storage cluster, made from ``data`` (``build``'s) with
+    OVS_EMULATOR_ROOT a copy of the session's root: ctl01's sdd a DTL+SCRUB+WRITE partition, ctl02 a
+    DB+DTL+WRITE partition (model objects: its node has no hardware here), RUNNING LOCAL backends be1, acc1 and
+    acc2 (acc1 also with preset ``fast`` (1, 1, 1, 2)), each claiming 3 ASDs of str01 (on sdc for be1, on sde for
+    acc1 and acc2): their presets are available; ctl01 and ctl02 of the enterprise edition (block cache feature)."""
+    with open(paths.HARDWARE_JSON, 'w') as handle:
+        handle.write(json.dumps(STORAGE_HARDWARE))
+    api = EmulatorApi(directory, data).start()
+    manager = AsdManager(api, directory)
+    try:
+        router = api.router('ctl01')['guid']
+
+        def partition_sdd(client):
+            client.wait_for_task(client.post('storagerouters/{0}/rescan_disks/'.format(router)), interval=POLL)
+            sdd = api.find('disk', name='sdd', storagerouter_guid=router)[0]
+            client.wait_for_task(client.post('storagerouters/{0}/configure_disk/'.format(router), {
+                'disk_guid': sdd['guid'], 'offset': 0, 'size': sdd['size'], 'roles': ['DTL', 'SCRUB', 'WRITE']}),
+                interval=POLL)
+        with api.worker():
+            api.prepare(partition_sdd)
+        for name, device in (('be1', 'sdc'), ('acc2', 'sde'), ('acc1', 'sde')):
+            guid = api.add_alba_backend(name)
+            manager.claim(guid, device, 3)
+        api.add_preset(guid, 'fast', [[1, 1, 1, 2]])
+        router_partition(api, 'ctl02', 100 * 1024 ** 3, ['DB', 'DTL', 'WRITE'])
+        for name in ('ctl01', 'ctl02'):  # the enterprise edition: a vPool's block cache is supported
+            router = api.router(name)
+            router['features'] = {'alba': {'edition': 'enterprise', 'features': ['cache-quota', 'block-cache']}}
+            api.model_save('storagerouter', router)
+    finally:
+        manager.stop()
+        api.stop()
+    return api.store.data
+
+
+def router_partition(api, name, size, roles):
+    """A disk sdb of storage router ``name`` with one partition (offset 0, mounted on /mnt/ssd1) of ``roles``."""
+    router = api.router(name)
+    disk = api.model_create('disk', name='sdb', aliases=['/dev/disk/by-id/ata-QEMU_HARDDISK_' + name], size=size,
+                            is_ssd=True, state='OK', storagerouter_guid=router['guid'], partitions_guids=[])
+    partition = api.model_create('diskpartition', name='sdb1', disk_guid=disk['guid'], offset=0, size=size,
+                                 state='OK', mountpoint='/mnt/ssd1', filesystem='ext4', roles=list(roles), aliases=[],
+                                 storagedrivers_guids=[])
+    disk['partitions_guids'] = [partition['guid']]
+    api.model_save('disk', disk)
+    router['disks_guids'] = [disk['guid']]
+    api.model_save('storagerouter', router)
+    disks.refresh_partition_config(api.store, router['guid'])
+
+
+class AsdManager(object):
+    """The ASD manager of the ASD node str01 (ASD_NODES[0]) in-process on 127.0.0.1 over the store of ``api``
+    (asdapi.make_server, systemctl ASD_SYSTEMCTL); its albanode and config point at it."""
+
+    def __init__(self, api, directory):
+        self.api = api
+        script = os.path.join(directory, 'asd-systemctl')
+        with open(script, 'w') as handle:
+            handle.write(ASD_SYSTEMCTL)
+        os.chmod(script, os.stat(script).st_mode | stat.S_IEXEC)
+        node_id = ASD_NODES[0][0]
+        self.server = asdapi.make_server(api.store, '127.0.0.1', 0, api.cert_path, api.key_path, node_id=node_id,
+                                         systemctl=script)
+        self.server.start()
+        port = self.server.server_address[1]
+        key = '/ovs/alba/asdnodes/{0}/config/main'.format(node_id)
+        api.store.set(key, dict(api.store.get(key), ip='127.0.0.1', port=port))
+        self.node = api.find('albanode', node_id=node_id)[0]
+        self.node.update(ip='127.0.0.1', port=port)
+        api.model_save('albanode', self.node)
+
+    def claim(self, alba_backend_guid, device, count):
+        """``count`` more ASDs on the slot of ``device`` (fill_slots), claimed by the backend (add_osds)."""
+        node = 'alba/nodes/{0}'.format(self.node['guid'])
+
+        def calls(client):
+            slots = client.get(node, contents='stack')['stack']
+            slot_id = [k for k, slot in slots.items() if slot.get('device') == '/dev/' + device][0]
+            client.wait_for_task(client.post(node + '/fill_slots/', {'osd_information': [
+                {'slot_id': slot_id, 'count': count}]}), interval=POLL)
+            osds = client.get(node, contents='stack')['stack'][slot_id]['osds']
+            return [{'osd_type': 'ASD', 'ips': osd['ips'], 'port': osd['port'], 'slot_id': slot_id}
+                    for osd in osds.values() if not osd.get('claimed_by')]
+        osds = self.api.prepare(calls)
+        self.api.alba_action(alba_backend_guid, 'add_osds', {'alba_node_guid': self.node['guid'], 'osds': osds})
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class Worker(object):
     """ovs-workers of the storage router ``machine_id`` serving the node queue of ``store`` (a context manager;
     one per node: within the block of another Worker of the same node, nothing more); polls every POLL s."""
@@ -190,8 +300,8 @@ class EmulatorApi(object):
     def __init__(self, directory, data, host='127.0.0.1'):
         self.host = host
         self.store = MemoryStore(dict(data))
-        self.cert_path, key_path = make_certificate(directory, host)
-        self.server = make_server(self.store, host, 0, self.cert_path, key_path)
+        self.cert_path, self.key_path = make_certificate(directory, host)
+        self.server = make_server(self.store, host, 0, self.cert_path, self.key_path)
         self.port = self.server.server_address[1]
         self.requests = []
         self.app = self.server.app
@@ -268,6 +378,12 @@ class EmulatorApi(object):
             model.create(self.store, 'backenddomain', backend_guid=guid, domain_guid=domain_guid)
         return guid
 
+    def add_client(self, name='vpool-client'):
+        """An OAuth client (client credentials) of admin through POST /api/clients/: (client id, secret)."""
+        user = self.find('user', username='admin')[0]['guid']
+        client = self.prepare(lambda api: api.post('clients/', {'name': name, 'ovs_type': 'USER', 'user_guid': user}))
+        return client['guid'], client['client_secret']
+
     def alba_type(self):
         """The guid of the backend type ``alba`` (GET /api/backendtypes/)."""
         return self.prepare(lambda api: [t for t in api.list('backendtypes', contents='code')
@@ -333,6 +449,11 @@ class EmulatorApi(object):
 
     def find(self, kind, **match):
         return model.find(self.store, kind, **match)
+
+    def alba_backend(self, name):
+        """The guid of the ALBA backend named ``name``."""
+        backend = self.find('backend', name=name)[0]
+        return self.find('albabackend', backend_guid=backend['guid'])[0]['guid']
 
     def router(self, name):
         return self.find('storagerouter', name=name)[0]

@@ -1,5 +1,7 @@
 # -*- coding: utf-8 -*-
-"""ovs_vpool against the fake storage API."""
+"""ovs_vpool against the emulated framework API (tests/unit/emulator_api.py, the storage cluster of
+build_storage): ctl01 (sdb DB+WRITE, sdd DTL+SCRUB+WRITE) and ctl02 (DB+DTL+WRITE) with their ovs-workers,
+LOCAL backends be1 and acc1 whose presets are available (ASDs of str01 claimed)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -7,7 +9,6 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_vpool
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import expect_fail, run_api_module
 
 GIB = 1024 ** 3
@@ -15,72 +16,84 @@ SECRET = 'S3cr3tS3cr3tS3cr3tS3cr3tS3cr3t00'
 
 
 @pytest.fixture
-def server(tmp_path):
-    srv = StorageApiServer(str(tmp_path)).start()
-    ovs = srv.ovs
-    srv.r = dict(zip(['ctl01', 'ctl02', 'ctl03'], ovs.add_controllers(3)))
-    for name in ('ctl01', 'ctl02'):
-        disk = ovs.add_disk(name, 'sdb', 100 * GIB)
-        ovs.add_partition(disk, 0, 100 * GIB, roles=['DB', 'DTL', 'WRITE'] + (['SCRUB'] if name == 'ctl01' else []),
-                          mountpoint='/mnt/ssd1')
-    srv.be = ovs.add_albabackend('be1')
-    yield srv
-    srv.stop()
+def server(storage):
+    storage.r = dict((name, storage.router(name)['guid']) for name in ('ctl01', 'ctl02', 'ctl03'))
+    storage.be = storage.alba_backend('be1')
+    return storage
 
 
 def run(server, tmp_path, **options):
     return run_api_module(ovs_vpool.main, server, tmp_path, **options)
 
 
+def posts(server):
+    """(path, data) of the writes the module sent."""
+    return [(path, data) for dummy, path, data in server.writes()]
+
+
+def vpools(server):
+    return server.objects('vpool')
+
+
+def add_vdisk(server, vpool_guid, name, router):
+    """A vDisk made through the API (POST /api/vdisks/), served by storage router ``router``."""
+    server.prepare(lambda api: api.wait_for_task(api.post('vdisks/', dict(
+        name=name, size=GIB, vpool_guid=vpool_guid, storagerouter_guid=server.r[router])), interval=0.02))
+
+
 # options that pass every check
-VALID = dict(name='pool1', backend='be1', storagerouters=['ctl01'], writecache_size=10)
+VALID = dict(name='pool1', backend='be1', storagerouters=['ctl01'], writecache_size=50)
 
 
 def create(server, tmp_path, **extra):
-    options = dict(name='pool1', backend='be1', storagerouters=['ctl01', 'ctl02'], writecache_size=10,
+    options = dict(name='pool1', backend='be1', storagerouters=['ctl01', 'ctl02'], writecache_size=50,
                    dtl_mode='a_sync', sco_size=8)
     options.update(extra)
     return run(server, tmp_path, **options)
 
 
 def test_create_on_first_then_extend_then_idempotent(server, tmp_path):
+    client_id, secret = server.add_client()
     status, result, dummy = create(server, tmp_path, storage_ip={'ctl02': '10.0.0.12'}, proxies=4,
-                                   fragment_cache=dict(on_write=False, quota=GIB), backend_client_id='cl-id',
-                                   backend_client_secret=SECRET)
+                                   fragment_cache=dict(on_write=False, quota=GIB), backend_client_id=client_id,
+                                   backend_client_secret=secret)
     assert status == 'exit', result
     assert result['changed'] is True and result['not_removed'] == []
     vpool = result['vpool']
     assert vpool['name'] == 'pool1' and vpool['status'] == 'RUNNING' and vpool['storagerouters'] == ['ctl01', 'ctl02']
     assert vpool['configuration']['sco_size'] == 8 and vpool['configuration']['dtl_mode'] == 'a_sync'
-    posts = server.ovs.posts
-    assert [p for p, d in posts] == ['/api/storagerouters/{0}/add_vpool/'.format(server.r['ctl01']),
+    sent = posts(server)
+    assert [p for p, d in sent] == ['/api/storagerouters/{0}/add_vpool/'.format(server.r['ctl01']),
                                      '/api/storagerouters/{0}/add_vpool/'.format(server.r['ctl02'])]
-    first = posts[0][1]['call_parameters']
+    first = sent[0][1]['call_parameters']
     assert first == dict(
         vpool_name='pool1', storagerouter_ip='172.30.250.11', storage_ip='172.30.250.11',
         backend_info=dict(alba_backend_guid=server.be, preset='default'),
-        connection_info=dict(host='127.0.0.1', port=server.port, client_id='cl-id', client_secret=SECRET, local=True),
+        connection_info=dict(host='127.0.0.1', port=server.port, client_id=client_id, client_secret=secret,
+                             local=True),
         config_params=dict(sco_size=8, cluster_size=4, dtl_mode='a_sync', dtl_transport='tcp', write_buffer=128),
         caching_info=dict(fragment_cache_on_read=True, fragment_cache_on_write=False, block_cache_on_read=False,
                           block_cache_on_write=False, cache_quota_fc=GIB),
-        writecache_size=10, parallelism=dict(proxies=4),
+        writecache_size=50, parallelism=dict(proxies=4),
         mds_config_params=dict(mds_safety=3, mds_tlogs=100, mds_maxload=75))
-    assert posts[1][1]['call_parameters']['storage_ip'] == '10.0.0.12'
-    assert SECRET not in str(result)
+    assert sent[1][1]['call_parameters']['storage_ip'] == '10.0.0.12'
+    assert secret not in str(result)
     status, result, dummy = create(server, tmp_path)
-    assert status == 'exit' and result['changed'] is False and len(server.ovs.posts) == 2
+    assert status == 'exit' and result['changed'] is False and len(posts(server)) == 2
     assert result['vpool'] == vpool
 
 
 def test_local_backend_connection_left_to_the_api(server, tmp_path):
     status, result, dummy = create(server, tmp_path, storagerouters=['ctl01'])
     assert status == 'exit', result
-    connection = server.ovs.posts[0][1]['call_parameters']['connection_info']
+    connection = posts(server)[0][1]['call_parameters']['connection_info']
     assert connection == dict(host='', port=443, client_id='', client_secret='', local=True)
-    status, result, dummy = create(server, tmp_path, storagerouters=['ctl01', 'ctl02'], backend_client_id='cl-id',
-                                   backend_client_secret=SECRET, backend_host='10.0.0.1', backend_port=8443)
-    assert server.ovs.posts[1][1]['call_parameters']['connection_info'] == dict(
-        host='10.0.0.1', port=8443, client_id='cl-id', client_secret=SECRET, local=True)
+    client_id, secret = server.add_client()
+    status, result, dummy = create(server, tmp_path, storagerouters=['ctl01', 'ctl02'], backend_client_id=client_id,
+                                   backend_client_secret=secret, backend_host='127.0.0.1', backend_port=server.port)
+    assert status == 'exit', result
+    assert posts(server)[1][1]['call_parameters']['connection_info'] == dict(
+        host='127.0.0.1', port=server.port, client_id=client_id, client_secret=secret, local=True)
     status, result, dummy = create(server, tmp_path, storagerouters=['ctl01'], backend_client_id='cl-id')
     assert status == 'fail' and 'parameters are required together: backend_client_id, backend_client_secret' in \
         result['msg']
@@ -88,9 +101,9 @@ def test_local_backend_connection_left_to_the_api(server, tmp_path):
 
 def test_check_mode_and_diff(server, tmp_path):
     status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='pool1', backend='be1',
-                                storagerouters=['ctl01'], writecache_size=10)
+                                storagerouters=['ctl01'], writecache_size=50)
     assert status == 'exit' and result['changed'] is True
-    assert server.ovs.posts == []
+    assert posts(server) == []
     assert result['vpool']['guid'] is None and result['vpool']['storagerouters'] == ['ctl01']
     after = result['diff']['after']
     assert result['diff']['before'] == {}
@@ -98,11 +111,11 @@ def test_check_mode_and_diff(server, tmp_path):
     assert after['sco_size'] == 4 and after['mds_config'] == dict(mds_safety=3, mds_tlogs=100, mds_maxload=75)
     create(server, tmp_path, storagerouters=['ctl01'])
     status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='pool1',
-                                storagerouters=['ctl01', 'ctl02'], writecache_size=10)
+                                storagerouters=['ctl01', 'ctl02'], writecache_size=50)
     assert status == 'exit' and result['changed'] is True
     assert result['diff'] == {'before': {'storagerouters': ['ctl01'], 'name': 'pool1'},
                               'after': {'storagerouters': ['ctl01', 'ctl02'], 'name': 'pool1'}}
-    assert len(server.ovs.posts) == 1
+    assert len(posts(server)) == 1
 
 
 def test_not_listed_kept_or_shrunk(server, tmp_path):
@@ -112,32 +125,31 @@ def test_not_listed_kept_or_shrunk(server, tmp_path):
     assert warnings and 'ctl02' in warnings[0]
     status, result, dummy = run(server, tmp_path, name='pool1', storagerouters=['ctl01'], shrink=True)
     assert status == 'exit' and result['changed'] is True and result['vpool']['storagerouters'] == ['ctl01']
-    assert server.ovs.posts[-1] == ('/api/vpools/{0}/shrink_vpool/'.format(result['vpool']['guid']),
+    assert posts(server)[-1] == ('/api/vpools/{0}/shrink_vpool/'.format(result['vpool']['guid']),
                                     dict(storagerouter_guid=server.r['ctl02']))
 
 
 def test_shrink_refused_with_vdisks_there(server, tmp_path):
     status, result, dummy = create(server, tmp_path)
-    server.ovs.create_vdisk(dict(name='vd1', size=GIB, vpool_guid=result['vpool']['guid'],
-                                 storagerouter_guid=server.r['ctl02']))
-    count = len(server.ovs.posts)
+    add_vdisk(server, result['vpool']['guid'], 'vd1', 'ctl02')
+    count = len(posts(server))
     status, result, dummy = run(server, tmp_path, name='pool1', storagerouters=['ctl01'], shrink=True)
     assert status == 'fail' and result['msg'] == ('cannot remove vPool pool1 from storage router ctl02: vDisks vd1 are '
                                                   'served there; move or remove them first')
     status, result, dummy = run(server, tmp_path, name='pool1', state='absent')
     assert status == 'fail' and result['msg'] == 'vPool pool1 still has 1 vDisk(s): vd1; remove them first'
-    assert len(server.ovs.posts) == count
+    assert len(posts(server)) == count
 
 
 def test_absent(server, tmp_path):
     create(server, tmp_path)
     status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='pool1', state='absent')
-    assert status == 'exit' and result['changed'] is True and len(server.ovs.posts) == 2
+    assert status == 'exit' and result['changed'] is True and len(posts(server)) == 2
     assert result['diff'] == {'before': {'name': 'pool1', 'storagerouters': ['ctl01', 'ctl02']}, 'after': {}}
     status, result, dummy = run(server, tmp_path, name='pool1', state='absent')
     assert status == 'exit' and result['changed'] is True and result['vpool'] == {}
-    assert [p.endswith('/shrink_vpool/') for p, d in server.ovs.posts[2:]] == [True, True]
-    assert server.ovs.vpools == {}
+    assert [p.endswith('/shrink_vpool/') for p, d in posts(server)[2:]] == [True, True]
+    assert vpools(server) == []
     status, result, dummy = run(server, tmp_path, name='pool1', state='absent')
     assert status == 'exit' and result['changed'] is False
 
@@ -152,12 +164,12 @@ def test_fixed_settings_are_refused(server, tmp_path, option, value):
     assert status == 'fail', result
     assert 'vPool pool1 exists and {0} is'.format(option) in result['msg']
     assert 'Open vStorage cannot change this on an existing vPool' in result['msg']
-    assert len(server.ovs.posts) == 2
+    assert len(posts(server)) == 2
 
 
 def test_other_backend_refused(server, tmp_path):
     create(server, tmp_path)
-    server.ovs.add_albabackend('be2')
+    server.add_alba_backend('be2', running=False)
     status, result, dummy = run(server, tmp_path, name='pool1', backend='be2')
     assert status == 'fail' and "backend is 'be1', wanted 'be2'" in result['msg']
 
@@ -185,11 +197,11 @@ def test_other_backend_refused(server, tmp_path):
 ])
 def test_validation_before_any_call(server, tmp_path, options, text):
     expect_fail(run, server, tmp_path, text, **dict(VALID, **options))
-    assert server.ovs.requests == []
+    assert server.requests == []
 
 
 @pytest.mark.parametrize('options, text', [
-    (dict(backend='nope'), "backend: no ALBA backend named 'nope'; ALBA backends: be1"),
+    (dict(backend='nope'), "backend: no ALBA backend named 'nope'; ALBA backends: acc1, acc2, be1"),
     (dict(preset='gold'), "preset: backend be1 has no preset 'gold'; presets: default"),
     (dict(backend=None), 'backend is required to create vPool pool1'),
     (dict(storagerouters=None), 'storagerouters is required to create vPool pool1'),
@@ -201,25 +213,29 @@ def test_validation_before_any_call(server, tmp_path, options, text):
 ])
 def test_refusals_after_reading(server, tmp_path, options, text):
     expect_fail(run, server, tmp_path, text, **dict(VALID, **options))
-    assert server.ovs.posts == []
+    assert posts(server) == []
 
 
 def test_preset_not_available_and_no_scrub(server, tmp_path):
-    server.ovs.albabackends[server.be]['presets'][0]['is_available'] = False
-    status, result, dummy = create(server, tmp_path)
-    assert status == 'fail' and 'preset: preset default of backend be1 is not available' in result['msg']
-    server.ovs.albabackends[server.be]['presets'][0]['is_available'] = True
-    for part in server.ovs.partitions.values():
-        part['roles'] = [r for r in part['roles'] if r != 'SCRUB']
+    # 8 fragments on one node of 3 ASDs: not available
+    server.add_preset(server.be, 'wide', [[5, 4, 8, 3]])
+    status, result, dummy = create(server, tmp_path, preset='wide')
+    assert status == 'fail' and 'preset: preset wide of backend be1 is not available' in result['msg']
+    for part in server.objects('diskpartition'):
+        if 'SCRUB' in part['roles']:
+            part['roles'].remove('SCRUB')
+            server.model_save('diskpartition', part)
     status, result, dummy = create(server, tmp_path)
     assert status == 'fail' and 'no storage router of the cluster has a partition with the SCRUB role' in result['msg']
-    assert server.ovs.posts == []
+    assert posts(server) == []
 
 
 def test_task_failure(server, tmp_path):
-    server.ovs.fail_next_task = 'Too much space requested for WRITE cache. Available: 1.00 GiB, Requested: 10.00 GiB'
-    status, result, dummy = create(server, tmp_path)
-    assert status == 'fail' and 'Too much space requested' in result['msg']
+    # ctl01's WRITE partitions: 10 GiB on sdb, 100 GiB on sdd
+    status, result, dummy = create(server, tmp_path, writecache_size=500)
+    assert status == 'fail' and result['task_status'] == 'FAILURE', result
+    assert 'Too much space requested for WRITE cache. Available: 110.00 GiB, Requested: 500.00 GiB' in result['msg']
+    assert vpools(server) == []
 
 
 # ------------------------------------------------------------ planning, without the API
@@ -298,15 +314,9 @@ def test_connection_with_a_client():
 
 # ------------------------------------------------------------ caches on an ALBA backend (accelerated ALBA)
 
-def fast_presets():
-    default = dict(name='default', compression='snappy', fragment_encryption=['none'], fragment_size=1048576,
-                   is_available=True, is_default=True, in_use=False, policies=['(5, 4, 8, 3)', '(2, 2, 3, 4)'])
-    return [default, dict(default, name='fast', is_default=False, policies=['(1, 1, 1, 2)'])]
-
-
 @pytest.fixture
 def accel(server):
-    server.acc = server.ovs.add_albabackend('acc1', presets=fast_presets())
+    server.acc = server.alba_backend('acc1')
     return server
 
 
@@ -316,7 +326,7 @@ def test_fragment_cache_on_a_backend_created_extended_and_idempotent(accel, tmp_
                                    block_cache=dict(backend='acc1', preset='fast', on_read=True))
     assert status == 'exit', result
     assert result['changed'] is True
-    for path, body in server.ovs.posts:
+    for path, body in posts(server):
         params = body['call_parameters']
         assert params['backend_info_fc'] == dict(alba_backend_guid=server.acc, preset='default')
         assert params['backend_info_bc'] == dict(alba_backend_guid=server.acc, preset='fast')
@@ -327,13 +337,13 @@ def test_fragment_cache_on_a_backend_created_extended_and_idempotent(accel, tmp_
     caches = dict(fragment_cache=dict(backend='acc1', preset='default'), block_cache=dict(backend='acc1', preset='fast'))
     assert result['vpool']['cache_backends'] == dict(ctl01=caches, ctl02=caches)
     # what the framework stored, per storage router
-    vpool = server.ovs.vpools[result['vpool']['guid']]
+    vpool = server.find('vpool', guid=result['vpool']['guid'])[0]
     stored = vpool['metadata']['caching_info'][server.r['ctl02']]['fragment_cache']
     assert stored['is_backend'] is True and stored['backend_info']['name'] == 'acc1'
-    count = len(server.ovs.posts)
+    count = len(posts(server))
     status, result, dummy = create(server, tmp_path, fragment_cache=dict(backend='acc1'),
                                    block_cache=dict(backend='acc1', preset='fast', on_read=True))
-    assert status == 'exit' and result['changed'] is False and len(server.ovs.posts) == count
+    assert status == 'exit' and result['changed'] is False and len(posts(server)) == count
     assert result['vpool']['cache_backends'] == dict(ctl01=caches, ctl02=caches)
     # the preset left out is not compared
     status, result, dummy = run(server, tmp_path, name='pool1', fragment_cache=dict(backend='acc1'),
@@ -344,16 +354,16 @@ def test_fragment_cache_on_a_backend_created_extended_and_idempotent(accel, tmp_
 def test_cache_backend_extend_check_mode_and_diff(accel, tmp_path):
     server = accel
     status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='pool1', backend='be1',
-                                storagerouters=['ctl01'], writecache_size=10, fragment_cache=dict(backend='acc1'))
-    assert status == 'exit' and result['changed'] is True and server.ovs.posts == []
+                                storagerouters=['ctl01'], writecache_size=50, fragment_cache=dict(backend='acc1'))
+    assert status == 'exit' and result['changed'] is True and posts(server) == []
     planned = dict(fragment_cache=dict(backend='acc1', preset='default'))
     assert result['diff']['after']['cache_backends'] == dict(ctl01=planned)
     assert result['vpool']['cache_backends'] == dict(ctl01=planned)
     create(server, tmp_path, storagerouters=['ctl01'], fragment_cache=dict(backend='acc1'))
     status, result, dummy = run(server, tmp_path, check_mode=True, diff=True, name='pool1',
-                                storagerouters=['ctl01', 'ctl02'], writecache_size=10,
+                                storagerouters=['ctl01', 'ctl02'], writecache_size=50,
                                 fragment_cache=dict(backend='acc1'))
-    assert status == 'exit' and result['changed'] is True and len(server.ovs.posts) == 1
+    assert status == 'exit' and result['changed'] is True and len(posts(server)) == 1
     assert result['diff'] == {
         'before': {'name': 'pool1', 'storagerouters': ['ctl01'], 'cache_backends': dict(ctl01=planned)},
         'after': {'name': 'pool1', 'storagerouters': ['ctl01', 'ctl02'],
@@ -361,9 +371,9 @@ def test_cache_backend_extend_check_mode_and_diff(accel, tmp_path):
     assert result['vpool']['cache_backends'] == dict(ctl01=planned, ctl02=planned)
     # extended without the cache backend: a local cache there, and a warning
     status, result, warnings = run(server, tmp_path, name='pool1', storagerouters=['ctl01', 'ctl02'],
-                                   writecache_size=10)
+                                   writecache_size=50)
     assert status == 'exit' and result['changed'] is True
-    assert 'backend_info_fc' not in server.ovs.posts[-1][1]['call_parameters']
+    assert 'backend_info_fc' not in posts(server)[-1][1]['call_parameters']
     assert result['vpool']['cache_backends'] == dict(ctl01=planned)
     assert warnings == ['vPool pool1 keeps its fragment cache on backend acc1 on other storage routers; ctl02 added '
                         'with a local fragment cache (fragment_cache.backend not given)']
@@ -377,18 +387,17 @@ def test_cache_backend_extend_check_mode_and_diff(accel, tmp_path):
 ])
 def test_other_cache_backend_on_a_running_storage_router_refused(accel, tmp_path, first, then, text):
     server = accel
-    server.ovs.add_albabackend('acc2')
     create(server, tmp_path, storagerouters=['ctl01'], fragment_cache=first)
-    count = len(server.ovs.posts)
+    count = len(posts(server))
     for check_mode in (True, False):
         status, result, dummy = run(server, tmp_path, check_mode=check_mode, name='pool1',
-                                    storagerouters=['ctl01', 'ctl02'], writecache_size=10, fragment_cache=then)
+                                    storagerouters=['ctl01', 'ctl02'], writecache_size=50, fragment_cache=then)
         assert status == 'fail', result
         assert result['msg'] == (
             'vPool pool1 exists and {0}: Open vStorage cannot change the cache of a storage router that runs the '
             'vPool (no API call does it); remove the vPool from that storage router (storagerouters without it and '
             'shrink: true) and add it again, or set the options to the current values'.format(text))
-    assert len(server.ovs.posts) == count
+    assert len(posts(server)) == count
 
 
 def test_cache_backend_refused_when_it_is_the_vpool_backend_of_an_existing_vpool(accel, tmp_path):
@@ -416,25 +425,25 @@ def test_cache_backend_refused_when_it_is_the_vpool_backend_of_an_existing_vpool
 ])
 def test_cache_backend_validation_before_any_call(accel, tmp_path, options, text):
     expect_fail(run, accel, tmp_path, text, **dict(VALID, **options))
-    assert accel.ovs.requests == []
+    assert accel.requests == []
 
 
 @pytest.mark.parametrize('options, text', [
     (dict(fragment_cache=dict(backend='nope')), "fragment_cache.backend: no ALBA backend named 'nope'; ALBA backends: "
-                                                "acc1, be1"),
+                                                "acc1, acc2, be1"),
     (dict(block_cache=dict(backend='acc1', preset='gold', on_write=True)),
      "block_cache.preset: backend acc1 has no preset 'gold'; presets: default, fast"),
 ])
 def test_cache_backend_refusals_after_reading(accel, tmp_path, options, text):
     expect_fail(run, accel, tmp_path, text, **dict(VALID, **options))
-    assert accel.ovs.posts == []
+    assert posts(accel) == []
 
 
 def test_cache_preset_not_available(accel, tmp_path):
-    accel.ovs.albabackends[accel.acc]['presets'][1]['is_available'] = False
-    expect_fail(run, accel, tmp_path, 'fragment_cache.preset: preset fast of backend acc1 is not available',
-                **dict(VALID, fragment_cache=dict(backend='acc1', preset='fast')))
-    assert accel.ovs.posts == []
+    accel.add_preset(accel.acc, 'wide', [[5, 4, 8, 3]])
+    expect_fail(run, accel, tmp_path, 'fragment_cache.preset: preset wide of backend acc1 is not available',
+                **dict(VALID, fragment_cache=dict(backend='acc1', preset='wide')))
+    assert posts(accel) == []
 
 
 def test_cache_view_and_differences():
