@@ -378,6 +378,23 @@ class EmulatorApi(object):
             model.create(self.store, 'backenddomain', backend_guid=guid, domain_guid=domain_guid)
         return guid
 
+    def add_vpool(self, name, router='ctl01', backend='be1', writecache_size=50):
+        """vPool ``name`` on backend ``backend`` (preset default) created or extended to storage router ``router``
+        (POST /api/storagerouters/<guid>/add_vpool/, its ovs-workers running), local caches; its guid."""
+        router = self.router(router)
+        params = {'vpool_name': name, 'storage_ip': router['ip'],
+                  'backend_info': {'alba_backend_guid': self.alba_backend(backend), 'preset': 'default'},
+                  'connection_info': {'host': ''},
+                  'config_params': {'sco_size': 4, 'cluster_size': 4, 'dtl_mode': 'a_sync', 'dtl_transport': 'tcp',
+                                    'write_buffer': 128},
+                  'caching_info': {'fragment_cache_on_read': True, 'fragment_cache_on_write': True,
+                                   'block_cache_on_read': False, 'block_cache_on_write': False},
+                  'writecache_size': writecache_size, 'parallelism': {'proxies': 2},
+                  'mds_config_params': {'mds_safety': 3}}
+        self.prepare(lambda api: api.wait_for_task(api.post('storagerouters/{0}/add_vpool/'.format(router['guid']), {
+            'call_parameters': params}), interval=POLL))
+        return self.find('vpool', name=name)[0]['guid']
+
     def add_client(self, name='vpool-client'):
         """An OAuth client (client credentials) of admin through POST /api/clients/: (client id, secret)."""
         user = self.find('user', username='admin')[0]['guid']
