@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
-"""roles/controller/tasks/report.yml run for real by ansible-playbook (connection local) against the fake
-API: one read, the summary, cluster.md and topology.svg written on the control machine; a rerun on the
-unchanged cluster changes nothing; check mode and --diff show a change without writing; ovs_report_write
+"""roles/controller/tasks/report.yml run for real by ansible-playbook (connection local) against the
+emulated framework API (tests/unit/emulator_api.py): one read, the summary, cluster.md and topology.svg
+written on the control machine; a rerun on the unchanged cluster changes nothing; check mode and --diff show a change without writing; ovs_report_write
 false writes nothing."""
 
 from __future__ import absolute_import, division, print_function
@@ -16,8 +16,6 @@ import sys
 import pytest
 import yaml
 
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
-
 from ansible_collections.openvstorage.hyperscale.tests.unit.paths import COLLECTIONS_PATH
 GIB = 1024 ** 3
 PLAY = [{'name': 'Report the cluster', 'hosts': 'controllers', 'gather_facts': False,
@@ -28,27 +26,21 @@ PLAY = [{'name': 'Report the cluster', 'hosts': 'controllers', 'gather_facts': F
                                                                       'tasks_from': 'report_files.yml'}}]}]
 
 
+def add_vdisk(server, name):
+    """A vDisk of 1 GiB on pool1 served by ctl01, made through the API."""
+    server.prepare(lambda api: api.wait_for_task(api.post('vdisks/', dict(
+        name=name, size=GIB, vpool_guid=server.vpool, storagerouter_guid=server.router('ctl01')['guid'])),
+        interval=0.02))
+
+
 @pytest.fixture
-def server(tmp_path):
-    srv = StorageApiServer(str(tmp_path)).start()
-    ovs = srv.ovs
-    r1, r2 = ovs.add_controllers(2)
-    room = ovs.add_domain('room1')
-    ovs.sr_domains.append(dict(guid='j1', storagerouter_guid=r1, domain_guid=room, backup=False))
-    backend = ovs.add_albabackend('hdd')
-    ovs.albabackends[backend]['live_status'] = 'running'
-    ovs.albanodes.append(dict(guid='n1', node_id='aB3dE5fG7hJ9kL1m', ip='172.30.250.31', port=8500, type='ASD',
-                              name='str01', stack={'ata-disk-sdb': {
-                                  'status': 'ok', 'device': '/dev/sdb', 'size': 100 * GIB, 'mountpoint': '/mnt/a',
-                                  'osds': {'asd01': {'status': 'ok', 'claimed_by': backend}}}}))
-    ovs.add_vpool(ovs.router(r1), dict(
-        vpool_name='pool1', storage_ip='172.30.250.11', backend_info=dict(alba_backend_guid=backend, preset='default'),
-        connection_info=dict(host='172.30.250.11', port=443, client_id='x', client_secret='y', local=True),
-        config_params=dict(sco_size=4, cluster_size=4, dtl_mode='a_sync', dtl_transport='tcp', write_buffer=128),
-        caching_info={}, mds_config_params=dict(mds_safety=3, mds_tlogs=100, mds_maxload=75)))
-    ovs.create_vdisk(dict(name='disk01', size=GIB, vpool_guid=list(ovs.vpools)[0], storagerouter_guid=r1))
-    yield srv
-    srv.stop()
+def server(storage):
+    """The storage cluster (emulator_api.build_storage) with domain room1 of ctl01, vPool pool1 on be1 and its
+    vDisk disk01 (made through the API)."""
+    storage.add_domain('room1', routers=['ctl01'])
+    storage.vpool = storage.add_vpool('pool1')
+    add_vdisk(storage, 'disk01')
+    return storage
 
 
 @pytest.fixture
@@ -83,23 +75,24 @@ def test_report_files_written_once_and_stable(project, server):
     output = playbook(project)
     report = project / 'inventory' / 'report'
     markdown, svg = (report / 'cluster.md').read_text(), (report / 'topology.svg').read_text()
-    assert '### str01' in markdown and '  - ASD `asd01`: ok, claimed by hdd' in markdown
+    # the ASDs of str01 the emulator made (random ids): 3 on sdc claimed by be1
+    assert '### str01' in markdown and len(re.findall(r'^  - ASD `\w{32}`: ok, claimed by be1$', markdown, re.M)) == 3
     assert '| ctl01 | `172.30.250.11` | MASTER | OK | room1 | - |' in markdown
-    assert '| pool1 | RUNNING | hdd | default | ctl01 | 4 MiB | 4 KiB | `a_sync` (`tcp`) | 128 MiB |' in markdown
+    assert '| pool1 | RUNNING | be1 | default | ctl01 | 4 MiB | 4 KiB | `a_sync` (`tcp`) | 128 MiB |' in markdown
     assert '| disk01 | pool1 | 1 GiB | ctl01 |' in markdown
     assert '<text x="48" y="66">ctl01</text>' in svg
     assert changed(output) == 2  # the directory and the two files in one loop task
     assert changed(output, 'ctl01') == 0  # the report is no change of a node
     summary = json.loads(re.search(r'"msg": (\{.*?\n    \})', output, re.S).group(1))
-    assert summary['storage_routers'] == {'ctl01': 'MASTER', 'ctl02': 'MASTER'}
-    assert summary['alba_nodes'] == {'aB3dE5fG7hJ9kL1m': 'str01'} and str(summary['asds_claimed']) == '1'  # a string before ansible-core 2.19
-    assert summary['backends'] == ['hdd LOCAL running'] and summary['vdisks'] == ['disk01']
+    assert summary['storage_routers'] == {'cmp01': 'EXTRA', 'ctl01': 'MASTER', 'ctl02': 'MASTER', 'ctl03': 'MASTER'}
+    assert summary['alba_nodes'] == {'aB3dE5fG7hJ9kL1m': 'str01'} and str(summary['asds_claimed']) == '9'  # a string before ansible-core 2.19
+    assert summary['backends'] == ['acc1 LOCAL running', 'acc2 LOCAL running', 'be1 LOCAL running']
+    assert summary['vdisks'] == ['disk01']
     assert summary['report'] == [str(report / 'cluster.md'), str(report / 'topology.svg')]
     # an unchanged cluster: nothing changes
     assert changed(playbook(project)) == 0
     # a change shows in check mode and --diff, and is not written
-    server.ovs.create_vdisk(dict(name='disk02', size=GIB, vpool_guid=list(server.ovs.vpools)[0],
-                                 storagerouter_guid=server.ovs.storagerouters[0]['guid']))
+    add_vdisk(server, 'disk02')
     output = playbook(project, '--check', '--diff')
     assert changed(output) == 1 and '+| disk02 | pool1 | 1 GiB | ctl01 |' in output
     assert 'disk02' not in (report / 'cluster.md').read_text()

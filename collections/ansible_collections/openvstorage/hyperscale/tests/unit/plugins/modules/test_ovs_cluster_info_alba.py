@@ -10,7 +10,6 @@ import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_cluster_info
 from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import FakeAlbaApiServer
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, run_module
 
 
@@ -87,25 +86,18 @@ def test_backends_alone_skip_the_status(server, tmp_path):
     assert not any('live_status' in r[1] or 'remote_stack' in r[1] for r in server.ovs.requests)
 
 
-def test_storagerouter_domains(tmp_path):
-    srv = StorageApiServer(str(tmp_path)).start()
-    try:
-        ovs = srv.ovs
-        r1, r2 = ovs.add_controllers(2)
-        d1, d2 = ovs.add_domain('rack1'), ovs.add_domain('rack2')
-        ovs.sr_domains.append(dict(guid='j1', storagerouter_guid=r1, domain_guid=d1, backup=False))
-        ovs.sr_domains.append(dict(guid='j2', storagerouter_guid=r1, domain_guid=d2, backup=True))
-        ovs.sr_domains.append(dict(guid='j3', storagerouter_guid=r2, domain_guid=d2, backup=False))
-        result = gather(srv, tmp_path, 'storagerouters', 'domains')
-        assert [(r['name'], r['domains'], r['recovery_domains']) for r in result['storagerouters']] == [
-            ('ctl01', ['rack1'], ['rack2']), ('ctl02', ['rack2'], [])]
-        assert [(d['name'], d['storagerouters']) for d in result['domains']] == [
-            ('rack1', ['ctl01']), ('rack2', ['ctl02'])]
-        # one read of the storage routers and one of the domains serve both views
-        reads = [r[1].split('?')[0] for r in srv.ovs.requests if r[0] == 'GET']
-        assert reads.count('/api/storagerouters/') == 1 and reads.count('/api/domains/') == 1
-    finally:
-        srv.stop()
+def test_storagerouter_domains(emulator, tmp_path):
+    """Against the emulated framework API (tests/unit/emulator_api.py): domains set through it."""
+    emulator.add_domain('rack1', routers=['ctl01'])
+    emulator.add_domain('rack2', routers=['ctl02'], recovery=['ctl01'])
+    result = gather(emulator, tmp_path, 'storagerouters', 'domains')
+    assert [(r['name'], r['domains'], r['recovery_domains']) for r in result['storagerouters']] == [
+        ('cmp01', [], []), ('ctl01', ['rack1'], ['rack2']), ('ctl02', ['rack2'], []), ('ctl03', [], [])]
+    assert [(d['name'], d['storagerouters']) for d in result['domains']] == [
+        ('rack1', ['ctl01']), ('rack2', ['ctl02'])]
+    # one read of the storage routers and one of the domains serve both views
+    reads = [r[1].split('?')[0] for r in emulator.requests if r[0] == 'GET']
+    assert reads.count('/api/storagerouters/') == 1 and reads.count('/api/domains/') == 1
 
 
 def test_a_backend_of_another_cluster_shows_its_api_host_never_the_secret(server, tmp_path):
