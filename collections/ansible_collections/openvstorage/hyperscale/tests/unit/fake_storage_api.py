@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
-"""Fake framework API for the storage modules: disks, partitions, domains, backends, vPools, vDisks.
+"""Fake framework API for ovs_vpool's GeoScale tests (test_ovs_vpool_geoscale.py): two clusters, a vPool cache
+on an ALBA backend of the other one.  The other storage module tests run against the emulated API
+(emulator_api.py); this fake stays until the emulator cluster of those tests has a second cluster.
 
 Built on fake_ovs_api (token, headers, paging, tasks) without changing it.  Shapes follow
 shared/ovs-reference.md section 6 and the emulator (emulator/src/ovs_emulator/webapi/views.py,
-disks.py): storage routers carry the dynamics ``partition_config``, ``regular_domains``,
-``recovery_domains``; domains ``storage_router_layout``; actions answer a task id that is
+vpools.py): storage routers carry the dynamic ``partition_config``; add_vpool answers a task id that is
 already finished (SUCCESS with the result, or FAILURE with the framework's text).
 """
 
@@ -28,18 +29,22 @@ class StorageOvs(FakeOvs):
         super(StorageOvs, self).__init__()
         self.disks = {}
         self.partitions = {}
-        self.domains = {}
-        self.sr_domains = []  # {storagerouter_guid, domain_guid, backup}
         self.backends = {}  # backend: {guid, name, regular_domains}
         self.albabackends = {}
         self.vpools = {}
         self.storagedrivers = {}
         self.vdisks = {}
         self.posts = []  # (path, body) of every authenticated POST / DELETE
-        self.fail_next_task = None
         self.remotes = {}  # (host, port): StorageOvs of another cluster (GeoScale cache backends)
 
     # ---------------------------------------------------------------- set-up helpers
+    @staticmethod
+    def fast_presets():
+        """Presets default and fast (1, 1, 1, 2), both available."""
+        default = dict(name='default', compression='snappy', fragment_encryption=['none'], fragment_size=1048576,
+                       is_available=True, is_default=True, in_use=False, policies=['(5, 4, 8, 3)', '(2, 2, 3, 4)'])
+        return [default, dict(default, name='fast', is_default=False, policies=['(1, 1, 1, 2)'])]
+
     def router(self, key):
         for router in self.storagerouters:
             if key in (router['guid'], router['name'], router['ip']):
@@ -55,19 +60,12 @@ class StorageOvs(FakeOvs):
         router['disks_guids'].append(guid)
         return guid
 
-    def add_partition(self, disk_guid, offset, size, roles=(), mountpoint=None, used_by=()):
+    def add_partition(self, disk_guid, offset, size, roles=(), mountpoint=None):
         guid = new_guid()
         self.partitions[guid] = dict(guid=guid, offset=offset, size=size, roles=list(roles),
                                      mountpoint=mountpoint, state='OK', filesystem='ext4',
-                                     aliases=[], disk_guid=disk_guid,
-                                     storagedrivers_guids=list(used_by and [new_guid()] or []),
-                                     usage=[dict(type='storagedriver', role=r) for r in used_by])
+                                     aliases=[], disk_guid=disk_guid, storagedrivers_guids=[], usage=[])
         self.disks[disk_guid]['partitions_guids'].append(guid)
-        return guid
-
-    def add_domain(self, name):
-        guid = new_guid()
-        self.domains[guid] = dict(guid=guid, name=name)
         return guid
 
     def add_albabackend(self, name, presets=None, scaling='LOCAL', domains=()):
@@ -97,23 +95,10 @@ class StorageOvs(FakeOvs):
     def router_view(self, router):
         view = dict(router)
         view['partition_config'] = self.partition_config(router)
-        view['regular_domains'] = [j['domain_guid'] for j in self.sr_domains
-                                   if j['storagerouter_guid'] == router['guid'] and not j['backup']]
-        view['recovery_domains'] = [j['domain_guid'] for j in self.sr_domains
-                                    if j['storagerouter_guid'] == router['guid'] and j['backup']]
         view['vpools_guids'] = sorted(set(sd['vpool_guid'] for sd in self.storagedrivers.values()
                                           if sd['storagerouter_guid'] == router['guid']))
         view['storagedrivers_guids'] = [sd['guid'] for sd in self.storagedrivers.values()
                                         if sd['storagerouter_guid'] == router['guid']]
-        return view
-
-    def domain_view(self, domain):
-        view = dict(domain)
-        junctions = [j for j in self.sr_domains if j['domain_guid'] == domain['guid']]
-        view['storage_router_layout'] = dict(regular=[j['storagerouter_guid'] for j in junctions if not j['backup']],
-                                             recovery=[j['storagerouter_guid'] for j in junctions if j['backup']])
-        view['storagerouters_guids'] = [j['guid'] for j in junctions]
-        view['backends_guids'] = [b['guid'] for b in self.backends.values() if domain['guid'] in b['regular_domains']]
         return view
 
     def vpool_view(self, vpool):
@@ -125,18 +110,10 @@ class StorageOvs(FakeOvs):
                                         if sd['vpool_guid'] == vpool['guid']]
         return view
 
-    def vdisk_view(self, vdisk):
-        view = dict(vdisk)
-        view['child_vdisks_guids'] = [v['guid'] for v in self.vdisks.values() if v.get('parent_vdisk_guid') == vdisk['guid']]
-        return view
-
     # ---------------------------------------------------------------- tasks
     def task(self, function, *args):
         task_id = new_guid()
         try:
-            if self.fail_next_task:
-                text, self.fail_next_task = self.fail_next_task, None
-                raise RuntimeError(text)
             result = function(*args)
             state = dict(status='SUCCESS', successful=True, failed=False, ready=True, result=result)
         except RuntimeError as exc:
@@ -145,31 +122,6 @@ class StorageOvs(FakeOvs):
         return task_id
 
     # ---------------------------------------------------------------- framework logic
-    def configure_disk(self, router, data):
-        roles = data['roles']
-        for role in roles:
-            if role not in ROLES or role == 'BACKEND':
-                raise RuntimeError('Invalid role specified: {0}'.format(role))
-        disk = self.disks[data['disk_guid']]
-        for role in ('DB', 'DTL'):
-            if role in roles:
-                for holder in self.partition_config(router)[role]:
-                    if holder != data.get('partition_guid'):
-                        raise RuntimeError('Disk {0} cannot have the {1} role due to presence on disk {2}'.format(
-                            disk['name'], role, self.disks[self.partitions[holder]['disk_guid']]['name']))
-        if data.get('partition_guid'):
-            partition = self.partitions[data['partition_guid']]
-            removed = set(partition['roles']) - set(roles)
-            used = sorted(removed & set(u['role'] for u in partition['usage']))
-            if used:
-                raise RuntimeError('Roles in use cannot be removed. Used roles: {0}'.format(', '.join(used)))
-        else:
-            partition = self.partitions[self.add_partition(disk['guid'], data['offset'], data['size'])]
-        partition['roles'] = list(roles)
-        partition['mountpoint'] = partition['mountpoint'] or '/mnt/{0}{1}'.format(
-            'ssd' if disk['is_ssd'] else 'hdd', len(self.partitions))
-        return None
-
     def backend_metadata(self, backend_info, connection_info, sco_size):
         """The framework's ``backend_info`` of a vPool's metadata (vpool installer _refresh_backend_metadata)."""
         alba_backend = self.backend_of(backend_info, connection_info)
@@ -246,32 +198,6 @@ class StorageOvs(FakeOvs):
             ports=dict(management=26200, xmlrpc=26201, dtl=26202, edge=26203))
         return True
 
-    def shrink_vpool(self, vpool, router_guid):
-        drivers = [sd for sd in self.storagedrivers.values()
-                   if sd['vpool_guid'] == vpool['guid'] and sd['storagerouter_guid'] == router_guid]
-        if not drivers:
-            raise RuntimeError('StorageRouter is not part of the vPool')
-        if any(v['storagerouter_guid'] == router_guid for v in self.vdisks.values() if v['vpool_guid'] == vpool['guid']):
-            raise RuntimeError('There are still vDisks served from the given StorageDriver')
-        del self.storagedrivers[drivers[0]['guid']]
-        if not any(sd['vpool_guid'] == vpool['guid'] for sd in self.storagedrivers.values()):
-            del self.vpools[vpool['guid']]
-        return None
-
-    def create_vdisk(self, data, parent=None, snapshot_id=None):
-        if any(v['name'] == data['name'] and v['vpool_guid'] == data['vpool_guid'] for v in self.vdisks.values()):
-            raise RuntimeError('A vDisk with this name already exists on vPool {0}'.format(
-                self.vpools[data['vpool_guid']]['name']))
-        if data['size'] > 64 * 1024 ** 4:
-            raise RuntimeError('Maximum volume size of 64TiB exceeded')
-        guid = new_guid()
-        self.vdisks[guid] = dict(guid=guid, name=data['name'], size=data['size'], devicename='/{0}.raw'.format(data['name']),
-                                 vpool_guid=data['vpool_guid'], storagerouter_guid=data['storagerouter_guid'],
-                                 snapshots=[], dtl_status='ok_standalone', parent_vdisk_guid=parent,
-                                 parentsnapshot=snapshot_id)
-        return guid
-
-
 class StorageHandler(Handler):
 
     def _api(self, method, path, query, body):
@@ -293,38 +219,16 @@ class StorageHandler(Handler):
             router = router[0]
             if method == 'GET':
                 return self._object(ovs.router_view(router), query)
-            if action == 'configure_disk':
-                for name in ('disk_guid', 'offset', 'size', 'roles'):
-                    if name not in data:
-                        return self._error(406, 'invalid_data', 'Invalid data passed: {0} is missing'.format(name))
-                return self._send(200, ovs.task(ovs.configure_disk, router, data))
             if action == 'add_vpool':
                 if 'call_parameters' not in data:
                     return self._error(406, 'invalid_data', 'Invalid data passed: call_parameters is missing')
                 return self._send(200, ovs.task(ovs.add_vpool, router, data['call_parameters']))
-        if kind == 'disks' and method == 'GET':
-            items = list(ovs.disks.values())
-            if 'storagerouterguid' in query:
-                items = [d for d in items if d['storagerouter_guid'] == query['storagerouterguid']]
-            return self._one_or_list(items, guid, query)
-        if kind == 'diskpartitions' and method == 'GET':
-            items = list(ovs.partitions.values())
-            if 'diskguid' in query:
-                items = [p for p in items if p['disk_guid'] == query['diskguid']]
-            return self._one_or_list(items, guid, query)
-        if kind == 'domains' and method == 'GET':
-            return self._one_or_list([ovs.domain_view(d) for d in ovs.domains.values()], guid, query)
         if kind == 'backends' and method == 'GET':
             return self._one_or_list(list(ovs.backends.values()), guid, query)
         if parts[:2] == ['alba', 'backends'] and method == 'GET':
             guid = parts[2] if len(parts) > 2 else None
             return self._one_or_list(list(ovs.albabackends.values()), guid, query)
         if kind == 'vpools':
-            vpool = ovs.vpools.get(guid)
-            if method == 'POST' and vpool and action == 'shrink_vpool':
-                if 'storagerouter_guid' not in data:
-                    return self._error(406, 'invalid_data', 'Invalid data passed: storagerouter_guid is missing')
-                return self._send(200, ovs.task(ovs.shrink_vpool, vpool, data['storagerouter_guid']))
             if method == 'GET':
                 return self._one_or_list([ovs.vpool_view(v) for v in ovs.vpools.values()], guid, query)
         if kind == 'storagedrivers' and method == 'GET':
@@ -332,66 +236,10 @@ class StorageHandler(Handler):
             if 'vpool_guid' in query:
                 items = [sd for sd in items if sd['vpool_guid'] == query['vpool_guid']]
             return self._one_or_list(items, guid, query)
-        if kind == 'vdisks':
-            return self._vdisks(method, guid, action, query, data)
-        return Handler._api(self, method, path, query, body)
-
-    def _vdisks(self, method, guid, action, query, data):
-        ovs = self.ovs
-        if method == 'GET':
-            items = [ovs.vdisk_view(v) for v in ovs.vdisks.values()]
-            if 'vpoolguid' in query:
-                items = [v for v in items if v['vpool_guid'] == query['vpoolguid']]
+        if kind == 'vdisks' and method == 'GET':
+            items = [v for v in ovs.vdisks.values() if v['vpool_guid'] == query.get('vpoolguid', v['vpool_guid'])]
             return self._one_or_list(items, guid, query)
-        if method == 'POST' and guid is None:
-            for name in ('name', 'size', 'vpool_guid', 'storagerouter_guid'):
-                if name not in data:
-                    return self._error(406, 'invalid_data', 'Invalid data passed: {0} is missing'.format(name))
-            return self._send(200, ovs.task(ovs.create_vdisk, data))
-        vdisk = ovs.vdisks.get(guid)
-        if vdisk is None:
-            return self._error(404, 'object_not_found', 'The requested object could not be found')
-        if action == 'extend':
-            def extend():
-                if data['new_size'] < vdisk['size']:
-                    raise RuntimeError('Shrinking is not possible')
-                vdisk['size'] = data['new_size']
-            return self._send(200, ovs.task(extend))
-        if action == 'create_snapshot':
-            def snap():
-                sid = new_guid()
-                vdisk['snapshots'].append(dict(guid=sid, label=data['name'], timestamp='1700000000',
-                                               is_consistent=False, is_automatic=False, is_sticky=False,
-                                               in_backend=True, stored=0))
-                return sid
-            return self._send(200, ovs.task(snap))
-        if action == 'remove_snapshot':
-            def remove():
-                vdisk['snapshots'] = [s for s in vdisk['snapshots'] if s['guid'] != data['snapshot_id']]
-            return self._send(200, ovs.task(remove))
-        if action == 'clone':
-            def clone():
-                new = ovs.create_vdisk(dict(name=data['name'], size=vdisk['size'], vpool_guid=vdisk['vpool_guid'],
-                                            storagerouter_guid=data['storagerouter_guid']),
-                                       parent=vdisk['guid'], snapshot_id=data.get('snapshot_id'))
-                return dict(vdisk_guid=new, name=data['name'], backingdevice='/{0}.raw'.format(data['name']))
-            return self._send(200, ovs.task(clone))
-        if action == 'move':
-            def move():
-                target = data['target_storagerouter_guid']
-                vpool = ovs.vpools[vdisk['vpool_guid']]
-                if target not in [d['storagerouter_guid'] for d in ovs.storagedrivers.values()
-                                  if d['vpool_guid'] == vpool['guid']]:
-                    raise RuntimeError('Failed to find the matching StorageDriver for vdisk {0}'.format(vdisk['name']))
-                vdisk['storagerouter_guid'] = target
-            return self._send(200, ovs.task(move))
-        if action == 'delete' or method == 'DELETE':
-            def delete():
-                if any(v.get('parent_vdisk_guid') == guid for v in ovs.vdisks.values()):
-                    raise RuntimeError('vDisk {0} has clones, cannot delete'.format(vdisk['name']))
-                del ovs.vdisks[guid]
-            return self._send(200, ovs.task(delete))
-        return self._error(404, 'not_found', 'Not found')
+        return Handler._api(self, method, path, query, body)
 
     def _one_or_list(self, items, guid, query):
         if guid is None:

@@ -12,9 +12,9 @@ import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils import ovs_api
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_vpool
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.fake_storage_api import StorageApiServer, StorageOvs
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import run_api_module
-from ansible_collections.openvstorage.hyperscale.tests.unit.plugins.modules.test_ovs_vpool import GIB, fast_presets
+from ansible_collections.openvstorage.hyperscale.tests.unit.plugins.modules.test_ovs_vpool import GIB
 
 # the API client of the other cluster, as in the GLOBAL backend's GeoScale tests
 from ansible_collections.openvstorage.hyperscale.tests.unit.plugins.modules.test_alba_backend_geoscale import (
@@ -48,7 +48,7 @@ def remote(tmp_path, server):
     (tmp_path / 'remote').mkdir()
     srv = StorageApiServer(str(tmp_path / 'remote'), host='127.0.0.2').start()
     srv.ovs.clients = {REMOTE_ID: REMOTE_SECRET}
-    srv.ssd = srv.ovs.add_albabackend('ssd1', presets=fast_presets())
+    srv.ssd = srv.ovs.add_albabackend('ssd1', presets=StorageOvs.fast_presets())
     srv.be = srv.ovs.add_albabackend('be1')
     server.add_remote(srv)
     yield srv
