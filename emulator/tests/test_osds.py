@@ -15,21 +15,9 @@ from test_webapi import api, root, store  # noqa: F401  (fixtures)
 from conftest import free_ports
 
 NODE_ID = "StOrAgEnOdE00001"
-SYSTEMCTL = """#!/bin/sh
-# a systemctl for the ASD manager: units started are files in $OVS_EMULATOR_ROOT/active
-A="$OVS_EMULATOR_ROOT/active"
-mkdir -p "$A"
-case "$1" in
-  start|restart) touch "$A/$2";;
-  disable) rm -f "$A/$3";;
-  is-active) if [ -e "$A/$2" ]; then echo active; exit 0; fi; echo inactive; exit 3;;
-  show) if [ -e "$OVS_EMULATOR_ROOT/lib/systemd/system/$3.service" ]; then echo LoadState=loaded;
-        else echo LoadState=not-found; fi;;
-  list-units) for f in "$A"/*; do
-                [ -e "$f" ] && echo "$(basename "$f").service loaded active running x"; done;;
-esac
-exit 0
-"""
+# a systemctl for the ASD manager (units started are files in $OVS_EMULATOR_ROOT/active); the
+# collection's unit tests run it too
+SYSTEMCTL = (Path(__file__).parent / "asd-systemctl.sh").read_text()
 OSD_KEYS = ["id", "alba_id", "kind", "ips", "port", "use_tls", "use_rdma", "albamgr_cfg",
             "prefix", "preset", "endpoints", "decommissioned", "node_id", "long_id", "total",
             "used", "seen", "read", "write", "errors", "checksum_errors", "claimed_since"]

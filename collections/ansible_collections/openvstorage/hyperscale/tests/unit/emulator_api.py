@@ -25,6 +25,7 @@ from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import 
 from ansible_collections.openvstorage.hyperscale.tests.unit.paths import REPO
 
 EMULATOR_SRC = os.path.join(REPO, 'emulator', 'src')
+EMULATOR_TESTS = os.path.join(REPO, 'emulator', 'tests')  # asd-systemctl.sh, the emulator tests' systemctl of the ASD manager
 if EMULATOR_SRC not in sys.path:
     sys.path.insert(0, EMULATOR_SRC)
 
@@ -53,20 +54,8 @@ HARDWARE = {'disks': [{'name': 'sdb', 'size': 100 * 1024 ** 3, 'is_ssd': True, '
 STORAGE_HARDWARE = {'disks': HARDWARE['disks'] + [{'name': 'sde', 'size': 100 * 1024 ** 3, 'is_ssd': True,
                                                     'serial': 'SSD0004'}]}
 # systemctl of the ASD manager (asdapi.make_server runs it): units started are files in $OVS_EMULATOR_ROOT/active
-ASD_SYSTEMCTL = """#!/bin/sh
-A="$OVS_EMULATOR_ROOT/active"
-mkdir -p "$A"
-case "$1" in
-  start|restart) touch "$A/$2";;
-  disable) rm -f "$A/$3";;
-  is-active) if [ -e "$A/$2" ]; then echo active; exit 0; fi; echo inactive; exit 3;;
-  show) if [ -e "$OVS_EMULATOR_ROOT/lib/systemd/system/$3.service" ]; then echo LoadState=loaded;
-        else echo LoadState=not-found; fi;;
-  list-units) for f in "$A"/*; do
-                [ -e "$f" ] && echo "$(basename "$f").service loaded active running x"; done;;
-esac
-exit 0
-"""
+with open(os.path.join(EMULATOR_TESTS, 'asd-systemctl.sh')) as _handle:
+    ASD_SYSTEMCTL = _handle.read()
 # seconds between two polls of the node queues (ovs-workers) and of the ALBA status reads in tests
 POLL = 0.02
 
