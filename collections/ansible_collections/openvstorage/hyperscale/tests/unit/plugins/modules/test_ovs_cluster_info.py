@@ -6,6 +6,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils import ovs_api
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_cluster_info
 
 from ansible_collections.openvstorage.hyperscale.tests.unit.emulator_api import CLUSTER_ID
@@ -62,7 +63,8 @@ def test_api_error_fields(emulator, tmp_path):
     assert result['error_description'] == 'Invalid client'  # the framework's oauth2 token view
 
 
-def test_unreachable(tmp_path):
+def test_unreachable(tmp_path, monkeypatch):
+    monkeypatch.setattr(ovs_api, 'READ_RETRY_DELAY', 0.01)  # the reads are retried (test_ovs_api_retries.py): not 14 s here
     status, result, dummy = run_module(ovs_cluster_info.main,
                                        dict(api_host='127.0.0.1', api_port=1, api_username='admin', api_password='a',
                                             api_token_cache=str(tmp_path / 't.json'), api_timeout=3), FakeHost())
