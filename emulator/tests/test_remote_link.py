@@ -186,6 +186,18 @@ def test_link_use_unlink(api, store, here, geo, storage_node, monkeypatch):  # n
     assert alba.alba_cli(cluster, "list-osds", "gb1-abm") == []
 
 
+def test_link_a_backend_named_like_one_of_this_cluster(api, store, here, geo, storage_node):  # noqa: F811
+    """Both clusters have a backend rb1 (two ABMs rb1-abm): the Alba2 OSD is the one the remote API's
+    Arakoon config names (its nodes), not the ABM of the same name here."""
+    remote, alba_id, glob, metadata, listener = geo
+    mine = model_backend(here, "rb1", "LOCAL")
+    claim_three_asds_on_sdc(api, storage_node, remote)
+    assert link(here, store, glob, metadata)["result"] is True
+    [listed] = alba.alba_cli(Model(here.store), "list-osds", "gb1-abm")
+    assert listed["long_id"] == alba_id != here.store.get(f"/ovsdb/albabackend/{mine}")["alba_id"]
+    assert here.call("GET", f"/api/alba/backends/{glob}/")[1]["linked_backend_guids"] == [remote]
+
+
 def test_remote_gone_after_link(api, store, here, geo, storage_node, monkeypatch):  # noqa: F811
     remote, _, glob, metadata, listener = geo
     claim_three_asds_on_sdc(api, storage_node, remote)

@@ -253,6 +253,13 @@ def test_api_client_flow(api, store):
     status, data = api.token_call({"grant_type": "client_credentials"},
                                   _basic(client["client_id"], "wrong"))
     assert_error(status, data, 400, "invalid_client", "Invalid client")
+    # a client without roles: its tokens have none (OAuth2Toolbox.generate_tokens)
+    store.set(f"/ovsdb/client/{client['guid']}|roles", [])
+    status, data = api.token_call({"grant_type": "client_credentials"},
+                                  _basic(client["client_id"], client["client_secret"]))
+    assert status == 200
+    status, routers = api.call("GET", "/api/storagerouters/", token=data["access_token"])
+    assert_error(status, routers, 403, "invalid_roles", "This call requires roles: read, manage")
 
 
 def test_create_client_errors(api):

@@ -77,14 +77,26 @@ def linked_manager(config_store, text):
     """The ABM an Arakoon client ini names (what an Alba2 OSD talks to): in this cluster's
     configuration store, else in the one of the ABM's own nodes (a backend of another cluster:
     its configuration store at ``<node ip>:26400``, served by every master).  StoreError when
-    that cannot be reached."""
+    that cannot be reached.  As the Arakoon client, it goes by the nodes the ini lists: an ABM
+    of another cluster named like one of this cluster (two clusters each with a backend
+    ``be1``: both ABMs are ``be1-abm``) is that other cluster's."""
     cluster_id, nodes = store.parse_cacc(text)
     manager = AlbaManager(config_store, cluster_id)
-    if manager.alba_id():
+    if manager.alba_id() and _local_nodes(config_store, cluster_id, nodes):
         return manager
     remote = store.EtcdStore(nodes=[store.ArakoonNode(node.name, node.ip, store.CLIENT_PORT)
                                     for node in nodes], timeout=REMOTE_TIMEOUT)
     return AlbaManager(remote, cluster_id)
+
+
+def _local_nodes(config_store, cluster_id, nodes):
+    """Whether ``nodes`` (of an Arakoon client ini) are nodes of this cluster's Arakoon cluster
+    ``cluster_id`` (an address in common; without a config of it here, an ABM kept here is)."""
+    text = config_store.get_raw(f"/ovs/arakoon/{cluster_id}/config")
+    if not text:
+        return True
+    here = {node.ip for node in store.parse_cacc(text)[1]}
+    return any(node.ip in here for node in nodes)
 
 
 def arakoon_config(url, config_store):

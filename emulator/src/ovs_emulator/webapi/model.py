@@ -50,6 +50,8 @@ class Model(model.Model):
         return role_codes(codes)
 
     def client_roles(self, client):
-        if client.get("roles"):
+        """The client's roles (OAuth2Toolbox.generate_tokens: the client's RoleClient junctions, none
+        left: a token without roles); a client kept without a role list has its user's."""
+        if client.get("roles") is not None:
             return role_codes(client["roles"])
         return self.user_roles(self.get("user", client.get("user_guid")))

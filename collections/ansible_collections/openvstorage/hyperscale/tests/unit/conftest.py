@@ -26,7 +26,7 @@ if COLLECTIONS_PATH not in sys.path:
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alba_safety  # noqa: E402
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiClient  # noqa: E402
 from ansible_collections.openvstorage.hyperscale.tests.unit.api_contents import allowed_path  # noqa: E402
-from ansible_collections.openvstorage.hyperscale.tests.unit import emulator_api  # noqa: E402
+from ansible_collections.openvstorage.hyperscale.tests.unit import emulator_api, emulator_geo  # noqa: E402
 
 MODULES_DIR = os.sep + os.path.join('plugins', 'modules') + os.sep
 
@@ -134,3 +134,18 @@ def storage(storage_cluster, tmp_path, monkeypatch):
     finally:
         manager.stop()
         api.stop()
+
+
+@pytest.fixture(scope='session')
+def remote_cluster(storage_cluster):
+    """The keys of another cluster made from the storage cluster's (emulator_geo.other_cluster), made once."""
+    return emulator_geo.other_cluster(storage_cluster[0])
+
+
+@pytest.fixture
+def remote(remote_cluster, storage, tmp_path, monkeypatch):
+    """The API of another cluster on 127.0.0.2 next to ``storage`` (emulator_geo.RemoteCluster): its ASD manager
+    and ovs-workers running, an API client of it; ``stop()`` makes it unreachable."""
+    cluster = emulator_geo.RemoteCluster(str(tmp_path / 'remote'), remote_cluster, monkeypatch)
+    yield cluster
+    cluster.stop()

@@ -66,8 +66,6 @@ class FakeOvs(object):
         self.requests = []  # (method, path, headers dict)
         self.token_lifetime = {'password': 43200, 'client_credentials': 3600}
         self.storagerouters = []
-        self.albanodes = []
-        self.discoverable = []
         self.tasks = {}  # id -> list of states to hand out in order
         self.page_size = None
         self.plugins = {'alba': ['gui', 'api']}
@@ -233,10 +231,6 @@ class Handler(BaseHTTPRequestHandler):
         ovs = self.ovs
         if path == '/api/storagerouters/' and method == 'GET':
             return self._list(sorted(ovs.storagerouters, key=lambda r: r['name']), query)
-        if path == '/api/alba/nodes/' and method == 'GET':
-            if query.get('discover') == 'true':
-                return self._list(ovs.discoverable, query)
-            return self._list(ovs.albanodes, query)
         if path.startswith('/api/storagerouters/') and method == 'GET':
             guid = path.split('/')[3]
             for router in ovs.storagerouters:
