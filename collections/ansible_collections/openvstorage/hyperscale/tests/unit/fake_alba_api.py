@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
-"""The fake HTTPS API of fake_ovs_api.py plus the ALBA plugin: backends, presets, nodes, OSDs.
+"""The fake HTTPS API of fake_ovs_api.py plus the ALBA backends of the plugin, for what needs two clusters: the
+GeoScale links of alba_backend (test_alba_backend_geoscale.py). Every other ALBA test runs against the emulator
+(emulator_api.py, emulator_alba.py).
 
 Answers have the shapes of the emulator (emulator/src/ovs_emulator/webapi/alba.py, views.py) and of
-the framework-alba-plugin (albabackends.py, albanodes.py, ovs/lib/alba.py, albapreset.py): presets
-render ``policies`` as ``"(k, m, c, x)"`` strings with ``is_available`` and ``policy_metadata``;
-actions answer a task id whose state is final at once (the work is done in the request).
+the framework-alba-plugin (albabackends.py, ovs/lib/alba.py): presets render ``policies`` as
+``"(k, m, c, x)"`` strings with ``is_available`` and ``policy_metadata``; actions answer a task id whose
+state is final at once (the work is done in the request).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,7 +24,6 @@ from ansible_collections.openvstorage.hyperscale.tests.unit.fake_ovs_api import 
     task_failure,
 )
 
-PRESET_NAME = re.compile(r'^[0-9a-zA-Z][a-zA-Z0-9-_]{1,18}[a-zA-Z0-9]$')
 OBJECT_CHECKSUM = {'allowed': [['none'], ['sha-1'], ['crc-32c']], 'default': ['crc-32c'], 'verify_upload': True}
 DEFAULT_PRESET = {'policies': [[5, 4, 8, 3], [2, 2, 3, 4]], 'fragment_size': 1048576, 'osds': ['all'],
                   'compression': 'snappy', 'fragment_checksum': ['crc-32c'], 'object_checksum': OBJECT_CHECKSUM,
@@ -43,13 +44,7 @@ class FakeAlbaOvs(FakeOvs):
         self.backendtypes = [{'guid': ALBA_TYPE_GUID, 'name': 'ALBA', 'code': 'alba'}]
         self.backends = {}       # guid -> {guid, name, status, backend_type_guid}
         self.albabackends = {}   # guid -> internal state
-        self.vpools = []
-        self.nodes = {}          # guid -> registered albanode (internal, with 'slots')
-        self.unregistered = []   # discoverable nodes (internal)
         self.calls = []          # (method, path, body) of every POST/DELETE
-        self.next_port = 8600
-        self.namespaces = []     # {'name', 'alba_backend_guid', 'osds': [long ids holding fragments], 'spare'}
-        self.purging = set()     # long ids purged and not yet repaired by maintenance
         self.remotes = {}        # (host, port) -> FakeAlbaOvs of another cluster (GeoScale links)
         self.down = False        # set when its server stops (a remote cluster that cannot be reached)
 
@@ -69,102 +64,6 @@ class FakeAlbaOvs(FakeOvs):
         self.albabackends[alba_backend['guid']] = alba_backend
         return alba_backend['guid']
 
-    def add_preset(self, alba_backend_guid, name, policies, compression='snappy', encryption='none',
-                   fragment_size=16 * 1024 ** 2, in_use=False):
-        encryption_value = ['none'] if encryption == 'none' else [encryption, 'ab' * 32]
-        self.albabackends[alba_backend_guid]['presets'][name] = {
-            'preset': {'policies': [list(p) for p in policies], 'fragment_size': fragment_size, 'osds': ['all'],
-                       'compression': compression, 'fragment_checksum': ['crc-32c'],
-                       'object_checksum': OBJECT_CHECKSUM, 'fragment_encryption': encryption_value},
-            'version': 0, 'in_use': in_use}
-
-    def add_node(self, node_id, ip, registered=True, name=None, disks=('sdb', 'sdc')):
-        node = {'guid': guid(), 'node_id': node_id, 'ip': ip, 'port': 8500, 'type': 'ASD', 'name': name,
-                'slots': {}}
-        for disk in disks:
-            slot_id = 'ata-QEMU_HARDDISK_{0}-{1}'.format(node_id[:4], disk)
-            node['slots'][slot_id] = {
-                'slot_id': slot_id, 'device': '/dev/{0}'.format(disk),
-                'aliases': ['/dev/disk/by-id/{0}'.format(slot_id)], 'size': 107374182400, 'node_id': node_id,
-                'status': 'empty', 'status_detail': '', 'available': True, 'mountpoint': None, 'usage': {},
-                'partition_amount': 0, 'partition_aliases': [], 'osds': {}}
-        if registered:
-            self.nodes[node['guid']] = node
-        else:
-            self.unregistered.append(node)
-        return node
-
-    def make_asd(self, node, slot_id, claimed_by=None):
-        slot = node['slots'][slot_id]
-        asd_id = uuid.uuid4().hex
-        port = self.next_port
-        self.next_port += 1
-        slot['osds'][asd_id] = {'asd_id': asd_id, 'port': port, 'ips': [node['ip']],
-                                'home': '/mnt/alba-asd/{0}/{1}'.format(slot_id[-8:], asd_id),
-                                'capacity': slot['size'], 'status': 'ok', 'status_detail': '', 'type': 'ASD',
-                                'claimed_by': claimed_by}
-        slot.update(status='ok', available=False, mountpoint='/mnt/alba-asd/{0}'.format(slot_id[-8:]))
-        if claimed_by:
-            self.albabackends[claimed_by]['osds_guids'].append(guid())
-        return asd_id
-
-    def add_namespace(self, alba_backend_guid, name, osds, spare):
-        """A namespace whose objects have fragments on ``osds`` and survive ``spare`` more lost OSDs."""
-        self.namespaces.append({'name': name, 'alba_backend_guid': alba_backend_guid, 'osds': list(osds),
-                                'spare': spare})
-
-    def claimed_osds(self, alba_backend_guid):
-        """``{long id: (node, slot_id)}`` of the ASDs claimed by a backend."""
-        result = {}
-        for node in list(self.nodes.values()):
-            for slot_id, slot in node['slots'].items():
-                for asd_id, asd in slot['osds'].items():
-                    if asd['claimed_by'] == alba_backend_guid:
-                        result[asd_id] = (node, slot_id)
-        return result
-
-    def disk_safety(self, alba_backend_guid, long_ids):
-        """``alba get-disk-safety --include-decommissioning-as-dead --long-id=...``: per namespace its safety
-        (purging OSDs count as dead); RuntimeError ``unknown osd <id>`` for an OSD the backend did not claim."""
-        claimed = self.claimed_osds(alba_backend_guid)
-        for long_id in long_ids:
-            if long_id not in claimed:
-                raise RuntimeError('Failure("unknown osd {0}")'.format(long_id))
-        dead = set(long_ids) | self.purging
-        result = []
-        for namespace in self.namespaces:
-            if namespace['alba_backend_guid'] != alba_backend_guid:
-                continue
-            safety = namespace['spare'] - len(dead & set(namespace['osds'])) if namespace['osds'] else None
-            result.append({'namespace': namespace['name'], 'safety': safety, 'safety_count': 1 if namespace['osds']
-                           else None, 'bucket_safety': []})
-        return result
-
-    def calculate_safety(self, alba_backend_guid, long_ids):
-        """AlbaController.calculate_safety: only the backend's own OSDs are passed to the CLI."""
-        claimed = self.claimed_osds(alba_backend_guid)
-        counts = {'good': 0, 'critical': 0, 'lost': 0}
-        for namespace in self.disk_safety(alba_backend_guid, [i for i in long_ids if i in claimed]):
-            safety = namespace['safety']
-            key = 'good' if safety is None or safety > 0 else 'critical' if safety == 0 else 'lost'
-            counts[key] += 1
-        return counts
-
-    def repair(self):
-        """The maintenance agents have rewritten the namespaces of the purged OSDs elsewhere."""
-        for namespace in self.namespaces:
-            namespace['osds'] = [o for o in namespace['osds'] if o not in self.purging]
-        self.purging.clear()
-
-    def purge_asd(self, node, slot_id, asd_id):
-        """``alba purge-osd`` of a claimed ASD and its removal from the node."""
-        asd = node['slots'][slot_id]['osds'].pop(asd_id)
-        if asd['claimed_by']:
-            self.purging.add(asd_id)
-            alba_backend = self.albabackends.get(asd['claimed_by'])
-            if alba_backend and alba_backend['osds_guids']:
-                alba_backend['osds_guids'].pop()
-
     def posts(self, prefix=''):
         return [c for c in self.calls if c[0] in ('POST', 'DELETE') and c[1].startswith(prefix)]
 
@@ -175,9 +74,6 @@ class FakeAlbaOvs(FakeOvs):
         alba_backend['presets']['default'] = {'preset': json.loads(json.dumps(DEFAULT_PRESET)), 'version': 0,
                                               'in_use': False}
         alba_backend['default_preset'] = 'default'
-
-    def backend_name(self, alba_backend):
-        return self.backends[alba_backend['backend_guid']]['name']
 
     def render_backend(self, backend):
         alba_backend = next((ab for ab in self.albabackends.values() if ab['backend_guid'] == backend['guid']), None)
@@ -263,17 +159,6 @@ class FakeAlbaOvs(FakeOvs):
             raise RuntimeError('Could not load metadata from environment {0}'.format(connection['host']))
         return remote
 
-    @staticmethod
-    def render_node(node):
-        stack = json.loads(json.dumps(node['slots']))
-        return {'guid': node['guid'], 'node_id': node['node_id'], 'ip': node['ip'], 'port': node['port'],
-                'type': node['type'], 'name': node['name'], 'storagerouter_guid': None,
-                'alba_node_cluster_guid': None, 'package_information': {}, 'stack': stack, 'ips': [node['ip']],
-                'maintenance_services': {}, 'node_metadata': {'fill': True, 'fill_add': False, 'clear': True,
-                                                              'fill_metadata': {'count': 'integer'}},
-                'supported_osd_types': ['ASD'], 'read_only_mode': False, 'local_summary': {},
-                'ipmi_info': {'ip': None, 'username': None}}
-
 
 class AlbaHandler(Handler):
 
@@ -314,8 +199,6 @@ class AlbaHandler(Handler):
         ovs = self.ovs
         if parts == ['backendtypes'] and method == 'GET':
             return self._list(ovs.backendtypes, query)
-        if parts == ['vpools'] and method == 'GET':
-            return self._list(ovs.vpools, query)
         if parts == ['backends'] and method == 'GET':
             return self._list([ovs.render_backend(b) for b in ovs.backends.values()], query)
         if parts == ['backends'] and method == 'POST':
@@ -341,8 +224,6 @@ class AlbaHandler(Handler):
             return self._object(ovs.render_backend(backend), query)
         if parts[:2] == ['alba', 'backends']:
             return self._alba_backends(method, parts[2:], query, data)
-        if parts[:2] == ['alba', 'nodes']:
-            return self._alba_nodes(method, parts[2:], query, data)
         return NotImplemented
 
     def _alba_backends(self, method, rest, query, data):
@@ -371,16 +252,9 @@ class AlbaHandler(Handler):
             return self._not_found()
         if len(rest) == 1 and method == 'GET':
             return self._object(ovs.render_alba_backend(alba_backend), query)
-        if rest[1:] == ['calculate_safety'] and method == 'GET':
-            osd_id = query.get('osd_id', query.get('asd_id'))
-            return self._task(lambda: ovs.calculate_safety(alba_backend['guid'], [osd_id]))
         action = rest[1] if len(rest) == 2 else None
         if method != 'POST' or action is None:
             return NotImplemented
-        if action == 'add_osds':
-            if self._missing(data, 'alba_node_guid', 'osds'):
-                return None
-            return self._task(lambda: self._add_osds(alba_backend, data))
         if action == 'link_alba_backends':
             if self._missing(data, 'metadata'):
                 return None
@@ -394,35 +268,6 @@ class AlbaHandler(Handler):
         return NotImplemented
 
     # ------------------------------------------------- tasks (framework behaviour)
-    def _add_osds(self, alba_backend, data):
-        node = self.ovs.nodes.get(data['alba_node_guid'])
-        if node is None:
-            raise RuntimeError('AlbaNode with guid {0} could not be found'.format(data['alba_node_guid']))
-        reasons = []
-        for osd in data['osds']:
-            for key, kind in (('osd_type', str), ('ips', list), ('port', int), ('slot_id', str)):
-                if not isinstance(osd.get(key), kind):
-                    reasons.append('Missing required param "{0}" or of wrong type'.format(key))
-        if reasons:
-            raise RuntimeError('- {0}'.format('\n- '.join(reasons)))
-        failed = []
-        for osd in data['osds']:
-            slot = node['slots'].get(osd['slot_id'], {})
-            asd = next((a for a in slot.get('osds', {}).values() if a['port'] == osd['port']), None)
-            if asd is None or (asd['claimed_by'] not in (None, alba_backend['guid'])):
-                failed.append(str(osd['port']))
-                continue
-            if asd['claimed_by'] is None:
-                asd['claimed_by'] = alba_backend['guid']
-                alba_backend['osds_guids'].append(guid())
-                counts = alba_backend['osds_per_node']
-                counts[node['node_id']] = counts.get(node['node_id'], 0) + 1
-        if failed:
-            if len(failed) == len(data['osds']):
-                raise RuntimeError('None of the requested OSDs could be claimed')
-            raise RuntimeError('Some of the requested OSDs could not be claimed: {0}'.format(', '.join(failed)))
-        return []
-
     def _link(self, alba_backend, metadata):
         info = metadata.get('backend_info') or {}
         connection = metadata['backend_connection_info']
@@ -457,99 +302,6 @@ class AlbaHandler(Handler):
             alba_backend['linked_backend_guids'].remove(linked_guid)
             osd_guid, dummy = alba_backend['link_metadata'].pop(linked_guid)
             alba_backend['osds_guids'].remove(osd_guid)
-
-    # --------------------------------------------------------------- nodes
-    def _alba_nodes(self, method, rest, query, data):
-        ovs = self.ovs
-        if not rest and method == 'GET':
-            if query.get('discover') == 'true':
-                return self._list([ovs.render_node(n) for n in ovs.unregistered], query)
-            return self._list([ovs.render_node(n) for n in ovs.nodes.values()], query)
-        if not rest and method == 'POST':
-            name = data.get('name')
-            if name is not None and not PRESET_NAME.match(str(name)):
-                return self._error(406, 'invalid_data', 'Invalid name specified. Minimum 3, maximum 20 alpha-numeric '
-                                                        'characters, dashes and underscores')
-
-            def register():
-                node = next((n for n in ovs.unregistered if n['node_id'] == data.get('node_id')), None)
-                if node is None:
-                    raise RuntimeError('No node with node_id {0} was found'.format(data.get('node_id')))
-                ovs.unregistered.remove(node)
-                if name is not None:
-                    node['name'] = name
-                ovs.nodes[node['guid']] = node
-            return self._task(register)
-        node = ovs.nodes.get(rest[0])
-        if node is None:
-            return self._not_found()
-        if len(rest) == 1 and method == 'GET':
-            return self._object(ovs.render_node(node), query)
-        if len(rest) == 1 and method == 'DELETE':
-            return self._task(lambda: self._remove_node(node))
-        if rest[1:] == ['reset_osd'] and method == 'POST':
-            if data.get('safety') is None:
-                return self._error(406, 'invalid_data', 'Safety must be passed')
-            return self._task(lambda: self._reset_osd(node, data.get('osd_id'), data['safety']))
-        if rest[1:] == ['remove_slot'] and method == 'POST':
-            return self._task(lambda: self._remove_slot(node, data.get('slot')))
-        if rest[1:] == ['fill_slots'] and method == 'POST':
-            information = data.get('slot_information') or data.get('osd_information')
-            if information is None:
-                return self._task(self._raise('Either slot_information or osd_information should be passed.'))
-
-            def fill():
-                for item in information:
-                    if item['slot_id'] not in node['slots']:
-                        raise RuntimeError('Slot {0} not found'.format(item['slot_id']))
-                    for dummy in range(int(item['count'])):
-                        ovs.make_asd(node, item['slot_id'])
-            return self._task(fill)
-        return NotImplemented
-
-    def _find_asd(self, node, osd_id):
-        for slot_id, slot in node['slots'].items():
-            if osd_id in slot['osds']:
-                return slot_id, slot['osds'][osd_id]
-        raise RuntimeError('Could not locate OSD {0} on node {1}'.format(osd_id, node['guid']))
-
-    def _reset_osd(self, node, osd_id, expected):
-        """AlbaNodeController.reset_osd: safety compared, OSD purged, ASD removed, a fresh one made."""
-        slot_id, asd = self._find_asd(node, osd_id)
-        if asd['claimed_by']:
-            now = self.ovs.calculate_safety(asd['claimed_by'], [osd_id])
-            if (now['critical'] or now['lost']) and (now['critical'] != expected.get('critical')
-                                                     or now['lost'] != expected.get('lost')):
-                raise RuntimeError('Cannot remove OSD {0} as the current safety is not as expected '
-                                   '({1} vs {2})'.format(osd_id, now, expected))
-        self.ovs.purge_asd(node, slot_id, osd_id)
-        self.ovs.make_asd(node, slot_id)
-
-    def _remove_slot(self, node, slot_id):
-        """AlbaNodeController.remove_slot: refused while claimed OSDs remain; the ASD manager clears the disk."""
-        slot = node['slots'].get(slot_id)
-        if slot is None:
-            raise RuntimeError('Slot {0} not found'.format(slot_id))
-        if any(asd['claimed_by'] for asd in slot['osds'].values()):
-            raise RuntimeError("A slot with claimed OSDs can't be removed")
-        slot.update(osds={}, status='empty', available=True, mountpoint=None)
-
-    def _remove_node(self, node):
-        """AlbaNodeController.remove_node: every OSD purged WITHOUT a safety check, the slots cleared; the
-        ASD manager stays, so the node is discoverable again."""
-        for slot_id, slot in node['slots'].items():
-            for asd_id in list(slot['osds']):
-                self.ovs.purge_asd(node, slot_id, asd_id)
-            slot.update(status='empty', available=True, mountpoint=None)
-        del self.ovs.nodes[node['guid']]
-        self.ovs.unregistered.append(node)
-
-    @staticmethod
-    def _raise(text):
-        def fail():
-            raise ValueError(text)
-        return fail
-
 
 class FakeAlbaApiServer(FakeApiServer):
     def __init__(self, directory, tls=True, host='127.0.0.1'):
