@@ -38,8 +38,9 @@ def root(tmp_path, monkeypatch):
 case "$1" in
   show) case "$3" in asd-manager|alba-asd-dead) echo LoadState=loaded;;
                     *) echo LoadState=not-found;; esac;;
-  is-active) case "$2" in asd-manager) echo active; exit 0;;
-                          alba-asd-dead) echo failed; exit 3;; esac; echo inactive; exit 3;;
+  is-active) shift; for u in "$@"; do case "$u" in asd-manager) echo active;;
+                                                     alba-asd-dead) echo failed;;
+                                                     *) echo inactive;; esac; done;;
   list-units) echo "alba-maintenance_mybackend-0123456789abcdef.service loaded active running x";;
 esac
 """)

@@ -220,6 +220,7 @@ class AsdApp:
         node_id = self.node_id
         prepared = self._slot_state()
         asds = self._asds()
+        states = self.service_states([asd_service(asd_id) for asd_id in sorted(asds)])
         stack = {}
         for disk in hardware.disks():
             slot = slot_of(disk, node_id)
@@ -237,12 +238,12 @@ class AsdApp:
                             usage={"size": disk["size"],
                                    "used": sum(c.get("used", 0) for c in mine.values()),
                                    "available": disk["size"]})
-                slot["osds"] = {asd_id: self._asd_export(config) for asd_id, config in mine.items()}
+                slot["osds"] = {asd_id: self._asd_export(config, states) for asd_id, config in mine.items()}
             stack[slot["slot_id"]] = slot
-        stack.update(self._missing_slots(prepared, asds, stack))
+        stack.update(self._missing_slots(prepared, asds, stack, states))
         return stack
 
-    def _missing_slots(self, prepared, asds, present):
+    def _missing_slots(self, prepared, asds, present, states):
         """Slots whose disk is gone (swapped: hardware.json no longer lists it) but that still
         carry ASDs: state ``error``, detail ``missing``.  Without ASDs they are not shown."""
         missing = {}
@@ -255,7 +256,7 @@ class AsdApp:
                 "node_id": self.node_id, "state": "error", "state_detail": "missing",
                 "available": False, "mountpoint": entry["mountpoint"], "usage": {},
                 "partition_amount": 0, "partition_aliases": [],
-                "osds": {asd_id: self._asd_export(config) for asd_id, config in mine.items()}}
+                "osds": {asd_id: self._asd_export(config, states) for asd_id, config in mine.items()}}
         return missing
 
     # --- ASDs (alba-asdmanager source/controllers/asd.py, disk.py) -----------------------
@@ -279,11 +280,11 @@ class AsdApp:
         """{asd_id: config} of this node's ASDs."""
         return asds_of(self.store, self.node_id)
 
-    def _asd_export(self, config):
-        """ASD.export: the config plus the ASD's state (from its service)."""
+    @staticmethod
+    def _asd_export(config, states):
+        """ASD.export: the config plus the ASD's state (from its service; ``states``: service_states)."""
         data = dict(config, folder=config["asd_id"])
-        name = asd_service(config["asd_id"])
-        state = self.service_state(name)
+        state = states.get(asd_service(config["asd_id"]), "unknown")
         if state == "activating":
             data.update(state="warning", state_detail="service_activating")
         elif state == "active":
@@ -426,8 +427,17 @@ class AsdApp:
         return output.strip() not in ("", "LoadState=not-found")
 
     def service_state(self, name):
-        _, output = self._systemctl("is-active", name)
-        return output.splitlines()[0].strip() if output else "unknown"
+        return self.service_states([name])[name]
+
+    def service_states(self, names):
+        """{name: state} of units, from one ``systemctl is-active <name>...`` (a line per unit, in
+        order; a missing line: ``unknown``)."""
+        if not names:
+            return {}
+        _, output = self._systemctl("is-active", *names)
+        lines = [line.strip() for line in output.splitlines()]
+        return {name: lines[index] if index < len(lines) else "unknown"
+                for index, name in enumerate(names)}
 
     def service_status(self, name):
         if not self.has_service(name):

@@ -89,9 +89,9 @@ class TlsHttpServer(ThreadingHTTPServer):
                 return
         super().finish_request(request, client_address)
 
-    def start(self):
-        """Serve in a background thread (tests)."""
-        thread = threading.Thread(target=self.serve_forever, args=(0.05,), name=self.thread_name,
+    def start(self, poll_interval=0.01):
+        """Serve in a background thread (tests); ``shutdown()`` returns within ``poll_interval`` s."""
+        thread = threading.Thread(target=self.serve_forever, args=(poll_interval,), name=self.thread_name,
                                   daemon=True)
         thread.start()
         return thread

@@ -9,6 +9,7 @@ The collection is a real directory of the repository,
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
 import os
 import shutil
 import sys
@@ -26,7 +27,7 @@ if COLLECTIONS_PATH not in sys.path:
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alba_safety  # noqa: E402
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsApiClient  # noqa: E402
 from ansible_collections.openvstorage.hyperscale.tests.unit.api_contents import allowed_path  # noqa: E402
-from ansible_collections.openvstorage.hyperscale.tests.unit import emulator_api, emulator_geo  # noqa: E402
+from ansible_collections.openvstorage.hyperscale.tests.unit import emulator_alba, emulator_api, emulator_geo  # noqa: E402
 
 MODULES_DIR = os.sep + os.path.join('plugins', 'modules') + os.sep
 
@@ -88,18 +89,37 @@ def emulator_cluster(tmp_path_factory):
     patch.undo()
 
 
-@pytest.fixture(scope='session')
-def storage_cluster(emulator_cluster, tmp_path_factory):
-    """(keys, root) of emulator_cluster with what a vPool needs (emulator_api.build_storage), built once."""
-    data, root = emulator_cluster
+def derived_cluster(cluster, tmp_path_factory, name, build):
+    """(keys, root) made by ``build(directory, keys)`` from ``cluster`` (keys, root) on a copy of its root."""
+    data, root = cluster
     patch = pytest.MonkeyPatch()
-    root = shutil.copytree(root, str(tmp_path_factory.mktemp('storage') / 'root'), symlinks=True)
+    root = shutil.copytree(root, str(tmp_path_factory.mktemp(name) / 'root'), symlinks=True)
     patch.setenv('OVS_EMULATOR_ROOT', root)
     try:
-        data = emulator_api.build_storage(str(tmp_path_factory.mktemp('storage-build')), data)
+        data = build(str(tmp_path_factory.mktemp(name + '-build')), data)
     finally:
         patch.undo()
     return data, root
+
+
+@pytest.fixture(scope='session')
+def storage_cluster(emulator_cluster, tmp_path_factory):
+    """(keys, root) of emulator_cluster with what a vPool needs (emulator_api.build_storage), built once."""
+    return derived_cluster(emulator_cluster, tmp_path_factory, 'storage', emulator_api.build_storage)
+
+
+@pytest.fixture(scope='session')
+def alba_cluster(emulator_cluster, tmp_path_factory):
+    """(keys, root) of emulator_cluster with ALBA backends and str01 set up, not registered
+    (emulator_alba.build_alba), built once."""
+    return derived_cluster(emulator_cluster, tmp_path_factory, 'alba', emulator_alba.build_alba)
+
+
+@pytest.fixture(scope='session')
+def asds_cluster(alba_cluster, tmp_path_factory):
+    """(keys, root) of alba_cluster with str01 registered, be1's OSDs and namespaces (emulator_alba.build_asds),
+    built once."""
+    return derived_cluster(alba_cluster, tmp_path_factory, 'asds', emulator_alba.build_asds)
 
 
 def serve(cluster, tmp_path, monkeypatch):
@@ -122,18 +142,41 @@ def emulator(emulator_cluster, tmp_path, monkeypatch):
     api.stop()
 
 
-@pytest.fixture
-def storage(storage_cluster, tmp_path, monkeypatch):
-    """``emulator`` over the storage cluster (emulator_api.build_storage): the ASD manager of str01 running,
-    the ovs-workers of ctl01 and ctl02 serving their queues for the whole test."""
-    api = serve(storage_cluster, tmp_path, monkeypatch)
-    manager = emulator_api.AsdManager(api, str(tmp_path))
+@contextlib.contextmanager
+def served_with_asd_manager(cluster, tmp_path, monkeypatch):
+    """``serve`` with the ASD manager of str01 running (``api.asd_manager``, emulator_api.AsdManager) and the
+    ovs-workers of ctl01 and ctl02 serving their queues."""
+    api = serve(cluster, tmp_path, monkeypatch)
+    api.asd_manager = emulator_api.AsdManager(api, str(tmp_path))
     try:
         with api.worker('ctl01'), api.worker('ctl02'):
             yield api
     finally:
-        manager.stop()
+        api.asd_manager.stop()
         api.stop()
+
+
+@pytest.fixture
+def storage(storage_cluster, tmp_path, monkeypatch):
+    """``emulator`` over the storage cluster (emulator_api.build_storage): the ASD manager of str01 running,
+    the ovs-workers of ctl01 and ctl02 serving their queues for the whole test."""
+    with served_with_asd_manager(storage_cluster, tmp_path, monkeypatch) as api:
+        yield api
+
+
+@pytest.fixture
+def alba(alba_cluster, tmp_path, monkeypatch):
+    """``storage``'s serving over alba_cluster (emulator_alba.build_alba): str01 not registered."""
+    with served_with_asd_manager(alba_cluster, tmp_path, monkeypatch) as api:
+        yield api
+
+
+@pytest.fixture
+def asds(asds_cluster, tmp_path, monkeypatch):
+    """``storage``'s serving over asds_cluster (emulator_alba.build_asds); ``api.layout`` its OSDs."""
+    with served_with_asd_manager(asds_cluster, tmp_path, monkeypatch) as api:
+        api.layout = emulator_alba.Layout(api.store)
+        yield api
 
 
 @pytest.fixture(scope='session')

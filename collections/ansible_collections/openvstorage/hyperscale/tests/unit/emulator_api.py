@@ -35,6 +35,7 @@ from ovs_emulator.alba.nodes import volatile_node  # noqa: E402
 from ovs_emulator.ovs_setup import NodeSetup  # noqa: E402
 from ovs_emulator.store import MemoryStore  # noqa: E402
 from ovs_emulator.webapi import make_server  # noqa: E402
+from ovs_emulator.webapi.auth import RATELIMIT_ROOT  # noqa: E402
 
 CLUSTER_ID = 'Cl0st3rId0123456'
 # (name, ip, machine id, node type) of the storage routers, as `ovs setup` leaves them
@@ -216,7 +217,8 @@ def router_partition(api, name, size, roles):
 
 class AsdManager(object):
     """The ASD manager of the ASD node str01 (ASD_NODES[0]) in-process on 127.0.0.1 over the store of ``api``
-    (asdapi.make_server, systemctl ASD_SYSTEMCTL); its albanode and config point at it."""
+    (asdapi.make_server, systemctl ASD_SYSTEMCTL); its config and its albanode (``node``; None while it is not
+    registered) point at it."""
 
     def __init__(self, api, directory):
         self.api = api
@@ -224,19 +226,29 @@ class AsdManager(object):
         with open(script, 'w') as handle:
             handle.write(ASD_SYSTEMCTL)
         os.chmod(script, os.stat(script).st_mode | stat.S_IEXEC)
-        node_id = ASD_NODES[0][0]
+        self.node_id = node_id = ASD_NODES[0][0]
         self.server = asdapi.make_server(api.store, '127.0.0.1', 0, api.cert_path, api.key_path, node_id=node_id,
                                          systemctl=script)
         self.server.start()
         port = self.server.server_address[1]
         key = '/ovs/alba/asdnodes/{0}/config/main'.format(node_id)
         api.store.set(key, dict(api.store.get(key), ip='127.0.0.1', port=port))
-        self.node = api.find('albanode', node_id=node_id)[0]
-        self.node.update(ip='127.0.0.1', port=port)
-        api.model_save('albanode', self.node)
+        nodes = api.find('albanode', node_id=node_id)
+        self.node = nodes[0] if nodes else None
+        if self.node is not None:
+            self.node.update(ip='127.0.0.1', port=port)
+            api.model_save('albanode', self.node)
 
-    def claim(self, alba_backend_guid, device, count):
-        """``count`` more ASDs on the slot of ``device`` (fill_slots), claimed by the backend (add_osds)."""
+    def register(self, name='str01'):
+        """The node registered through the API (POST /api/alba/nodes/, its task); its albanode."""
+        self.api.prepare(lambda client: client.wait_for_task(client.post('alba/nodes/', {
+            'node_id': self.node_id, 'node_type': 'ASD', 'name': name}), interval=POLL))
+        self.node = self.api.find('albanode', node_id=self.node_id)[0]
+        return self.node
+
+    def fill(self, device, count):
+        """``count`` more ASDs on the slot of ``device`` (fill_slots); the slot's unclaimed ASDs as add_osds
+        takes them."""
         node = 'alba/nodes/{0}'.format(self.node['guid'])
 
         def calls(client):
@@ -247,7 +259,11 @@ class AsdManager(object):
             osds = client.get(node, contents='stack')['stack'][slot_id]['osds']
             return [{'osd_type': 'ASD', 'ips': osd['ips'], 'port': osd['port'], 'slot_id': slot_id}
                     for osd in osds.values() if not osd.get('claimed_by')]
-        osds = self.api.prepare(calls)
+        return self.api.prepare(calls)
+
+    def claim(self, alba_backend_guid, device, count):
+        """``count`` more ASDs on the slot of ``device`` (fill), claimed by the backend (add_osds)."""
+        osds = self.fill(device, count)
         self.api.alba_action(alba_backend_guid, 'add_osds', {'alba_node_guid': self.node['guid'], 'osds': osds})
 
     def stop(self):
@@ -289,6 +305,7 @@ class EmulatorApi(object):
     def __init__(self, directory, data, host='127.0.0.1'):
         self.host = host
         self.store = MemoryStore(dict(data))
+        self.store.delete(RATELIMIT_ROOT, recursive=True)  # the token calls of the build are not this API's
         self.cert_path, self.key_path = make_certificate(directory, host)
         self.server = make_server(self.store, host, 0, self.cert_path, self.key_path)
         self.port = self.server.server_address[1]

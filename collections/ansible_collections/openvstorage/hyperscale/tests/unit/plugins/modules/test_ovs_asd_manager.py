@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_asd_manager
 
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import FakeAlbaApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.emulator_api import POLL
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, boxed, run_module
 
 NODE_ID = 'aB3dE5fG7hJ9kL1m'
@@ -285,28 +285,29 @@ def test_remove_without_package(set_up_node):
     assert status == 'exit' and result['changed'] is False
 
 
-def test_remove_refused_while_alba_node_has_claimed_osds(set_up_node, tmp_path):
-    server = FakeAlbaApiServer(str(tmp_path)).start()
-    try:
-        backend = server.ovs.make_backend('be1')
-        alba_node = server.ovs.add_node(NODE_ID, '172.30.250.31', name='str01')
-        asd_id = server.ovs.make_asd(alba_node, 'ata-QEMU_HARDDISK_aB3d-sdb', claimed_by=backend)
-        options = dict(state='absent', ovs_api=api_args(server, tmp_path))
-        status, result, dummy = run_module(ovs_asd_manager.main, options, set_up_node)
-        assert status == 'fail'
-        assert result['msg'] == (
-            'ASD node {0} is still registered as ALBA node str01 ({1}) with claimed OSDs {2}: remove the ALBA node '
-            'first (openvstorage.hyperscale.alba_node with state=absent, which purges its OSDs after a safety '
-            'check); asd-manager remove does not purge OSDs from their backends'.format(
-                NODE_ID, alba_node['guid'], asd_id))
-        assert removals(set_up_node) == []
-        alba_node['slots']['ata-QEMU_HARDDISK_aB3d-sdb']['osds'][asd_id]['claimed_by'] = None
-        status, result, warnings = run_module(ovs_asd_manager.main, options, set_up_node)
-        assert status == 'exit' and result['changed'] is True
-        assert warnings[0].startswith('ASD node {0} is still registered as ALBA node str01'.format(NODE_ID))
-        del server.ovs.nodes[alba_node['guid']]
-        set_up_node.paths['db'].write_text(u'')
-        status, result, warnings = run_module(ovs_asd_manager.main, options, set_up_node)
-        assert status == 'exit' and warnings == []
-    finally:
-        server.stop()
+def test_remove_refused_while_alba_node_has_claimed_osds(set_up_node, alba, tmp_path):
+    """Against the emulated API with the ASD manager of str01 (tests/unit/emulator_alba.py, fixture ``alba``):
+    str01 registered through it, an ASD of sdc claimed by be1."""
+    guid = alba.asd_manager.register()['guid']
+    alba.asd_manager.claim(alba.alba_backend('be1'), 'sdc', 1)
+    [asd_id] = [osd['osd_id'] for osd in alba.find('albaosd')]
+    options = dict(state='absent', ovs_api=api_args(alba, tmp_path))
+    status, result, dummy = run_module(ovs_asd_manager.main, options, set_up_node)
+    assert status == 'fail'
+    assert result['msg'] == (
+        'ASD node {0} is still registered as ALBA node str01 ({1}) with claimed OSDs {2}: remove the ALBA node '
+        'first (openvstorage.hyperscale.alba_node with state=absent, which purges its OSDs after a safety '
+        'check); asd-manager remove does not purge OSDs from their backends'.format(NODE_ID, guid, asd_id))
+    assert removals(set_up_node) == []
+    # the OSD removed from be1 (reset_osd: purged, a fresh unclaimed ASD made in its place)
+    alba.prepare(lambda client: client.wait_for_task(client.post('alba/nodes/{0}/reset_osd/'.format(guid), dict(
+        osd_id=asd_id, safety=dict(good=0, critical=0, lost=0))), interval=POLL))
+    status, result, warnings = run_module(ovs_asd_manager.main, options, set_up_node)
+    assert status == 'exit' and result['changed'] is True
+    assert warnings[0].startswith('ASD node {0} is still registered as ALBA node str01'.format(NODE_ID))
+    # the ALBA node removed (DELETE /api/alba/nodes/<guid>/, its task)
+    alba.prepare(lambda client: client.wait_for_task(client.delete('alba/nodes/{0}'.format(guid)), interval=POLL))
+    set_up_node.paths['db'].write_text(u'')
+    status, result, warnings = run_module(ovs_asd_manager.main, options, set_up_node)
+    assert status == 'exit' and warnings == []
+    assert alba.writes() == []  # the module only reads the API

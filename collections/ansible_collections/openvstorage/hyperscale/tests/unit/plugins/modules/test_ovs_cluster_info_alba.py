@@ -9,29 +9,22 @@ import json
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_cluster_info
-from ansible_collections.openvstorage.hyperscale.tests.unit.fake_alba_api import FakeAlbaApiServer
+from ansible_collections.openvstorage.hyperscale.tests.unit.emulator_alba import (
+    NODE_ID,
+    OTHER_NODE,
+    REFUSED,
+    SDB,
+    SDC,
+    SDD,
+)
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, api_args, run_module
 
 
 @pytest.fixture
-def server(tmp_path):
-    srv = FakeAlbaApiServer(str(tmp_path)).start()
-    ovs = srv.ovs
-    ovs.add_controllers(1)
-    srv.local = ovs.make_backend('local1')
-    srv.glob = ovs.make_backend('global1', scaling='GLOBAL')
-    srv.node = ovs.add_node('aB3dE5fG7hJ9kL1m', '172.30.250.31')
-    slots = sorted(srv.node['slots'])
-    srv.claimed = ovs.make_asd(srv.node, slots[0], claimed_by=srv.local)
-    srv.free = ovs.make_asd(srv.node, slots[0])
-    # the link as link_alba_backends stores it (osd of type ALBA_BACKEND with its metadata)
-    metadata = dict(backend_connection_info=dict(host='', port=443, username='u', password='p'),
-                    backend_info=dict(linked_guid=srv.local, linked_name='local1', linked_preset='default',
-                                      linked_alba_id=ovs.albabackends[srv.local]['alba_id']))
-    ovs.albabackends[srv.glob]['linked_backend_guids'].append(srv.local)
-    ovs.albabackends[srv.glob]['link_metadata'][srv.local] = ('osd-link', metadata)
-    yield srv
-    srv.stop()
+def server(asds):
+    """The emulated cluster with str01's ASDs (tests/unit/emulator_alba.py, fixture ``asds``): be1 claims 2 ASDs on
+    sdc and 1 on sdd, where an unclaimed one is too; sdb holds ctl01's partitions; global links be1."""
+    return asds
 
 
 def gather(server, tmp_path, *what):
@@ -44,20 +37,22 @@ def gather(server, tmp_path, *what):
 def test_asds_per_disk(server, tmp_path):
     result = gather(server, tmp_path, 'asds')
     assert 'storagerouters' not in result and 'backends' not in result
-    node = result['alba_nodes'][0]
-    assert node['node_id'] == 'aB3dE5fG7hJ9kL1m'
-    first, second = node['disks']
-    assert first['slot_id'] < second['slot_id']
-    assert first['status'] == 'ok' and first['device'] in ('/dev/sdb', '/dev/sdc')
-    assert first['mountpoint'].startswith('/mnt/alba-asd/')
-    assert sorted((a['asd_id'], a['claimed_by'], a['claimed_by_guid']) for a in first['asds']) == sorted([
-        (server.claimed, 'local1', server.local), (server.free, None, None)])
-    assert [a['asd_id'] for a in first['asds']] == sorted(a['asd_id'] for a in first['asds'])
-    assert all(a['status'] == 'ok' for a in first['asds'])
-    assert second == dict(slot_id=second['slot_id'], device=second['device'], size=107374182400, mountpoint=None,
-                          status='empty', asds=[])
+    [node] = result['alba_nodes']
+    assert node['node_id'] == NODE_ID and node['name'] == 'str01'
+    assert [d['slot_id'] for d in node['disks']] == [SDC, SDB, SDD]
+    sdc, sdb, sdd = node['disks']
+    be1 = server.alba_backend('be1')
+    assert sdc['status'] == 'ok' and sdc['device'] == '/dev/sdc' and sdc['mountpoint'].startswith('/mnt/alba-asd/')
+    assert [(a['asd_id'], a['claimed_by'], a['claimed_by_guid']) for a in sdc['asds']] == [
+        (asd_id, 'be1', be1) for asd_id in server.layout.sdc]
+    assert sorted((a['asd_id'], a['claimed_by'], a['claimed_by_guid']) for a in sdd['asds']) == sorted(
+        [(server.layout.sdd, 'be1', be1), (server.layout.unclaimed, None, None)])
+    assert [a['asd_id'] for a in sdd['asds']] == sorted(a['asd_id'] for a in sdd['asds'])
+    assert all(a['status'] == 'ok' for a in sdc['asds'] + sdd['asds'])
+    # a disk that holds data (ctl01's partitions): not an ASD disk
+    assert sdb == dict(slot_id=SDB, device='/dev/sdb', size=100 * 1024 ** 3, mountpoint=None, status='error', asds=[])
     # the stack is read with the node list, the backend names with one read of their names only
-    reads = [r[1] for r in server.ovs.requests if r[0] == 'GET']
+    reads = [r[1] for r in server.requests if r[0] == 'GET']
     assert len([r for r in reads if r.startswith('/api/alba/nodes/') and 'stack' in r]) == 1
     assert [r for r in reads if r.startswith('/api/alba/backends/')] == [
         '/api/alba/backends/?contents=name']
@@ -66,24 +61,27 @@ def test_asds_per_disk(server, tmp_path):
 def test_without_asds_the_stack_is_not_read(server, tmp_path):
     result = gather(server, tmp_path, 'alba_nodes')
     assert 'disks' not in result['alba_nodes'][0]
-    assert not any('stack' in r[1] for r in server.ovs.requests)
+    assert not any('stack' in r[1] for r in server.requests)
+    # the other node is set up, not registered
+    assert [n['node_id'] for n in result['alba_nodes_discovered']] == [OTHER_NODE]
 
 
 def test_backend_status_and_links(server, tmp_path):
     result = gather(server, tmp_path, 'backend_status')
-    glob, local = result['backends']
-    assert (glob['name'], local['name']) == ('global1', 'local1')
+    be1, glob, other = result['backends']
+    assert (be1['name'], glob['name'], other['name']) == ('be1', 'global', 'other-be')
     assert glob['scaling'] == 'GLOBAL' and glob['live_status'] == 'running'
-    assert glob['linked_backends'] == [dict(guid=server.local, name='local1', preset='default', remote_host=None)]
-    assert local['linked_backends'] == []
-    assert [p['name'] for p in local['presets']] == ['default']
-    assert local['presets'][0]['policies'] == [[5, 4, 8, 3], [2, 2, 3, 4]]
+    assert glob['linked_backends'] == [dict(guid=server.alba_backend('be1'), name='be1', preset='default',
+                                            remote_host=None)]
+    assert be1['linked_backends'] == []
+    assert [p['name'] for p in be1['presets']] == ['default', 'spread1', 'spread4']
+    assert be1['presets'][0]['policies'] == [[5, 4, 8, 3], [2, 2, 3, 4]]
 
 
 def test_backends_alone_skip_the_status(server, tmp_path):
     result = gather(server, tmp_path, 'backends')
     assert 'live_status' not in result['backends'][0] and 'linked_backends' not in result['backends'][0]
-    assert not any('live_status' in r[1] or 'remote_stack' in r[1] for r in server.ovs.requests)
+    assert not any('live_status' in r[1] or 'remote_stack' in r[1] for r in server.requests)
 
 
 def test_storagerouter_domains(emulator, tmp_path):
@@ -101,23 +99,22 @@ def test_storagerouter_domains(emulator, tmp_path):
 
 
 def test_a_backend_of_another_cluster_shows_its_api_host_never_the_secret(server, tmp_path):
-    """A GeoScale link as link_alba_backends stores it: the remote API's address and an API client of it."""
+    """A GeoScale link as link_alba_backends stores it (an OSD of type ALBA_BACKEND of global): the remote API's
+    address (where nothing answers) and an API client of it."""
     secret = 'FarSecret0123456789FarSecret0123'
-    (tmp_path / 'other').mkdir()
-    other = FakeAlbaApiServer(str(tmp_path / 'other'), host='127.0.0.2')  # its address only: not started
-    try:
-        server.ovs.add_remote(other)
-        metadata = dict(backend_connection_info=dict(host='127.0.0.2', port=other.port, username='c-far',
-                                                     password=secret, client_id='c-far', client_secret=secret,
-                                                     local=False),
-                        backend_info=dict(linked_guid='far-guid', linked_name='far-hdd', linked_preset='default',
-                                          linked_alba_id='far-alba-id'))
-        server.ovs.albabackends[server.glob]['linked_backend_guids'].append('far-guid')
-        server.ovs.albabackends[server.glob]['link_metadata']['far-guid'] = ('osd-far', metadata)
-        result = gather(server, tmp_path, 'backend_status')
-        assert result['backends'][0]['linked_backends'] == [
-            dict(guid='far-guid', name='far-hdd', preset='default', remote_host='127.0.0.2'),
-            dict(guid=server.local, name='local1', preset='default', remote_host=None)]
-        assert secret not in json.dumps(result)
-    finally:
-        other.httpd.server_close()
+    host, port = '127.0.0.2', REFUSED[1]
+    metadata = dict(backend_connection_info=dict(host=host, port=port, username='c-far', password=secret,
+                                                 client_id='c-far', client_secret=secret, local=False),
+                    backend_info=dict(linked_guid='far-guid', linked_name='far-hdd', linked_preset='default',
+                                      linked_alba_id='far-alba-id'))
+    server.model_create('albaosd', osd_id='far-alba-id', osd_type='ALBA_BACKEND', metadata=metadata,
+                        domain_guid=None, alba_backend_guid=server.alba_backend('global'), alba_node_guid=None,
+                        ips=None, port=None, slot_id=None)
+    result = gather(server, tmp_path, 'backend_status')
+    glob = result['backends'][1]
+    assert glob['linked_backends'] == [
+        dict(guid=server.alba_backend('be1'), name='be1', preset='default', remote_host=None),
+        dict(guid='far-guid', name='far-hdd', preset='default', remote_host=host)]
+    # the other cluster does not answer
+    assert glob['live_status'] == 'failure'
+    assert secret not in json.dumps(result)
