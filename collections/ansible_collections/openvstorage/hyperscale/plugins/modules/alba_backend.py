@@ -354,12 +354,15 @@ def link_metadata(params, link, linked):
 
 
 def wanted_links(params):
-    """The links of O(linked_backends), each with its ``index`` and the ``address`` its metadata carries (the IPv4
-    address of the remote API; None for a backend of this cluster)."""
+    """The links of O(linked_backends), each with its ``index``, the ``address`` its metadata carries (the IPv4
+    address of the remote API; None for a backend of this cluster) and the ``hosts`` a current link to it may show as
+    ``remote_host``: a link of this cluster made through an O(api_host) that is no storage router IP (a virtual IP)
+    shows that host (the framework's ``local_ip`` is false)."""
+    local = (None, connection_info(params)['host'] or None)
     result = []
     for index, link in enumerate(params['linked_backends'] or []):
         address = link_address(link_where(params, index) + '.cluster', link['cluster']) if link.get('cluster') else None
-        result.append(dict(link, index=index, address=address))
+        result.append(dict(link, index=index, address=address, hosts=(address,) if link.get('cluster') else local))
     return result
 
 
@@ -416,7 +419,7 @@ def resolve_links(module, client, params, wanted, check_mode):
 def matching_link(links, link):
     """Guid of the current link that the wanted ``link`` names (its name, and the address of its cluster), or None."""
     for guid, current in links.items():
-        if current['name'] == link['name'] and current.get('remote_host') == link['address']:
+        if current['name'] == link['name'] and current.get('remote_host') in link['hosts']:
             return guid
     return None
 

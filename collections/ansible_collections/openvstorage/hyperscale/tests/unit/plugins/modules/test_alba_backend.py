@@ -211,9 +211,6 @@ def test_link_with_client_credentials_names_the_api_host(storage, tmp_path):
     assert osd['metadata']['backend_connection_info']['host'] == '127.0.0.1'
 
 
-@pytest.mark.xfail(strict=True, reason='alba_backend: a link made with api_client_id through an api_host that is no '
-                                       'storage router IP is not matched on the next run (remote_host set, local_ip '
-                                       'false): every run unlinks (purges) and links it again')
 def test_link_with_client_credentials_is_idempotent(storage, tmp_path):
     server = storage
     create_global(server, tmp_path)
