@@ -21,6 +21,7 @@ import time
 
 from ansible.module_utils.six import string_types
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsTaskError
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import guid_names, named, pick
 
 # Toolbox.regex_preset of the framework (also the rule for ALBA node names from API version 9).
@@ -241,6 +242,27 @@ def wait_backend_running(client, backend_guid, name, timeout, sleep=None, clock=
         if clock() >= deadline:
             raise AlbaError('ALBA backend {0} is not RUNNING after {1} s (status {2}); raise task_timeout or look '
                             'at the ovs-workers logs of the masters'.format(name, timeout, status))
+        sleep(POLL_INTERVAL)
+
+
+# The framework deploys the maintenance agents of a new backend after it is RUNNING, in the background
+# (checkup_maintenance_agents); a link sent before that fails in the task's validation and changes nothing.
+NO_MAINTENANCE = 'No maintenance agents have been deployed'
+
+
+def link_alba_backend(client, backend_guid, metadata, timeout, sleep=None, clock=None):
+    """``link_alba_backends`` of one backend into ``backend_guid``: the task's result; sent again every POLL_INTERVAL
+    while the task fails only because the agents of the backend are not deployed yet (for ``timeout`` s at most)."""
+    sleep = sleep or time.sleep
+    clock = clock or time.time
+    deadline = clock() + timeout
+    while True:
+        task = client.post('alba/backends/{0}/link_alba_backends'.format(backend_guid), dict(metadata=metadata))
+        try:
+            return client.wait_for_task(task, timeout=timeout)
+        except OvsTaskError as exc:
+            if NO_MAINTENANCE not in '{0} {1}'.format(exc.result, exc.message) or clock() >= deadline:
+                raise
         sleep(POLL_INTERVAL)
 
 

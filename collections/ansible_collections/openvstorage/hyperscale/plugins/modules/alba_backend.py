@@ -248,6 +248,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba impor
     direct_links,
     find_backend,
     find_backend_object,
+    link_alba_backend,
     link_label,
     linked_labels,
     list_alba_backends,
@@ -482,8 +483,7 @@ def sync_links(module, client, params, found, names):
         client.wait_for_task(task, timeout=params['task_timeout'])
     for link in to_link:
         metadata = link_metadata(params, link, resolved[link['index']])
-        task = client.post('alba/backends/{0}/link_alba_backends'.format(guid), dict(metadata=metadata))
-        result = client.wait_for_task(task, timeout=params['task_timeout'])
+        result = link_alba_backend(client, guid, metadata, params['task_timeout'])
         if result is False:
             raise AlbaError('{0}: ALBA backend {1} could not be linked: it is decommissioned in '
                             '{2}'.format(link_where(params, link['index']), new_label(link), params['name']))

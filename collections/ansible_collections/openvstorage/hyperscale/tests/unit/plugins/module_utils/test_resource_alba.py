@@ -4,7 +4,10 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import pytest
+
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils import alba, alba_nodes
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsTaskError
 from ansible_collections.openvstorage.hyperscale.tests.unit.plugins.module_utils.resource_client import RecordingClient
 
 PRESET = dict(name='default', policies=['(5, 4, 8, 3)', '(2, 2, 3, 4)'], compression='snappy',
@@ -109,3 +112,44 @@ def test_node_views():
     assert alba_nodes.node_summary(NODE, STACK, names) == dict(guid='n1', node_id='sdm1', ip='10.0.0.31', slots={
         'slot-a': dict(device='/dev/sdb', asds=2, claimed_by=['local1']),
         'slot-b': dict(device='/dev/sdc', asds=0, claimed_by=[])})
+
+
+class LinkClient(object):
+    """POSTs of link_alba_backends; each task fails with the next text of ``failures`` (the emulator's task text of
+    add_osds), then succeeds."""
+
+    def __init__(self, failures):
+        self.failures = list(failures)
+        self.posts = []
+
+    def post(self, path, data):
+        self.posts.append(path)
+        return 'task-{0}'.format(len(self.posts))
+
+    def wait_for_task(self, task, timeout):
+        if self.failures:
+            text = self.failures.pop(0)
+            raise OvsTaskError('Open vStorage task {0} ended in FAILURE: {1}'.format(task, text), task_id=task,
+                               task_status='FAILURE', result=text)
+        return True
+
+
+NOT_YET = '- No maintenance agents have been deployed for ALBA Backend global'
+
+
+def test_a_link_is_sent_again_while_the_agents_of_a_new_backend_are_not_deployed():
+    client, slept = LinkClient([NOT_YET, NOT_YET]), []
+    assert alba.link_alba_backend(client, 'g1', {}, 60, sleep=slept.append, clock=lambda: 0) is True
+    assert client.posts == ['alba/backends/g1/link_alba_backends'] * 3 and slept == [alba.POLL_INTERVAL] * 2
+
+
+def test_a_link_that_fails_otherwise_or_too_long_is_not_sent_again():
+    client = LinkClient(['- ALBA Backend global does not have an ABM cluster registered'])
+    with pytest.raises(OvsTaskError, match='ABM cluster'):
+        alba.link_alba_backend(client, 'g1', {}, 60, sleep=lambda s: None, clock=lambda: 0)
+    assert len(client.posts) == 1
+    times = iter([0, 30, 61])
+    client = LinkClient([NOT_YET] * 5)
+    with pytest.raises(OvsTaskError, match='No maintenance agents'):
+        alba.link_alba_backend(client, 'g1', {}, 60, sleep=lambda s: None, clock=lambda: next(times))
+    assert len(client.posts) == 2
