@@ -84,13 +84,29 @@ class StorageOvs(FakeOvs):
         return guid
 
     # ---------------------------------------------------------------- dynamics
-    def partition_config(self, router):
-        config = dict((role, []) for role in ROLES)
+    def router_partitions(self, router):
+        """(disk, partition, role) of every role of the storage router's partitions."""
         for disk_guid in router['disks_guids']:
             for part_guid in self.disks[disk_guid]['partitions_guids']:
                 for role in self.partitions[part_guid]['roles']:
-                    config[role].append(part_guid)
+                    yield self.disks[disk_guid], self.partitions[part_guid], role
+
+    def partition_config(self, router):
+        config = dict((role, []) for role in ROLES)
+        for dummy, partition, role in self.router_partitions(router):
+            config[role].append(partition['guid'])
         return config
+
+    def metadata(self, router):
+        """The result of get_metadata (the emulator's disks.get_metadata): no role in use, every partition's whole
+        size available."""
+        partitions = dict((role, []) for role in ROLES)
+        for disk, partition, role in self.router_partitions(router):
+            partitions[role].append(dict(ssd=disk['is_ssd'], guid=partition['guid'], size=partition['size'],
+                                         in_use=False, usable=partition['size'] >= 1024 ** 3,
+                                         available=partition['size'], mountpoint=partition['mountpoint'],
+                                         storagerouter_guid=router['guid']))
+        return dict(partitions=partitions, ipaddresses=[router['ip']], scrub_available=True)
 
     def router_view(self, router):
         view = dict(router)
@@ -204,11 +220,11 @@ class StorageHandler(Handler):
         ovs = self.ovs
         parts = [p for p in path.split('/') if p][1:]  # without 'api'
         data = json.loads(body) if body else {}
-        if method in ('POST', 'DELETE'):
-            ovs.posts.append((path, data))
         kind = parts[0] if parts else ''
         guid = parts[1] if len(parts) > 1 else None
         action = parts[2] if len(parts) > 2 else None
+        if method in ('POST', 'DELETE') and action != 'get_metadata':  # get_metadata reads
+            ovs.posts.append((path, data))
         if kind == 'storagerouters':
             if method == 'GET' and guid is None:
                 return self._list(sorted([ovs.router_view(r) for r in ovs.storagerouters], key=lambda r: r['name']),
@@ -219,6 +235,8 @@ class StorageHandler(Handler):
             router = router[0]
             if method == 'GET':
                 return self._object(ovs.router_view(router), query)
+            if action == 'get_metadata':
+                return self._send(200, ovs.task(ovs.metadata, router))
             if action == 'add_vpool':
                 if 'call_parameters' not in data:
                     return self._error(406, 'invalid_data', 'Invalid data passed: call_parameters is missing')

@@ -115,7 +115,8 @@ def test_fragment_cache_on_a_remote_backend_check_mode_create_extend_idempotent(
 def test_block_cache_on_a_remote_backend_named_like_the_main_backend(server, remote, tmp_path):
     """A backend of another cluster is not the vPool's own backend, even with the same name."""
     bc = dict(backend='be1', cluster=cluster(remote), on_read=True)
-    status, result, dummy = create(server, tmp_path, block_cache=bc)
+    # the fragment cache stays local: 20 GiB of write buffer give its 2 proxies 1 GiB each (the framework's least)
+    status, result, dummy = create(server, tmp_path, block_cache=bc, writecache_size=20)
     assert status == 'exit', result
     body = server.ovs.posts[0][1]['call_parameters']
     assert body['backend_info_bc'] == dict(alba_backend_guid=remote.be, preset='default')
