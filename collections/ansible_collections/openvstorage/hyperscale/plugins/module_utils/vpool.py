@@ -175,8 +175,11 @@ def check_write_space(params, router, write_partitions, local):
                            'at most {3} GiB there'.format(size, router['name'], available / float(GIB),
                                                           int(available // GIB)))
     count = wanted_value(params, 'proxies') * len(local)
-    if count and local_cache_bytes(size, largest_write(usable)['available'], available) / count < GIB:
-        raise local_cache_error(params, router, largest_write(usable), available, local)
+    if not count:
+        return
+    largest = largest_write(usable)
+    if local_cache_bytes(size, largest['available'], available) / count < GIB:
+        raise local_cache_error(params, router, largest, available, local)
 
 
 def local_cache_error(params, router, largest, available, local):
