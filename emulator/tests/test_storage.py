@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ovs_emulator import actions, arakoon_services, disks, hardware, model, paths, workers
+from ovs_emulator import actions, disks, hardware, model, paths, services, workers
 from test_webapi import Api, _serve, api, root, store  # noqa: F401  (fixtures)
 
 GiB = 1024 ** 3
@@ -175,18 +175,61 @@ def test_extend_and_remove_roles(api, worker, store):  # noqa: F811
     # an unused role can be removed
     assert configure(api, sdb["guid"], ["WRITE", "DB"], partition_guid=part["guid"])["status"] \
         == "SUCCESS"
-    # a role in use cannot: WRITE by a vPool (storagedriver partition), DB by an ABM
+    # a role in use cannot: WRITE by a vPool (storagedriver partition), DB by the voldrv Arakoon
+    # service of the storage router (a master with a DB partition, once a vPool was added)
     model.create(store, "storagedriverpartition", role="WRITE", partition_guid=part["guid"])
     stored = model.get(store, "diskpartition", part["guid"])
     stored["storagedrivers_guids"] = [g for g in store.list("/ovsdb/storagedriverpartition")]
     model.save(store, "diskpartition", stored)
-    store.set_raw("/ovs/arakoon/b1-abm/config", store.get_raw("/ovs/arakoon/b1-abm/config") or
-                  __import__("ovs_emulator.store", fromlist=["cacc_text"]).cacc_text(
-                      [arakoon_services.ArakoonNode(ME, "172.30.250.11", 26406, 26407)], "b1-abm"))
-    store.set("/ovs/arakoon/b1-abm/metadata", {"internal": True, "type": "ABM", "in_use": True})
+    services.voldrv_checkup(store)
     result = configure(api, sdb["guid"], ["SCRUB"], partition_guid=part["guid"])
     assert result["status"] == "FAILURE"
     assert result["result"] == "Roles in use cannot be removed. Used roles: DB, WRITE"
+
+
+def get_metadata(api, router="sr-1"):  # noqa: F811
+    status, task_id = api.call("POST", f"/api/storagerouters/{router}/get_metadata/")
+    assert status == 200, task_id
+    task = wait(api, task_id)
+    assert task["status"] == "SUCCESS", task
+    return task["result"]
+
+
+def test_get_metadata(api, worker, store):  # noqa: F811
+    rescan(api)
+    sdb, sdc, sdd = disk_named(api, "sdb"), disk_named(api, "sdc"), disk_named(api, "sdd")
+    configure(api, sdb["guid"], ["DB", "WRITE"])
+    configure(api, sdd["guid"], ["WRITE", "SCRUB"], size=100 * GiB)
+    configure(api, sdc["guid"], ["WRITE"], size=GiB // 2)
+    metadata = get_metadata(api)
+    assert metadata["ipaddresses"] == ["172.30.250.11"] and metadata["scrub_available"] is True
+    partitions = metadata["partitions"]
+    assert sorted(partitions) == disks.ROLES and partitions["DTL"] == partitions["BACKEND"] == []
+    part = partitions_of(api, sdb["guid"])[0]
+    assert partitions["DB"] == [{"ssd": True, "guid": part["guid"], "size": 10 * GiB, "in_use": False,
+                                 "usable": True, "available": 10 * GiB, "mountpoint": "/mnt/ssd1",
+                                 "storagerouter_guid": "sr-1"}]
+    # WRITE: below 1 GiB (sdc's) or below 5% of the largest available is not usable
+    usable = {entry["mountpoint"]: entry["usable"] for entry in partitions["WRITE"]}
+    assert usable == {"/mnt/ssd1": True, "/mnt/ssd2": True, "/mnt/hdd1": False}
+    # what storagedriver partitions claim is not available; a role they use is in use
+    junction = model.create(store, "storagedriverpartition", role="WRITE", sub_role="SCO", number=1,
+                            size=4 * GiB, path="/mnt/ssd1/vp1_write_sco_1", partition_guid=part["guid"],
+                            storagedriver_guid="sd-1")
+    stored = model.get(store, "diskpartition", part["guid"])
+    stored["storagedrivers_guids"] = [junction["guid"]]
+    model.save(store, "diskpartition", stored)
+    write = [e for e in get_metadata(api)["partitions"]["WRITE"] if e["guid"] == part["guid"]][0]
+    assert write["available"] == 6 * GiB and write["in_use"] is True
+    assert get_metadata(api)["partitions"]["DB"][0]["in_use"] is False
+    # the partition's usage: the framework's DiskPartition.usage
+    assert partitions_of(api, sdb["guid"])[0]["usage"] == [
+        {"type": "storagedriver", "role": "WRITE", "size": 4 * GiB, "relation": "sd-1",
+         "folder": "vp1_write_sco_1"}]
+    # an arakoon-voldrv service on the storage router: its DB role is in use
+    services.voldrv_checkup(store)
+    assert get_metadata(api)["partitions"]["DB"][0]["in_use"] is True
+    assert api.call("POST", "/api/storagerouters/nope/get_metadata/")[0] == 404
 
 
 def test_configure_errors(api, worker):  # noqa: F811

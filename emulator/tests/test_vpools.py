@@ -7,6 +7,7 @@ import os
 import pytest
 
 from ovs_emulator import healthcheck, paths, system, workers
+from ovs_emulator.model import objects as store_objects
 from ovs_emulator import store as store_module
 from test_backends import backend, masters  # noqa: F401  (fixtures)
 from test_storage import GiB, ME, configure, disk_named
@@ -128,12 +129,21 @@ def test_create_vpool(api, vpool, store, systemd, root, ready):  # noqa: F811
     presets = {p["name"]: p for p in api.call("GET", f"/api/alba/backends/{ready}/")[1]["presets"]}
     assert presets["default"]["in_use"] is True
 
-    # the partitions' roles are in use now
+    # the partitions' roles are in use now; their usage names the storagedriver partitions
     sdb = disk_named(api, "sdb")
     part = sdb["partitions_guids"][0]
     task = configure(api, sdb["guid"], ["DB"], partition_guid=part)
     assert task["status"] == "FAILURE" and task["result"] == \
         "Roles in use cannot be removed. Used roles: WRITE"
+    usage = api.call("GET", f"/api/diskpartitions/{part}/?contents=usage")[1]["usage"]
+    assert sorted((u["type"], u["role"], u["folder"], u["relation"]) for u in usage) == [
+        ("storagedriver", "DB", "vp1_db_md_1", sd["guid"]), ("storagedriver", "DB", "vp1_db_tlog_1", sd["guid"]),
+        ("storagedriver", "WRITE", "vp1_write_fd_1", sd["guid"]),
+        ("storagedriver", "WRITE", "vp1_write_sco_1", sd["guid"])]
+    assert [u["size"] for u in usage if u["folder"] == "vp1_write_sco_1"] == [GiB]
+    # the volume driver's Arakoon cluster: a service on the master with a DB partition
+    assert [(s["name"], s["type"], s["storagerouter_guid"]) for s in store_objects(store, "service")] == [
+        ("arakoon-voldrv", "Arakoon", "sr-1")]
 
 
 def test_add_vpool_view_errors(api, ready):  # noqa: F811

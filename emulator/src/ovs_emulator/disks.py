@@ -5,8 +5,11 @@ Model objects (docs/design.md):
 - ``disk`` {guid, name, aliases, size, is_ssd, state OK|FAILURE|MISSING, serial, model,
   storagerouter_guid, partitions_guids}
 - ``diskpartition`` {guid, name, offset, size, mountpoint, roles, state, filesystem, aliases,
-  disk_guid, storagedrivers_guids}
+  disk_guid, storagedrivers_guids}; its dynamics ``folder`` and ``usage`` (``partition_usage``)
 - the storage router's ``disks_guids`` and ``partition_config`` {role: [partition guids]}.
+
+``partition_info`` is StorageRouterController.get_partition_info, what ``get_metadata``, the
+role check of ``configure_disk`` and add_vpool's checks of the WRITE partitions read.
 
 The node-local half (reading the hardware and the partition table, creating partitions and
 mount points) runs on the storage router itself: node actions (``ovs_emulator.actions``) that its
@@ -14,10 +17,12 @@ ovs-workers run.
 """
 import os
 
-from ovs_emulator import actions, arakoon_services, hardware, model, paths
+from ovs_emulator import actions, hardware, model, paths, services
 
 ROLES = ["BACKEND", "DB", "DTL", "SCRUB", "WRITE"]
 FILESYSTEM = "ext4"
+VIRTUAL_STORAGE_LOCATION = "/mnt/storage"
+GiB = 1024 ** 3
 
 
 def storagerouter_of(config_store, machine_id):
@@ -177,18 +182,80 @@ def rescan(config_store, router_guid):
     actions.call(config_store, router["machine_id"], "sync_disks")
 
 
-def roles_in_use(config_store, router, partition):
-    """Roles of ``partition`` that are used: by a vPool (storagedriver partitions) or, for DB,
-    by an internal Arakoon cluster (ABM/NSM) on the storage router."""
-    used = set()
-    for junction_guid in partition.get("storagedrivers_guids", []):
-        junction = model.get(config_store, "storagedriverpartition", junction_guid)
-        if junction:
-            used.add(junction.get("role"))
-    if "DB" in partition.get("roles", []):
-        if arakoon_services.clusters_on(config_store, router["machine_id"]):
-            used.add("DB")
-    return used
+def folder(partition):
+    """DiskPartition.folder: the mount point, ``/mnt/storage`` for ``/``."""
+    mountpoint = partition.get("mountpoint")
+    return VIRTUAL_STORAGE_LOCATION if mountpoint == "/" else mountpoint
+
+
+def _junctions(config_store, partition):
+    """The storagedriver partitions (StorageDriverPartition junctions) on ``partition``."""
+    found = (model.get(config_store, "storagedriverpartition", guid)
+             for guid in partition.get("storagedrivers_guids", []))
+    return [junction for junction in found if junction]
+
+
+def partition_usage(config_store, partition):
+    """DiskPartition.usage: one {type, role, size, relation, folder} per storagedriver partition
+    (``folder``: ``<vpool>_<role>[_<sub role>]_<number>``, the last part of its path)."""
+    return [{"type": "storagedriver", "role": junction.get("role"), "size": junction.get("size"),
+             "relation": junction.get("storagedriver_guid"),
+             "folder": junction["path"].rsplit("/", 1)[-1] if junction.get("path") else None}
+            for junction in _junctions(config_store, partition)]
+
+
+def partition_info(config_store, router):
+    """StorageRouterController.get_partition_info: {role: [{ssd, guid, size, in_use, usable,
+    available, mountpoint, storagerouter_guid}]} of the storage router's partitions.
+
+    ``in_use``: a storagedriver partition of that role, or for DB an internal Arakoon service
+    (not arakoon-ovsdb) or an MDS service on the storage router (``services.db_in_use``).
+    ``available``: the size minus what storagedriver partitions claim (the real one asks df).
+    ``usable`` (WRITE): false below 1 GiB or below 5% of the largest WRITE partition available."""
+    info = {role: [] for role in ROLES}
+    db_services = services.db_in_use(config_store, router["guid"])
+    for disk_guid in router.get("disks_guids", []):
+        disk = model.get(config_store, "disk", disk_guid) or {}
+        for partition_guid in disk.get("partitions_guids", []):
+            partition = model.get(config_store, "diskpartition", partition_guid)
+            if not partition:
+                continue
+            junctions = _junctions(config_store, partition)
+            size = partition.get("size") or 0
+            available = size - sum(junction.get("size") or 0 for junction in junctions)
+            for role in partition.get("roles", []):
+                in_use = any(j.get("role") == role for j in junctions) or (role == "DB" and db_services)
+                info.setdefault(role, []).append({
+                    "ssd": bool(disk.get("is_ssd")), "guid": partition["guid"], "size": size,
+                    "in_use": in_use, "usable": True, "available": max(available, 0),
+                    "mountpoint": folder(partition), "storagerouter_guid": router["guid"]})
+    largest = max([entry["available"] for entry in info["WRITE"]] + [0])
+    for entry in info["WRITE"]:
+        if entry["available"] < largest * 5 / 100 or entry["available"] < GiB:
+            entry["usable"] = False
+    return info
+
+
+def scrub_present(config_store):
+    """StorageRouterController.check_scrub_partition_present."""
+    return any("SCRUB" in partition.get("roles", [])
+               for partition in model.objects(config_store, "diskpartition") if partition)
+
+
+def get_metadata(config_store, router_guid):
+    """The ``ovs.storagerouter.get_metadata`` task: {partitions, ipaddresses, scrub_available}
+    (``ipaddresses``: the storage router's IP; the real one lists the node's addresses)."""
+    router = model.get(config_store, "storagerouter", router_guid)
+    return {"partitions": partition_info(config_store, router), "ipaddresses": [router["ip"]],
+            "scrub_available": scrub_present(config_store)}
+
+
+def roles_in_use(config_store, router, partition, roles):
+    """Those of ``roles`` that ``partition_info`` reports in use on ``partition``."""
+    info = partition_info(config_store, router)
+    return sorted(role for role in roles
+                  if any(entry["in_use"] and entry["guid"] == partition["guid"]
+                         for entry in info.get(role, [])))
 
 
 def configure_disk(config_store, router_guid, disk_guid, partition_guid, offset, size, roles):
@@ -240,7 +307,7 @@ def configure_disk(config_store, router_guid, disk_guid, partition_guid, offset,
             raise RuntimeError("It is not allowed to assign roles on partitions of type: "
                                "['swap', 'linux_raid_member', 'LVM2_member']")
         removed = set(partition.get("roles", [])) - set(roles)
-        used = sorted(removed & roles_in_use(config_store, router, partition))
+        used = roles_in_use(config_store, router, partition, removed)
         if used:
             raise RuntimeError(f"Roles in use cannot be removed. Used roles: {', '.join(used)}")
     if partition.get("filesystem") is None or partition_guid is None:

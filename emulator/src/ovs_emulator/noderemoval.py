@@ -20,7 +20,8 @@ import re
 import subprocess
 import threading
 
-from ovs_emulator import actions, hooks, model, nodetype, paths, remote, store, system, ui, units, vpools
+from ovs_emulator import (actions, hooks, model, nodetype, paths, remote, services, store, system, ui,
+                          units, vpools)
 from ovs_emulator.validate import REGEX_IP
 
 WORKERS_STOP_DELAY = 2.0  # ovs-workers stops itself once it reported its last job
@@ -214,8 +215,8 @@ def _shrink_vpools(config_store, dal, target, online):
 
 
 def _remove_from_model(config_store, target, on_node):
-    """Disks, partitions, domain junctions, /ovs/framework/hosts/<id>, the client files on an
-    online node, the storage router."""
+    """Disks, partitions, domain junctions, services, /ovs/framework/hosts/<id>, the client files
+    on an online node, the storage router."""
     ui.say("Removing node from model")
     for disk in model.find(config_store, "disk", storagerouter_guid=target["guid"]):
         for partition_guid in disk.get("partitions_guids", []):
@@ -223,6 +224,8 @@ def _remove_from_model(config_store, target, on_node):
         model.delete(config_store, "disk", disk["guid"])
     for junction in model.find(config_store, "storagerouterdomain", storagerouter_guid=target["guid"]):
         model.delete(config_store, "storagerouterdomain", junction["guid"])
+    for service in services.on_router(config_store, target["guid"]):
+        model.delete(config_store, "service", service["guid"])
     config_store.delete(f"/ovs/framework/hosts/{target['machine_id']}", recursive=True)
     if on_node is not None:
         on_node(config_store, "delete_client_files")

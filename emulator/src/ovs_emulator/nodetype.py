@@ -18,7 +18,8 @@ import os
 import re
 import shutil
 
-from ovs_emulator import actions, arakoon, hooks, model, paths, remote, store, system, ui, units
+from ovs_emulator import (actions, arakoon, hooks, model, paths, remote, services, store, system, ui,
+                          units)
 from ovs_emulator.validate import REGEX_IP
 
 NO_SETUP = "No local OVS setup found."
@@ -151,13 +152,13 @@ def promote_node(config_store, machine_id, ip):
     ui.say("Setting up Memcached")
     configure_memcached(ip)
     ui.say("Adding services")
-    services = units.services_for("MASTER", config_store.get("/ovs/framework/support|enabled", True))
+    master_services = units.services_for("MASTER", config_store.get("/ovs/framework/support|enabled", True))
     ui.say("Update configurations")
     update_endpoints(config_store, ip, add=True)
     ui.say("Setting up RabbitMQ")
     ui.say("Update existing vPools")
     ui.say("Starting services")
-    for service in services:
+    for service in master_services:
         start_service(ip, service)
     ui.say("Restarting services")
     hooks.run("nodetype.promote", config_store=config_store, machine_id=machine_id, ip=ip)
@@ -196,6 +197,7 @@ def demote_node(config_store, machine_id, ip, on_node=None):
     ui.say("Restarting services")
     # the framework's own demote hook: the volume driver cluster shrinks off the node
     arakoon.remove_node(config_store, "voldrv", machine_id)
+    services.remove_voldrv(config_store, machine_id)
     hooks.run("nodetype.demote", config_store=config_store, machine_id=machine_id, ip=ip)
     config_store.set(host_key(machine_id, "type"), "EXTRA")
     ui.title("Demote complete")

@@ -16,7 +16,7 @@ Model objects (``/ovsdb/<type>/<guid>``):
   ports {management, xmlrpc, dtl, edge}, storage_ip, cluster_ip, status, vpool_guid,
   storagerouter_guid, partitions_guids, alba_proxies_guids}
 - ``storagedriverpartition`` {role, sub_role, number, size, path, partition_guid, storagedriver_guid}
-  (the partition's ``storagedrivers_guids`` lists them: ``disks.roles_in_use`` reads them)
+  (the partition's ``storagedrivers_guids`` lists them: ``disks.partition_info`` reads them)
 - ``albaproxy`` {name albaproxy_<vpool>_<n>, ports [port], storagedriver_guid, storagerouter_guid}
 
 Store keys: ``/ovs/vpools/<guid>/mds_config``, ``/ovs/vpools/<guid>/hosts/<storagedriver_id>/config``
@@ -34,7 +34,7 @@ import os
 import re
 import shutil
 
-from ovs_emulator import actions, alba, paths, system, units, vpool_backends
+from ovs_emulator import actions, alba, disks, paths, services, system, units, vpool_backends
 from ovs_emulator.store import StoreError
 from ovs_emulator.validate import (REGEX_GUID, REGEX_IP, REGEX_PRESET, REGEX_VPOOL,
                                      verify_required_params)
@@ -99,34 +99,6 @@ def _refresh_router_vpools(model, router_guid):
     router["storagedrivers_guids"] = [sd["guid"] for sd in drivers]
     router["vpools_guids"] = sorted({sd["vpool_guid"] for sd in drivers})
     model.save("storagerouter", router)
-
-
-def partition_info(model, router):
-    """StorageRouterController.get_partition_info: {role: [{guid, mountpoint, ssd, size,
-    available, usable}]} of the storage router's partitions."""
-    info = {}
-    for disk_guid in router.get("disks_guids", []):
-        disk = model.get("disk", disk_guid) or {}
-        for partition_guid in disk.get("partitions_guids", []):
-            partition = model.get("diskpartition", partition_guid)
-            if not partition:
-                continue
-            used = sum((model.get("storagedriverpartition", g) or {}).get("size") or 0
-                       for g in partition.get("storagedrivers_guids", []))
-            size = partition.get("size") or 0
-            for role in partition.get("roles", []):
-                info.setdefault(role, []).append({
-                    "guid": partition["guid"], "mountpoint": partition.get("mountpoint"),
-                    "ssd": bool(disk.get("is_ssd")), "size": size,
-                    "available": max(size - used, 0), "usable": partition.get("state", "OK") == "OK"})
-    return info
-
-
-def _scrub_present(model):
-    for router in model.all("storagerouter"):
-        if partition_info(model, router).get("SCRUB"):
-            return True
-    return False
 
 
 def _free_ports(model, router, amount):
@@ -443,7 +415,7 @@ class StorageRouterInstaller:
         self.block_cache_supported, self.requested_local_proxies, self.cache_size_local = False, 0, None
 
     def validate(self, sd_installer, parameters):
-        self.partition_info = partition_info(self.model, self.router)
+        self.partition_info = disks.partition_info(self.model.store, self.router)
         if sd_installer.rdma and not self.router.get("rdma_capable"):
             raise RuntimeError("DTL transport over RDMA is not supported by StorageRouter with IP "
                                f"{self.router['ip']}")
@@ -465,7 +437,7 @@ class StorageRouterInstaller:
         if self.model.find("storagedriver", storagerouter_guid=self.router["guid"],
                            mountpoint=f"/mnt/{vpool_name}"):
             raise RuntimeError(f"The mount point for vPool {vpool_name} already exists")
-        if not _scrub_present(self.model):
+        if not disks.scrub_present(self.model.store):
             raise RuntimeError("At least 1 StorageRouter must have a partition with a SCRUB role")
         for role in ("DB", "DTL", "WRITE"):
             if not self.partition_info.get(role):
@@ -534,6 +506,7 @@ def add_vpool(model, parameters):
         sd_installer.create(router, sr_installer)
         vp_installer.link_storagedriver(sd_installer.storagedriver["guid"], metadata, sd_installer.sd_config)
         _refresh_router_vpools(model, router["guid"])
+        services.voldrv_checkup(model.store)  # the voldrv Arakoon cluster's services
     except Exception:
         vp_installer.revert(sd_installer.storagedriver)
         raise

@@ -283,6 +283,14 @@ def storagerouters_rescan_disks(ctx, guid):
     return ctx.tasks.launch("ovs.disk.sync_with_reality", disks.rescan, ctx.store, router["guid"])
 
 
+def storagerouters_get_metadata(ctx, guid):
+    """``POST /api/storagerouters/<g>/get_metadata/`` -> task: {partitions, ipaddresses,
+    scrub_available} (StorageRouterController.get_metadata)."""
+    router = _load(ctx, "storagerouter", guid)
+    return ctx.tasks.launch("ovs.storagerouter.get_metadata", disks.get_metadata, ctx.store,
+                            router["guid"])
+
+
 def storagerouters_configure_disk(ctx, guid):
     router = _load(ctx, "storagerouter", guid)
     disk_guid, offset, size, roles = _required(ctx, "disk_guid", "offset", "size", "roles")
@@ -336,10 +344,8 @@ def disks_get(ctx, guid):
     return _object(ctx, "disk", _load(ctx, "disk", guid))
 
 
-def _partition_dynamics():
-    def folder(partition):
-        return "/mnt/storage" if partition.get("mountpoint") == "/" else partition.get("mountpoint")
-    return {"folder": folder, "usage": lambda partition: []}
+def _partition_dynamics(ctx):
+    return {"folder": disks.folder, "usage": lambda partition: disks.partition_usage(ctx.store, partition)}
 
 
 def diskpartitions_list(ctx):
@@ -349,11 +355,11 @@ def diskpartitions_list(ctx):
         partitions = ctx.model.find("diskpartition", disk_guid=disk_guid)
     else:
         partitions = ctx.model.all("diskpartition")
-    return _list(ctx, "diskpartition", partitions, dynamics=_partition_dynamics())
+    return _list(ctx, "diskpartition", partitions, dynamics=_partition_dynamics(ctx))
 
 
 def diskpartitions_get(ctx, guid):
-    return _object(ctx, "diskpartition", _load(ctx, "diskpartition", guid), _partition_dynamics())
+    return _object(ctx, "diskpartition", _load(ctx, "diskpartition", guid), _partition_dynamics(ctx))
 
 
 def _domain_dynamics(model):
@@ -444,6 +450,7 @@ ROUTES = [
     ("GET", "/api/storagerouters/<guid>/", storagerouters_get, ["read", "manage"]),
     ("POST", "/api/storagerouters/<guid>/rescan_disks/", storagerouters_rescan_disks,
      ["read", "write", "manage"]),
+    ("POST", "/api/storagerouters/<guid>/get_metadata/", storagerouters_get_metadata, ["read"]),
     ("POST", "/api/storagerouters/<guid>/configure_disk/", storagerouters_configure_disk,
      ["read", "write", "manage"]),
     ("POST", "/api/storagerouters/<guid>/set_domains/", storagerouters_set_domains,

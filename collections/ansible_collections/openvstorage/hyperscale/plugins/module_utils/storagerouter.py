@@ -4,13 +4,14 @@
 """Storage routers: found through ``GET /api/storagerouters/`` (by host name or IP) and rendered.
 
 Used by every module that names a storage router (ovs_disk, ovs_domain, ovs_vpool, ovs_vdisk,
-ovs_node_removal, ovs_update) and by ovs_cluster_info.
+ovs_node_removal, ovs_update) and by ovs_cluster_info; ``partition_metadata`` reads the framework's own view of
+its partitions (ovs_disk, ovs_vpool).
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import guid_names, pick
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import guid_names, pick, run_action
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 
 # ``contents`` of the storage router reads: name and ip are properties (always returned);
@@ -66,6 +67,16 @@ def resolve_storagerouters(routers, keys, option='storagerouters'):
         raise StorageError('{0}: no storage router named or with IP {1}; storage routers: {2}'.format(
             option, ', '.join(repr(m) for m in missing), describe_routers(routers)))
     return found
+
+
+def partition_metadata(client, router, timeout=1800):
+    """The ``partitions`` of ``POST /api/storagerouters/<guid>/get_metadata/`` (a task that changes nothing):
+    ``{role: [{ssd, guid, size, in_use, usable, available, mountpoint, storagerouter_guid}]}``, computed by the
+    framework's StorageRouterController.get_partition_info (ovs/lib/storagerouter.py). configure_disk refuses to
+    remove a role that it reports ``in_use`` on the partition; add_vpool sizes the write buffer and the local
+    caches from the ``available`` space of the ``usable`` WRITE partitions."""
+    metadata = run_action(client, 'storagerouters/{0}/get_metadata'.format(router['guid']), {}, timeout=timeout)
+    return (metadata or {}).get('partitions') or {}
 
 
 def storagerouter_view(router, domain_names=None):

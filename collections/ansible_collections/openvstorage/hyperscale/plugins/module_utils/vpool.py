@@ -10,6 +10,7 @@ ovs/lib/helpers/vpool/installers) checked before any call, and the ``call_parame
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import math
 import re
 
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import PRESET_NAME_RE
@@ -32,6 +33,11 @@ CACHE_DEFAULTS = dict(fragment_cache=dict(on_read=True, on_write=True, quota=Non
                       block_cache=dict(on_read=False, on_write=False, quota=None))
 # cache option -> suffix of its add_vpool keys (cache_quota_fc, backend_info_fc, connection_info_fc)
 CACHES = (('fragment_cache', 'fc'), ('block_cache', 'bc'))
+
+GIB = 1024 ** 3
+# the local caches (fragment and/or block cache of every proxy) get this part of the write buffer's share of the
+# largest WRITE partition, at least 1 GiB each (framework: StorageRouterInstaller.validate_local_cache_size)
+LOCAL_CACHE_SHARE = 0.10
 
 # (option, minimum, maximum or None)
 RANGES = (
@@ -126,6 +132,78 @@ def cache_settings(params, cache):
     merged = dict(CACHE_DEFAULTS[cache])
     merged.update(dict((k, v) for k, v in (params.get(cache) or {}).items() if v is not None and k in merged))
     return merged
+
+
+def local_caches(params, caches):
+    """The caches kept on the local WRITE partition: on read or on write and not on an ALBA backend (``caches``:
+    {cache: ...} of those on a backend); the framework's ``<cache>_local`` (StorageDriverInstaller)."""
+    local = []
+    for cache, dummy in CACHES:
+        settings = cache_settings(params, cache)
+        if cache not in (caches or {}) and (settings['on_read'] or settings['on_write']):
+            local.append(cache)
+    return local
+
+
+def largest_write(partitions):
+    """The WRITE partition the local caches go on: the SSD one with the most space available, else the largest
+    other (StorageRouterInstaller.validate_local_cache_size)."""
+    for ssd in (True, False):
+        found = [p for p in partitions if bool(p.get('ssd')) is ssd and (p.get('available') or 0) > 0]
+        if found:
+            return max(found, key=lambda p: p['available'])
+    return None
+
+
+def local_cache_bytes(writecache_gib, largest, available):
+    """Bytes of the local caches of all proxies, computed as the framework does: 10% of the share of the write
+    buffer of ``writecache_gib`` GiB on the largest WRITE partition (``largest`` of ``available`` bytes)."""
+    return float(largest) / available * (writecache_gib * 1024.0 ** 3) * LOCAL_CACHE_SHARE
+
+
+def check_write_space(params, router, write_partitions, local):
+    """StorageError unless the WRITE partitions of ``router`` (get_metadata's: available, usable, ssd) hold the write
+    buffer O(writecache_size) and 1 GiB per proxy for each cache of ``local``: the framework's
+    StorageRouterInstaller.validate_global_write_buffer and validate_local_cache_size
+    (ovs/lib/helpers/storagerouter/installer.py), which add_vpool runs on the storage router."""
+    usable = [p for p in write_partitions if p.get('usable')]
+    available = sum(p.get('available') or 0 for p in usable)
+    size = params['writecache_size']
+    if size * 1024.0 ** 3 > available:
+        raise StorageError('writecache_size: {0} GiB is more than storage router {1} has available on its usable WRITE '
+                           'partitions ({2:.2f} GiB; the framework: Too much space requested for WRITE cache); allowed: '
+                           'at most {3} GiB there'.format(size, router['name'], available / float(GIB),
+                                                          int(available // GIB)))
+    count = wanted_value(params, 'proxies') * len(local)
+    if not count:
+        return
+    largest = largest_write(usable)
+    if local_cache_bytes(size, largest['available'], available) / count < GIB:
+        raise local_cache_error(params, router, largest, available, local)
+
+
+def local_cache_error(params, router, largest, available, local):
+    """The refusal of a write buffer too small for the local caches of the proxies, with what would fit."""
+    size, proxies = params['writecache_size'], wanted_value(params, 'proxies')
+    count = proxies * len(local)
+    share = local_cache_bytes(size, largest['available'], available)
+    fits = int(min(10240, available // GIB))
+    minimum = max(1, int(math.ceil(10.0 * count * available / largest['available'])) - 1)
+    while minimum <= fits and local_cache_bytes(minimum, largest['available'], available) / count < GIB:
+        minimum += 1
+    allowed = ['writecache_size {0} GiB or more'.format(minimum)] if minimum <= fits else []
+    fewer = [n for n in range(1, 17) if share / (n * len(local)) >= GIB]
+    if fewer:
+        allowed.append('proxies {0} or less'.format(max(fewer)))
+    allowed.append(' or '.join('{0}.backend'.format(cache) for cache in local) + ' (the cache on an ALBA backend)')
+    return StorageError(
+        'writecache_size: {0} GiB with proxies {1} leaves {2:.2f} GiB to each of the {3} local caches ({4} of each '
+        'proxy) on storage router {5}: the framework gives the local caches 10% of the write buffer share of the '
+        'largest WRITE partition ({6}: {7:.2f} of {8:.2f} GiB available) and needs at least 1 GiB per proxy and '
+        'local cache (Not enough space available on largest local WRITE partition); allowed: {9}'.format(
+            size, proxies, share / count / GIB, count, ' and '.join(c.replace('_', ' ') for c in local),
+            router['name'], largest.get('mountpoint'), largest['available'] / float(GIB), available / float(GIB),
+            ', '.join(allowed)))
 
 
 def wanted_value(params, option):

@@ -16,8 +16,13 @@ description:
     O(roles) and, when they differ or the partition does not exist yet, calls
     C(POST /api/storagerouters/<guid>/configure_disk/) and waits for its task.
   - The partition gets exactly the roles given in O(roles).
-  - Checked before any call, as the framework does, V(DB) and V(DTL) may be on one partition per storage router
-    only; a role that a vPool uses cannot be removed; a disk used by an ALBA backend is not touched.
+  - Checked before any change, as the framework does, V(DB) and V(DTL) may be on one partition per storage router
+    only; a disk used by an ALBA backend is not touched; a role in use cannot be removed.
+  - A role is in use when the framework says so (C(POST /api/storagerouters/<guid>/get_metadata/), the rule
+    C(configure_disk) applies, read only when roles are to be removed); a vPool's storage driver uses it
+    (the partition's C(usage)), or for V(DB) the volume driver's Arakoon cluster (on every master with a V(DB)
+    partition once a vPool exists) or a metadata server runs on the storage router. The Arakoon clusters of ALBA
+    backends (ABM, NSM) do not count for the framework.
 author:
   - Open vStorage HyperScale developers (@openvstorage)
 extends_documentation_fragment:
@@ -63,7 +68,8 @@ options:
     default: 1800
 attributes:
   check_mode:
-    description: Reads and compares; reports what would change without any POST.
+    description: Reads and compares; reports what would change without any change (the only POST, C(get_metadata),
+      reads).
     support: full
   diff_mode:
     description: Shows the roles before and after (only what changes).
@@ -130,18 +136,20 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module
     task_timeout_option,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_diff import object_diff
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import run_action
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_resource import guid_names, run_action
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storage import StorageError
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     list_storagerouters,
+    partition_metadata,
     resolve_storagerouter,
 )
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import list_storagedrivers, list_vpools
 
-# contents of the reads: properties always come; partition_config and usage are dynamics, storagedrivers
-# (storagedrivers_guids) and disk (disk_guid) relations
+# contents of the reads: properties always come; partition_config and usage are dynamics, disk (disk_guid) a
+# relation
 ROUTER_CONTENTS = 'name,ip,partition_config'
 DISK_CONTENTS = 'name,aliases,state,size'
-PARTITION_CONTENTS = 'offset,size,roles,mountpoint,usage,storagedrivers'
+PARTITION_CONTENTS = 'offset,size,roles,mountpoint,usage'
 
 USER_ROLES = ('DB', 'DTL', 'SCRUB', 'WRITE')
 SINGLE_ROLES = ('DB', 'DTL')
@@ -191,18 +199,44 @@ def partition_view(partition, disk, roles=None):
                 mountpoint=partition.get('mountpoint'))
 
 
-def used_roles(partition):
-    """Roles of the partition used by a vPool (storage driver partitions)."""
-    used = set()
-    usage = partition.get('usage')
-    if isinstance(usage, list) and usage:
-        for entry in usage:
-            if isinstance(entry, dict) and entry.get('role'):
-                used.add(str(entry['role']).upper())
-    if not used and partition.get('storagedrivers_guids'):
-        # used by storage drivers, but not which role: every role counts as used
-        used = set(partition.get('roles') or [])
-    return used
+def usage_vpools(client, partition):
+    """{role: names of the vPools using it} from the partition's ``usage`` (the framework's DiskPartition.usage: one
+    ``{type: storagedriver, role, size, relation: <storage driver guid>, folder}`` per storage driver partition)."""
+    usage = [u for u in partition.get('usage') or [] if isinstance(u, dict) and u.get('type') == 'storagedriver']
+    if not usage:
+        return {}
+    drivers = dict((d['guid'], d.get('vpool_guid')) for d in list_storagedrivers(client, 'vpool'))
+    names = guid_names(list_vpools(client, 'name'))
+    found = {}
+    for entry in usage:
+        name = names.get(drivers.get(entry.get('relation'))) or '(storage driver {0})'.format(entry.get('relation'))
+        found.setdefault(str(entry.get('role')).upper(), set()).add(name)
+    return found
+
+
+def in_use_text(role, vpools, router):
+    if vpools.get(role):
+        return '{0} by vPool {1}'.format(role, ', '.join(sorted(vpools[role])))
+    return ('{0} by a service of storage router {1} (the Arakoon cluster of the volume driver, on every master with a '
+            'DB partition once a vPool exists, or a metadata server)'.format(role, router['name']))
+
+
+def check_removable(client, router, disk, partition, roles, timeout):
+    """StorageError when a role to remove from ``partition`` is in use: the framework's own rule (configure_disk
+    refuses a role that get_metadata reports ``in_use`` on the partition), read before any change."""
+    removed = set(partition.get('roles') or []) - set(roles)
+    if not removed:
+        return
+    metadata = partition_metadata(client, router, timeout)
+    in_use = sorted(role for role in removed if any(
+        entry.get('in_use') and entry.get('guid') == partition.get('guid') for entry in metadata.get(role) or []))
+    if in_use:
+        vpools = usage_vpools(client, partition)
+        raise StorageError('roles: [{0}] removes {1} from the partition at offset {2} of disk {3} on {4}, in use: {5}; '
+                           'the framework does not remove a role in use (Roles in use cannot be removed); allowed: '
+                           'roles that keep {1} (the partition gets exactly the roles given)'.format(
+                               ', '.join(roles), ', '.join(in_use), partition.get('offset'), disk['name'],
+                               router['name'], '; '.join(in_use_text(role, vpools, router) for role in in_use)))
 
 
 def plan(client, params, roles):
@@ -261,7 +295,7 @@ def plan(client, params, roles):
     return router, disk, partition, offset, size
 
 
-def check_roles(client, router, disk, partition, roles):
+def check_roles(client, router, disk, partition, roles, timeout):
     guid = partition.get('guid') if partition else None
     config = router.get('partition_config') or {}
     for role in SINGLE_ROLES:
@@ -279,12 +313,7 @@ def check_roles(client, router, disk, partition, roles):
             raise StorageError('roles: storage router {0} already has the {1} role on {2}; {1} may be on one partition '
                                'per storage router only'.format(router['name'], role, where))
     if partition is not None:
-        removed = set(partition.get('roles') or []) - set(roles)
-        in_use = sorted(removed & used_roles(partition))
-        if in_use:
-            raise StorageError('roles: cannot remove {0} from the partition at offset {1} of disk {2} on {3}: in use '
-                               'by a vPool (roles are exactly the list given; keep {0})'.format(
-                                   ', '.join(in_use), partition.get('offset'), disk['name'], router['name']))
+        check_removable(client, router, disk, partition, roles, timeout)
 
 
 def run(module, client):
@@ -297,7 +326,7 @@ def run(module, client):
     if not changed:
         result['partition'] = partition_view(partition, disk)
         return result
-    check_roles(client, router, disk, partition, roles)
+    check_roles(client, router, disk, partition, roles, params['task_timeout'])
     label = '{0}:{1}@{2}'.format(router['name'], disk['name'], offset)
     if module._diff and partition is None:
         result['diff'] = object_diff(None, dict(offset=offset, size=size, roles=roles), name=label)

@@ -32,6 +32,13 @@ description:
     to change it.
   - Each storage router added needs partitions with the roles V(DB), V(WRITE) and V(DTL) (see
     M(openvstorage.hyperscale.ovs_disk)), and one storage router of the cluster needs V(SCRUB).
+  - Before any change (in check mode too) the V(WRITE) partitions of each storage router added are read as the
+    framework sees them (C(POST /api/storagerouters/<guid>/get_metadata/), a task that changes nothing) and checked
+    with the framework's rule of C(add_vpool) (StorageRouterInstaller); O(writecache_size) fits in the space
+    available on its usable V(WRITE) partitions, and each cache kept locally (a fragment or block cache that is on
+    and not on a backend) gets at least 1 GiB per proxy from 10% of the write buffer's share of the largest
+    V(WRITE) partition (an SSD one first). The refusal names the least O(writecache_size) and the most O(proxies)
+    that fit.
   - With O(state=absent) the vPool is shrunk from every storage router, the last removal deletes it; refused while
     vDisks exist (they are named).
 author:
@@ -202,7 +209,9 @@ options:
             description: PEM file with the CA of that certificate.
             type: path
   proxies:
-    description: ALBA proxies per storage driver, 1 to 16 (V(2) when not given).
+    description:
+      - ALBA proxies per storage driver, 1 to 16 (V(2) when not given).
+      - With a local fragment or block cache each proxy needs 1 GiB of it per cache (see O(writecache_size)).
     type: int
   mds_safety:
     description: Copies of the metadata server of each vDisk, 1 to 5 (V(3) at creation).
@@ -217,6 +226,10 @@ options:
     description:
       - Global write buffer in GiB on the V(WRITE) partitions of a storage router, 1 to 10240.
       - Required when the vPool is created or extended.
+      - At most the space available on the usable V(WRITE) partitions of each storage router added.
+      - 10% of its share of the largest V(WRITE) partition holds the local caches, at least 1 GiB per proxy and local
+        cache; with a single V(WRITE) partition that is at least 10 GiB times O(proxies) times the local caches (20
+        with the defaults, 2 proxies and the fragment cache local).
     type: int
   storage_ip:
     description:
@@ -247,7 +260,8 @@ options:
     default: 3600
 attributes:
   check_mode:
-    description: Validates, reads and compares; reports what would change without any POST.
+    description: Validates, reads and compares; reports what would change without any change (the only POST,
+      C(get_metadata), reads).
     support: full
   diff_mode:
     description: Shows the storage routers (and, at creation, the settings) that change, and the cache backends of the
@@ -376,6 +390,7 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_storag
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.storagerouter import (
     find_storagerouter,
     list_storagerouters,
+    partition_metadata,
     resolve_storagerouters,
 )
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vdisk import VDISK_PLACE_CONTENTS, list_vdisks
@@ -391,10 +406,12 @@ from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool impo
     cache_view,
     call_parameters,
     caching_info,
+    check_write_space,
     config_params,
     driver_router_guids,
     find_vpool,
     list_storagedrivers,
+    local_caches,
     mds_config_params,
     remote_label,
     same_backend_error,
@@ -806,6 +823,14 @@ class VPoolManager(object):
                                    'there; move or remove them first'.format(
                                        vpool['name'], self.by_guid[guid]['name'], ', '.join(here)))
 
+    def check_write_partitions(self, to_add, caches):
+        """StorageError when a storage router to add cannot hold the write buffer or the local caches of the proxies:
+        the framework's rule on its WRITE partitions as its get_metadata reports them, read before any change."""
+        local = local_caches(self.params, caches)
+        for router in to_add:
+            partitions = partition_metadata(self.client, router, self.params['task_timeout'])
+            check_write_space(self.params, router, partitions.get('WRITE') or [], local)
+
     def present(self, vpool, result):
         params = self.params
         wanted = resolve_storagerouters(self.routers, params['storagerouters'])
@@ -826,6 +851,7 @@ class VPoolManager(object):
             self.warn_local_caches(caches, current_caches, plan['to_add'])
         if plan['to_remove']:
             self.check_removable(vpool, plan['to_remove'])
+        self.check_write_partitions(plan['to_add'], caches)
         if plan['kept']:
             self.module.warn('vPool {0} also runs on {1}, not in storagerouters; kept (set shrink: true to remove it)'
                              .format(params['name'], ', '.join(plan['kept'])))

@@ -59,6 +59,8 @@ with open(os.path.join(EMULATOR_TESTS, 'asd-systemctl.sh')) as _handle:
     ASD_SYSTEMCTL = _handle.read()
 # seconds between two polls of the node queues (ovs-workers) and of the ALBA status reads in tests
 POLL = 0.02
+# actions the framework serves as a POST but that change nothing (reads): not among EmulatorApi.writes()
+READ_ACTIONS = ('/get_metadata/',)
 
 
 class Systemd(object):
@@ -336,10 +338,12 @@ class EmulatorApi(object):
         self.server.server_close()
 
     def writes(self, prefix='/api/'):
-        """(method, path, JSON body or form) of the requests that change something, the token calls aside."""
+        """(method, path, JSON body or form) of the requests that change something, the token calls and the
+        READ_ACTIONS aside."""
         found = []
         for method, target, body in self.requests:
-            if method in ('GET', 'HEAD') or not target.startswith(prefix) or target.startswith('/api/oauth2/'):
+            if method in ('GET', 'HEAD') or not target.startswith(prefix) or target.startswith('/api/oauth2/') \
+                    or target.split('?')[0].endswith(READ_ACTIONS):
                 continue
             try:
                 data = json.loads(body) if body else {}
@@ -347,6 +351,10 @@ class EmulatorApi(object):
                 data = body
             found.append((method, target, data))
         return found
+
+    def metadata_reads(self):
+        """Paths of the ``POST /api/storagerouters/<guid>/get_metadata/`` sent."""
+        return [target for method, target, dummy in self.requests if target.endswith('/get_metadata/')]
 
     def token_calls(self):
         return [r for r in self.requests if r[1].startswith('/api/oauth2/token/')]

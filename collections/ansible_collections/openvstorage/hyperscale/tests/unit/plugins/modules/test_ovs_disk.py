@@ -6,6 +6,8 @@ ovs-workers of ctl01."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import time
+
 import pytest
 
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_disk
@@ -118,15 +120,21 @@ def test_db_only_once_per_storagerouter(server, tmp_path):
 
 def test_role_in_use_cannot_be_removed(server, tmp_path):
     part = partitions(server, 'sdb')[0]
-    # a vPool's storage driver uses the WRITE role of sdb's partition (its StorageDriverPartition junction)
+    # a storage driver uses the WRITE role of sdb's partition (a StorageDriverPartition junction of no vPool here)
     junction = server.model_create('storagedriverpartition', role='WRITE', sub_role=None, number=0, size=GIB,
                                    partition_guid=part['guid'], storagedriver_guid=None)
     part['storagedrivers_guids'] = [junction['guid']]
     server.model_save('diskpartition', part)
-    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdb', roles=['DB'])
-    assert status == 'fail'
-    assert result['msg'].startswith('roles: cannot remove WRITE from the partition at offset 0 of disk sdb on ctl01: '
-                                    'in use by a vPool')
+    for check_mode in (True, False):
+        status, result, dummy = run(server, tmp_path, check_mode=check_mode, storagerouter='ctl01', disk='sdb',
+                                    roles=['DB'])
+        assert status == 'fail'
+        assert result['msg'] == (
+            'roles: [DB] removes WRITE from the partition at offset 0 of disk sdb on ctl01, in use: WRITE by vPool '
+            '(storage driver None); the framework does not remove a role in use (Roles in use cannot be removed); '
+            'allowed: roles that keep WRITE (the partition gets exactly the roles given)')
+    # the framework's view was read (twice), nothing changed
+    assert server.metadata_reads() == ['/api/storagerouters/{0}/get_metadata/'.format(server.ctl01)] * 2
     assert posts(server) == []
 
 
@@ -173,11 +181,76 @@ def test_backend_disk_refused(server, tmp_path):
     assert posts(server) == []
 
 
-def test_task_failure_is_reported(server, tmp_path):
-    # the ABM and NSM of an ALBA backend run on ctl01: its DB role is in use (the module cannot see that;
-    # the framework's configure_disk refuses)
+def test_abm_and_nsm_do_not_hold_the_db_role(server, tmp_path):
+    # the ABM and NSM of an ALBA backend run on ctl01 from its DB partition: services of the types AlbaManager and
+    # NamespaceManager, which the framework's get_partition_info does not count; DB is removable, as configure_disk
+    # lets it be
     server.add_alba_backend('be1')
     status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdb', roles=['WRITE'])
+    assert status == 'exit' and result['changed'] is True, result
+    assert partitions(server, 'sdb')[0]['roles'] == ['WRITE']
+    assert len(server.metadata_reads()) == 1
+
+
+def test_task_failure_is_reported(server, tmp_path):
+    # a swap partition: the framework's configure_disk refuses it (the module does not check the filesystem)
+    part = partitions(server, 'sdb')[0]
+    part['filesystem'] = 'swap'
+    server.model_save('diskpartition', part)
+    status, result, dummy = run(server, tmp_path, storagerouter='ctl01', disk='sdb', roles=['DB', 'SCRUB', 'WRITE'])
     assert status == 'fail' and result['task_status'] == 'FAILURE', result
-    assert 'Roles in use cannot be removed. Used roles: DB' in result['msg']
+    assert "It is not allowed to assign roles on partitions of type: ['swap', 'linux_raid_member', 'LVM2_member']" \
+        in result['msg']
     assert partitions(server, 'sdb')[0]['roles'] == ['DB', 'WRITE']
+
+
+def configure_disk(api, router, disk_name, roles):
+    """configure_disk of the single partition of a disk, sent straight to the framework: its finished task."""
+    guid = api.router(router)['guid']
+    disk = api.find('disk', name=disk_name, storagerouter_guid=guid)[0]
+
+    def calls(client):
+        task_id = client.post('storagerouters/{0}/configure_disk/'.format(guid), {
+            'disk_guid': disk['guid'], 'offset': 0, 'size': disk['size'], 'roles': roles,
+            'partition_guid': disk['partitions_guids'][0]})
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            task = client.get('tasks/{0}'.format(task_id))
+            if task['ready']:
+                return task
+            time.sleep(0.02)
+        raise AssertionError('configure_disk did not finish')
+    return api.prepare(calls)
+
+
+def test_db_in_use_by_the_volume_driver_cluster(storage, tmp_path):
+    """Once a vPool exists, the volume driver's Arakoon cluster runs on every master with a DB partition (ctl01 and
+    ctl02 of the storage cluster): their DB role is in use, on ctl02 too, where no vPool runs."""
+    storage.add_vpool('pool1', 'ctl01')
+    ctl02 = storage.router('ctl02')['guid']
+    for check_mode in (True, False):
+        status, result, dummy = run(storage, tmp_path, check_mode=check_mode, storagerouter='ctl02', disk='sdb',
+                                    roles=['DTL', 'WRITE'])
+        assert status == 'fail', result
+        assert result['msg'] == (
+            'roles: [DTL, WRITE] removes DB from the partition at offset 0 of disk sdb on ctl02, in use: DB by a '
+            'service of storage router ctl02 (the Arakoon cluster of the volume driver, on every master with a DB '
+            'partition once a vPool exists, or a metadata server); the framework does not remove a role in use '
+            '(Roles in use cannot be removed); allowed: roles that keep DB (the partition gets exactly the roles '
+            'given)')
+    assert storage.metadata_reads() == ['/api/storagerouters/{0}/get_metadata/'.format(ctl02)] * 2
+    assert storage.writes() == []
+    assert storage.find('diskpartition', disk_guid=storage.find('disk', storagerouter_guid=ctl02)[0]['guid'])[0][
+        'roles'] == ['DB', 'DTL', 'WRITE']
+    # the vPool's own roles on ctl01 are named by vPool
+    status, result, dummy = run(storage, tmp_path, storagerouter='ctl01', disk='sdb', roles=['WRITE'])
+    assert status == 'fail' and 'in use: DB by vPool pool1;' in result['msg'], result
+    status, result, dummy = run(storage, tmp_path, storagerouter='ctl01', disk='sdd', roles=['SCRUB', 'WRITE'])
+    assert status == 'fail' and 'removes DTL from the partition at offset 0 of disk sdd on ctl01, in use: DTL by ' \
+        'vPool pool1;' in result['msg'], result
+    assert storage.writes() == []
+    # the framework refuses the same, and leaves the SCRUB role, which nothing uses, removable
+    task = configure_disk(storage, 'ctl02', 'sdb', ['DTL', 'WRITE'])
+    assert (task['status'], task['result']) == ('FAILURE', 'Roles in use cannot be removed. Used roles: DB')
+    status, result, dummy = run(storage, tmp_path, storagerouter='ctl01', disk='sdd', roles=['DTL', 'WRITE'])
+    assert status == 'exit' and result['changed'] is True, result

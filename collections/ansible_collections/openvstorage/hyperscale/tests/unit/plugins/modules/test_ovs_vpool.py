@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_api import OvsTaskError
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_vpool
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import expect_fail, run_api_module
 
@@ -231,11 +232,87 @@ def test_preset_not_available_and_no_scrub(server, tmp_path):
 
 
 def test_task_failure(server, tmp_path):
-    # ctl01's WRITE partitions: 10 GiB on sdb, 100 GiB on sdd
-    status, result, dummy = create(server, tmp_path, writecache_size=500)
+    # ctl02 of the community edition: the framework refuses its block cache (the module does not read features)
+    router = server.router('ctl02')
+    router['features'] = {'alba': {'edition': 'community', 'features': ['cache-quota']}}
+    server.model_save('storagerouter', router)
+    status, result, dummy = create(server, tmp_path, storagerouters=['ctl02'], block_cache=dict(on_read=True),
+                                   writecache_size=40)
     assert status == 'fail' and result['task_status'] == 'FAILURE', result
-    assert 'Too much space requested for WRITE cache. Available: 110.00 GiB, Requested: 500.00 GiB' in result['msg']
+    assert 'Block cache is not a supported feature' in result['msg']
     assert vpools(server) == []
+
+
+def test_write_buffer_larger_than_the_write_partitions(server, tmp_path):
+    # ctl01's WRITE partitions: 10 GiB on sdb, 100 GiB on sdd
+    for check_mode in (True, False):
+        status, result, dummy = create(server, tmp_path, check_mode=check_mode, storagerouters=['ctl01'],
+                                       writecache_size=500)
+        assert status == 'fail', result
+        assert result['msg'] == ('writecache_size: 500 GiB is more than storage router ctl01 has available on its '
+                                 'usable WRITE partitions (110.00 GiB; the framework: Too much space requested for '
+                                 'WRITE cache); allowed: at most 110 GiB there')
+    assert posts(server) == [] and vpools(server) == []
+    assert server.metadata_reads() == ['/api/storagerouters/{0}/get_metadata/'.format(server.r['ctl01'])] * 2
+    # the framework's own answer to it
+    with pytest.raises(OvsTaskError, match=r'Too much space requested for WRITE cache\. Available: 110\.00 GiB, '
+                                           r'Requested: 500\.00 GiB'):
+        server.add_vpool('pool9', 'ctl01', writecache_size=500)
+
+
+LOCAL_CACHE_TEXT = (
+    'writecache_size: 10 GiB with proxies 2 leaves 0.50 GiB to each of the 2 local caches (fragment cache of each '
+    'proxy) on storage router ctl02: the framework gives the local caches 10% of the write buffer share of the '
+    'largest WRITE partition (/mnt/ssd1: 100.00 of 100.00 GiB available) and needs at least 1 GiB per proxy and '
+    'local cache (Not enough space available on largest local WRITE partition); allowed: writecache_size 20 GiB or '
+    'more, proxies 1 or less, fragment_cache.backend (the cache on an ALBA backend)')
+
+
+def test_local_cache_per_proxy(server, tmp_path):
+    """10 GiB of write buffer with the fragment caches of 2 proxies local: the framework's add_vpool fails; the module
+    refuses first, when the vPool is created and when it is extended, in check mode too."""
+    for check_mode in (True, False):
+        status, result, dummy = create(server, tmp_path, check_mode=check_mode, storagerouters=['ctl02'],
+                                       writecache_size=10)
+        assert status == 'fail' and result['msg'] == LOCAL_CACHE_TEXT, result
+    assert posts(server) == [] and vpools(server) == []
+    assert server.metadata_reads() == ['/api/storagerouters/{0}/get_metadata/'.format(server.r['ctl02'])] * 2
+    # on ctl01 10 GiB is too little even for one proxy: its largest WRITE partition has 100 of 110 GiB
+    status, result, dummy = create(server, tmp_path, name='pool2', storagerouters=['ctl01'], writecache_size=10)
+    assert status == 'fail' and result['msg'].endswith(
+        'allowed: writecache_size 22 GiB or more, fragment_cache.backend (the cache on an ALBA backend)'), result
+    # extended from ctl01 (made with 50 GiB): ctl02, the storage router added, is checked
+    status, result, dummy = create(server, tmp_path, storagerouters=['ctl01'])
+    assert status == 'exit', result
+    status, result, dummy = create(server, tmp_path, writecache_size=10)
+    assert status == 'fail' and result['msg'] == LOCAL_CACHE_TEXT, result
+    assert len(posts(server)) == 1
+    # what the module allows, the framework does: 20 GiB, one proxy, or the cache on a backend
+    for extra in (dict(writecache_size=20), dict(proxies=1), dict(fragment_cache=dict(backend='acc1'))):
+        status, result, dummy = create(server, tmp_path, name='pool-{0}'.format(len(posts(server))),
+                                       storagerouters=['ctl02'], **dict(dict(writecache_size=10), **extra))
+        assert status == 'exit' and result['changed'] is True, result
+    # the framework's own answer to 10 GiB and 2 local fragment caches
+    with pytest.raises(OvsTaskError, match=r'Not enough space available \(1\.0GiB\) on largest local WRITE partition '
+                                           r'to deploy 2 proxies'):
+        server.add_vpool('pool9', 'ctl02', writecache_size=10)
+
+
+def test_local_fragment_and_block_caches(server, tmp_path):
+    # ctl01: 100 GiB of sdd in 110 GiB of WRITE partitions; 4 local caches (2 proxies, fragment and block cache)
+    status, result, dummy = create(server, tmp_path, storagerouters=['ctl01'], writecache_size=30,
+                                   block_cache=dict(on_read=True))
+    assert status == 'fail'
+    assert result['msg'].startswith(
+        'writecache_size: 30 GiB with proxies 2 leaves 0.68 GiB to each of the 4 local caches (fragment cache and '
+        'block cache of each proxy) on storage router ctl01: the framework gives the local caches 10% of the write '
+        'buffer share of the largest WRITE partition (/mnt/ssd2: 100.00 of 110.00 GiB available)'), result
+    assert result['msg'].endswith('allowed: writecache_size 44 GiB or more, proxies 1 or less, fragment_cache.backend '
+                                  'or block_cache.backend (the cache on an ALBA backend)'), result
+    assert posts(server) == []
+    status, result, dummy = create(server, tmp_path, storagerouters=['ctl01'], writecache_size=44,
+                                   block_cache=dict(on_read=True))
+    assert status == 'exit', result
 
 
 # ------------------------------------------------------------ planning, without the API
