@@ -99,3 +99,39 @@ def version_diff(table):
     diffs = dict((node, package_diff(packages)) for node, packages in table.items())
     return dict(before=dict((node, d['before']) for node, d in diffs.items()),
                 after=dict((node, d['after']) for node, d in diffs.items()))
+
+
+# an apt package argument this collection can judge without apt: a name, or name=version
+_SPEC = re.compile(r'^([a-z0-9][a-z0-9+.-]+)(?:=(\S+))?$')
+
+
+def spec_name(spec):
+    """The package name of ``name`` or ``name=version``; None for anything else (a pattern, a release, ...)."""
+    match = _SPEC.match(spec or '')
+    return match.group(1) if match else None
+
+
+def missing(specs, installed):
+    """The entries of ``specs`` (apt's ``name``/``name=version``) that ``installed`` ({name: version}) does not
+    satisfy as ``state: present`` would; all of them when ``installed`` is None (not read). An entry that is not
+    a plain name or name=version counts as missing: apt decides."""
+    if installed is None:
+        return list(specs)
+    result = []
+    for spec in specs:
+        match = _SPEC.match(spec or '')
+        if not match or match.group(1) not in installed or \
+                (match.group(2) is not None and installed[match.group(1)] != match.group(2)):
+            result.append(spec)
+    return result
+
+
+def installed_versions(lines):
+    """{name: version} of the installed packages in ``dpkg-query -W -f='${Package}\\t${Version}\\t${Status}\\n'``
+    output (status ``install ok installed`` or ``hold ok installed``)."""
+    result = {}
+    for line in lines.splitlines():
+        fields = line.split('\t')
+        if len(fields) == 3 and fields[2].split()[0:1] in (['install'], ['hold']) and fields[2].endswith(' installed'):
+            result[fields[0]] = fields[1]
+    return result

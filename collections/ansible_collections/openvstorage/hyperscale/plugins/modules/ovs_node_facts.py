@@ -20,6 +20,12 @@ description:
     none) otherwise makes C(ansible.builtin.apt) respawn itself on Python 3, which fails under ansible-core 2.16.
   - An unreachable repository does not fail the module; RV(repository) says what the node got, so that the caller
     can name the node and the URL.
+  - With the repository answering, it also runs the check of M(openvstorage.hyperscale.ovs_repository) with the
+    O(repository_url), O(repository_release) and C(repository_*) options, reading only; RV(repository.in_sync) tells
+    the caller whether that module would change anything, so a node whose key and source are as wanted needs no
+    second module run.
+  - With O(packages), it reads which of them are installed (RV(packages)), so that a package task whose packages are
+    all there can be skipped (filter P(openvstorage.hyperscale.packages_missing#filter)).
 author:
   - Open vStorage HyperScale developers (@openvstorage)
 attributes:
@@ -40,6 +46,33 @@ options:
     description: The release (suite) whose C(dists/<release>/InRelease) is probed.
     type: str
     default: fargo
+  repository_components:
+    description: Components of the release (option O(openvstorage.hyperscale.ovs_repository#module:components)).
+    type: list
+    elements: str
+    default: [main]
+  repository_signing_key:
+    description: The signing key (option O(openvstorage.hyperscale.ovs_repository#module:signing_key)).
+    type: str
+  repository_key_url:
+    description: URL of the signing key (option O(openvstorage.hyperscale.ovs_repository#module:key_url)).
+    type: str
+  repository_keyring:
+    description: Where the key is stored (option O(openvstorage.hyperscale.ovs_repository#module:keyring)).
+    type: path
+  repository_source_file:
+    description: The source file (option O(openvstorage.hyperscale.ovs_repository#module:source_file)).
+    type: path
+  repository_format:
+    description: The format of the source (option O(openvstorage.hyperscale.ovs_repository#module:format)).
+    type: str
+    choices: [auto, deb822, one_line]
+    default: auto
+  packages:
+    description: Packages (names, or C(name=version)) whose installed versions RV(packages) reports.
+    type: list
+    elements: str
+    default: []
   timeout:
     description: Seconds to wait for the repository.
     type: int
@@ -93,6 +126,29 @@ repository:
       description: What the node got.
       type: str
       sample: OK (1024 bytes)
+    in_sync:
+      description:
+        - Whether the key and the source on the node are those M(openvstorage.hyperscale.ovs_repository) would write
+          with the same options; V(false) also when the check could not be made (the repository did not answer,
+          or the key could not be read; RV(repository.check_msg) says why).
+      type: bool
+      returned: with O(repository_url)
+      sample: true
+    changed_files:
+      description: The files the repository task would write.
+      type: list
+      elements: str
+      returned: with O(repository_url)
+      sample: [/etc/apt/sources.list.d/openvstorage.sources]
+    check_msg:
+      description: Why the check could not be made.
+      type: str
+      returned: when the check could not be made
+packages:
+  description: The installed version of each package of O(packages) that is installed (C(install ok installed) or held).
+  returned: always
+  type: dict
+  sample: {openvstorage-backend: 2.7.9-1, volumedriver-no-dedup-server: 6.18.0-1}
 '''
 
 from ansible.module_utils.facts.system.distribution import DistributionFactCollector
@@ -102,7 +158,9 @@ from ansible.module_utils.urls import fetch_url
 import os
 import sys
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_apt_source import AptSourceError, plan
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import ovs_module
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_packages import installed_versions, spec_name
 
 COLLECTORS = (DistributionFactCollector, UserFactCollector, LinuxVirtualCollector)
 APT_PYTHONS = ('/usr/bin/python3', '/usr/bin/python2.7', '/usr/bin/python2')
@@ -146,6 +204,42 @@ def probe(module):
     return dict(url=url, status=int(info.get('status', -1)), msg=info.get('msg', ''))
 
 
+def repository_sync(module):
+    """{in_sync, changed_files[, check_msg]}: the check of ovs_repository with the repository_* options."""
+    params = module.params
+    options = dict(url=params['repository_url'], release=params['repository_release'],
+                   components=params['repository_components'], signing_key=params['repository_signing_key'],
+                   key_url=params['repository_key_url'], keyring=params['repository_keyring'],
+                   source_file=params['repository_source_file'], format=params['repository_format'],
+                   timeout=params['timeout'])
+    try:
+        dummy, dummy, changes = plan(module, options)
+    except AptSourceError as exc:
+        return dict(in_sync=False, changed_files=[], check_msg=exc.message)
+    return dict(in_sync=not changes, changed_files=[path for path, dummy, dummy in changes])
+
+
+def repository_state(module):
+    """The probe of the repository and, when it answers, the check of its key and source; {} without a URL."""
+    if not module.params['repository_url']:
+        return {}
+    result = probe(module)
+    if result['status'] == 200:
+        result.update(repository_sync(module))
+    else:
+        result.update(in_sync=False, changed_files=[], check_msg='the repository did not answer')
+    return result
+
+
+def installed_packages(module):
+    """{name: version} of the installed packages among the option packages (one dpkg-query)."""
+    names = sorted(set(name for name in (spec_name(spec) for spec in module.params['packages']) if name))
+    if not names:
+        return {}
+    dummy, out, dummy = module.run_command(['dpkg-query', '-W', '-f=${Package}\t${Version}\t${Status}\n'] + names)
+    return installed_versions(out)  # an unknown name only makes dpkg-query exit 1
+
+
 def validate(params):
     """Errors of the options (texts naming the option, the value and what is allowed)."""
     return ['timeout is %d: allowed is 1 or more seconds' % params['timeout']] if params['timeout'] < 1 else []
@@ -156,11 +250,18 @@ def main():
         repository_url=dict(type='str'),
         repository_release=dict(type='str', default='fargo'),
         timeout=dict(type='int', default=10),
+        repository_components=dict(type='list', elements='str', default=['main']),
+        repository_signing_key=dict(type='str', no_log=False),
+        repository_key_url=dict(type='str', no_log=False),
+        repository_keyring=dict(type='path'),
+        repository_source_file=dict(type='path'),
+        repository_format=dict(type='str', choices=['auto', 'deb822', 'one_line'], default='auto'),
+        packages=dict(type='list', elements='str', default=[]),
     ), validate=validate)
-    repository = probe(module) if module.params['repository_url'] else {}
+    repository = repository_state(module)
     facts = node_facts(module)
     facts['ovs_apt_python'] = apt_python(module)
-    module.exit_json(changed=False, ansible_facts=facts, repository=repository)
+    module.exit_json(changed=False, ansible_facts=facts, repository=repository, packages=installed_packages(module))
 
 
 if __name__ == '__main__':

@@ -121,25 +121,11 @@ source:
   sample: "Types: deb\nURIs: http://apt.openvstorage.org\nSuites: fargo\nComponents: main\nSigned-By: /etc/apt/keyrings/openvstorage.asc\n"
 '''
 
-import base64
-import re
+from ansible.module_utils.common.text.converters import to_native
 
-from ansible.module_utils.common.text.converters import to_bytes, to_native
-from ansible.module_utils.urls import fetch_url
-
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_apt_source import AptSourceError, plan, validate
 from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_module import exit_with, ovs_module
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import install_file, read_bytes
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_packages import compare_versions
-
-HEADER = '# Managed by openvstorage.hyperscale (role repository): changes here are overwritten.\n'
-URL = re.compile(r'^https?://[^/\s]+')
-# apt reads deb822 sources and Signed-By from 1.1 on; older apt (Ubuntu 14.04: 1.0) reads one-line sources
-# and trusts the binary keyrings of /etc/apt/trusted.gpg.d
-DEB822_APT = '1.1'
-PATHS = {
-    'deb822': ('/etc/apt/keyrings/openvstorage.asc', '/etc/apt/sources.list.d/openvstorage.sources'),
-    'one_line': ('/etc/apt/trusted.gpg.d/openvstorage.gpg', '/etc/apt/sources.list.d/openvstorage.list'),
-}
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils.ovs_host import install_file
 
 ARGUMENT_SPEC = dict(
     url=dict(type='str', required=True),
@@ -153,91 +139,6 @@ ARGUMENT_SPEC = dict(
     update_cache=dict(type='bool', default=True),
     timeout=dict(type='int', default=30),
 )
-
-
-def validate(params):
-    """Errors of the options (texts naming the option, the value and what is allowed)."""
-    errors = []
-    for name in ('url', 'key_url'):
-        value = params.get(name)
-        if value is not None and not URL.match(value):
-            errors.append("%s is '%s': allowed is an http:// or https:// URL with a host" % (name, value))
-    if not re.match(r'^[A-Za-z0-9][A-Za-z0-9._/-]*$', params['release']):
-        errors.append("release is '%s': allowed is a suite name such as 'fargo'" % params['release'])
-    if not params['components'] or any(not re.match(r'^[A-Za-z0-9._-]+$', c) for c in params['components']):
-        errors.append('components is %s: allowed is a non-empty list of component names such as main'
-                      % params['components'])
-    if params['timeout'] < 1:
-        errors.append('timeout is %d: allowed is 1 or more seconds' % params['timeout'])
-    return errors
-
-
-def apt_format(module):
-    """The option, or for auto what the node's apt reads: deb822 from apt 1.1 on, else one_line."""
-    if module.params['format'] != 'auto':
-        return module.params['format']
-    rc, out, err = module.run_command(['dpkg-query', '-W', '-f=${Version}', 'apt'])
-    if rc != 0 or not out.strip():
-        module.fail_json(msg='Cannot tell the version of apt on this node (dpkg-query exit code %d: %s); '
-                             'set format to deb822 or one_line' % (rc, (err or out).strip()))
-    return 'deb822' if compare_versions(out.strip(), DEB822_APT) >= 0 else 'one_line'
-
-
-def source_text(params, style, keyring):
-    """The source of the repository in the format apt reads."""
-    if style == 'one_line':
-        return HEADER + 'deb %s %s %s\n' % (params['url'], params['release'], ' '.join(params['components']))
-    return HEADER + ''.join('%s: %s\n' % pair for pair in (
-        ('Types', 'deb'),
-        ('URIs', params['url']),
-        ('Suites', params['release']),
-        ('Components', ' '.join(params['components'])),
-        ('Signed-By', keyring),
-    ))
-
-
-def dearmor(text):
-    """The binary OpenPGP packets of an ASCII armoured key (what gpg --dearmor writes)."""
-    lines = [line.strip() for line in text.strip().splitlines()]
-    body = lines[lines.index('-----BEGIN PGP PUBLIC KEY BLOCK-----') + 1:]
-    if '' in body:  # armour headers (Version: ...) end at the first empty line
-        body = body[body.index('') + 1:]
-    data = [line for line in body if not line.startswith(('=', '-----'))]
-    return base64.b64decode(''.join(data))
-
-
-def signing_key(module):
-    """The key: the option, or read from key_url (fails the module naming the URL when it cannot be read)."""
-    params = module.params
-    if params['signing_key']:
-        text = params['signing_key']
-    else:
-        url = params['key_url'] or params['url'].rstrip('/') + '/openvstorage.asc'
-        response, info = fetch_url(module, url, timeout=params['timeout'])
-        if info.get('status') != 200 or response is None:
-            module.fail_json(msg='The signing key of the OVS repository could not be read from %s (status %s: %s): '
-                                 'check the URL and that this node reaches the repository'
-                             % (url, info.get('status'), info.get('msg')), url=url, status=info.get('status'))
-        text = to_native(response.read(), errors='surrogate_or_strict')
-    if '-----BEGIN PGP PUBLIC KEY BLOCK-----' not in text:
-        module.fail_json(msg='The signing key of the OVS repository is not an ASCII armoured public key '
-                             '(no -----BEGIN PGP PUBLIC KEY BLOCK----- line)')
-    return text if text.endswith('\n') else text + '\n'
-
-
-def wanted_files(module):
-    """(format, [(path, bytes)]) of the key and the source as this node's apt reads them."""
-    params = module.params
-    style = apt_format(module)
-    keyring = params['keyring'] or PATHS[style][0]
-    key = signing_key(module)
-    if style == 'one_line':
-        try:
-            key = dearmor(key)
-        except (TypeError, ValueError) as exc:
-            module.fail_json(msg='The signing key of the OVS repository cannot be decoded: %s' % exc)
-    return style, [(keyring, to_bytes(key)),
-                   (params['source_file'] or PATHS[style][1], to_bytes(source_text(params, style, keyring)))]
 
 
 def shown(data):
@@ -265,9 +166,10 @@ def apply(module, changes):
 
 def main():
     module = ovs_module(ARGUMENT_SPEC, validate=validate)
-    style, wanted = wanted_files(module)
-    current = [(path, read_bytes(path), data) for path, data in wanted]
-    changes = [change for change in current if change[1] != change[2]]
+    try:
+        style, wanted, changes = plan(module, module.params)
+    except AptSourceError as exc:
+        module.fail_json(msg=exc.message, **exc.fields)
     changed_paths = [path for path, _before, _after in changes]
     updated = False if module.check_mode else apply(module, changes)
     exit_with(module, dict(

@@ -9,6 +9,7 @@ import base64
 
 import pytest
 
+from ansible_collections.openvstorage.hyperscale.plugins.module_utils import ovs_apt_source
 from ansible_collections.openvstorage.hyperscale.plugins.modules import ovs_repository
 from ansible_collections.openvstorage.hyperscale.tests.unit.http_files import FileServer
 from ansible_collections.openvstorage.hyperscale.tests.unit.module_harness import FakeHost, run_module
@@ -158,7 +159,7 @@ def test_the_one_line_keyring_is_the_dearmoured_key_and_a_rerun_keeps_it(node, s
 
 def test_armour_headers_are_not_part_of_the_key():
     armoured = KEY.replace('BLOCK-----\n\n', 'BLOCK-----\nVersion: GnuPG v1\nComment: OVS\n\n')
-    assert ovs_repository.dearmor(armoured) == KEY_BINARY
+    assert ovs_apt_source.dearmor(armoured) == KEY_BINARY
 
 
 def test_an_explicit_format_asks_apt_nothing(node, server):
