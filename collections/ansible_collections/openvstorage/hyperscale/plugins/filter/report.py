@@ -14,9 +14,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from xml.sax.saxutils import escape
-
 from ansible.module_utils.six import text_type
+
+
+def escape(value):
+    """``&``, ``<`` and ``>`` of a text as XML entities (what xml.sax.saxutils.escape does; that module imports
+    urllib.request, and every worker process that resolves a filter of the collection loads this file)."""
+    return value.replace(u'&', u'&amp;').replace(u'<', u'&lt;').replace(u'>', u'&gt;')
+
 
 MD_SPECIAL = '\\`*_[]<>|#'
 UNITS = ('B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB')

@@ -7,7 +7,7 @@ Ansible's own validator names neither the list index nor always the value (``val
 of: ... found in ovs_vpools``); ``argument_spec_errors`` walks the same specs (types through Ansible's own
 converters, ``choices``, ``required``, unknown keys, ``elements``, nested ``options``) and names the whole
 path, e.g. ``ovs_vpools[0].fragment_cache.quota is -1: ...``. What a spec cannot say (ranges, name
-patterns, sizes, the shape of a policy) comes from ``OPTION_RULES``, built from the rules the modules use.
+patterns, sizes, the shape of a policy) comes from :func:`option_rules`, built from the rules the modules use.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,12 +20,6 @@ from ansible.module_utils.common.parameters import DEFAULT_TYPE_VALIDATORS
 from ansible_collections.openvstorage.hyperscale.plugins.filter.storage import (
     BACKEND_NAME, DISK_ROLES, HIDDEN, policy_problem, show_value, size_bytes,
 )
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
-    FRAGMENT_SIZE_MAX, FRAGMENT_SIZE_MIN, PRESET_NAME_RE,
-)
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import api_host_problem
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vdisk import VDISK_MAX_SIZE, VDISK_NAME
-from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import RANGES, VPOOL_NAME
 
 TYPE_TEXT = {'str': 'a string', 'int': 'an integer', 'bool': 'a boolean (true or false)', 'list': 'a list',
              'dict': 'a dictionary', 'float': 'a number', 'path': 'a path', 'raw': 'any value'}
@@ -75,36 +69,54 @@ def _quota(value):
 
 # Rules of single options that an argument spec cannot express, by path: option names joined with dots,
 # ``[]`` for each element of a list of values. They run after the type check, before ``choices``.
-OPTION_RULES = {
-    'ovs_domains.name': _not_empty('a non-empty name'),
-    'ovs_disk_roles.disk': _not_empty('a disk name such as sdb or a /dev/disk/by-id alias'),
-    'ovs_disk_roles.roles': _not_empty('a non-empty list of {0}'.format(', '.join(DISK_ROLES))),
-    'ovs_disk_roles.roles[]': _disk_role,
-    'ovs_backends.name': _pattern(BACKEND_NAME, '3 to 50 lower-case letters, digits or dashes, starting and '
+# Built on first use: Ansible loads every filter file of the collection in each worker process that
+# resolves any of its filters (a task per node), and the module_utils these rules come from import the
+# REST client (ansible.module_utils.urls, cryptography) - about 60 ms per task for nothing.
+_OPTION_RULES = {}
+
+
+def option_rules():
+    """The rules by option path (see above), built once per process."""
+    if _OPTION_RULES:
+        return _OPTION_RULES
+    from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba import (
+        FRAGMENT_SIZE_MAX, FRAGMENT_SIZE_MIN, PRESET_NAME_RE,
+    )
+    from ansible_collections.openvstorage.hyperscale.plugins.module_utils.alba_remote import api_host_problem
+    from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vdisk import VDISK_MAX_SIZE, VDISK_NAME
+    from ansible_collections.openvstorage.hyperscale.plugins.module_utils.vpool import RANGES, VPOOL_NAME
+    rules = {
+        'ovs_domains.name': _not_empty('a non-empty name'),
+        'ovs_disk_roles.disk': _not_empty('a disk name such as sdb or a /dev/disk/by-id alias'),
+        'ovs_disk_roles.roles': _not_empty('a non-empty list of {0}'.format(', '.join(DISK_ROLES))),
+        'ovs_disk_roles.roles[]': _disk_role,
+        'ovs_backends.name': _pattern(BACKEND_NAME, '3 to 50 lower-case letters, digits or dashes, starting and '
+                                                    'ending with a letter or digit'),
+        'ovs_backends.asds.disks': _not_empty('a non-empty list of disk names of the storage nodes, such as [sdb, sdc]'),
+        'ovs_backends.asds.disks[]': _not_empty('a disk name of the storage nodes, such as sdb'),
+        'ovs_backends.asds.asds_per_disk': _int_range(1, 24),
+        'ovs_backends.presets.name': _pattern(PRESET_NAME_RE, 'Invalid preset name specified: 3 to 20 letters, '
+                                                              'digits, - or _, starting and ending with a letter or digit'),
+        'ovs_backends.presets.fragment_size': _size(FRAGMENT_SIZE_MIN, FRAGMENT_SIZE_MAX,
+                                                    'bytes (or a size such as 4MiB) from 16 to 1 GiB'),
+        'ovs_backends.presets.policies[]': _policy,
+        'ovs_backends.linked_backends.cluster.api_host': api_host_problem,
+        'ovs_backends.linked_backends.cluster.api_port': _int_range(1, 65535),
+        'ovs_vpools.name': _pattern(VPOOL_NAME, '3 to 22 lower-case letters, digits or dashes, starting and '
                                                 'ending with a letter or digit'),
-    'ovs_backends.asds.disks': _not_empty('a non-empty list of disk names of the storage nodes, such as [sdb, sdc]'),
-    'ovs_backends.asds.disks[]': _not_empty('a disk name of the storage nodes, such as sdb'),
-    'ovs_backends.asds.asds_per_disk': _int_range(1, 24),
-    'ovs_backends.presets.name': _pattern(PRESET_NAME_RE, 'Invalid preset name specified: 3 to 20 letters, '
-                                                          'digits, - or _, starting and ending with a letter or digit'),
-    'ovs_backends.presets.fragment_size': _size(FRAGMENT_SIZE_MIN, FRAGMENT_SIZE_MAX,
-                                                'bytes (or a size such as 4MiB) from 16 to 1 GiB'),
-    'ovs_backends.presets.policies[]': _policy,
-    'ovs_backends.linked_backends.cluster.api_host': api_host_problem,
-    'ovs_backends.linked_backends.cluster.api_port': _int_range(1, 65535),
-    'ovs_vpools.name': _pattern(VPOOL_NAME, '3 to 22 lower-case letters, digits or dashes, starting and '
-                                            'ending with a letter or digit'),
-    'ovs_vpools.fragment_cache.quota': _quota,
-    'ovs_vpools.block_cache.quota': _quota,
-    'ovs_vpools.fragment_cache.cluster.api_host': api_host_problem,
-    'ovs_vpools.fragment_cache.cluster.api_port': _int_range(1, 65535),
-    'ovs_vpools.block_cache.cluster.api_host': api_host_problem,
-    'ovs_vpools.block_cache.cluster.api_port': _int_range(1, 65535),
-    'ovs_vdisks.name': _pattern(VDISK_NAME, 'letters, digits, - or _, at least 3, starting and ending with a '
-                                            'letter or digit'),
-    'ovs_vdisks.size': _size(1, VDISK_MAX_SIZE, 'bytes or a size such as 10GiB, more than 0 and at most 64 TiB'),
-}
-OPTION_RULES.update(('ovs_vpools.' + option, _int_range(low, high, unit)) for option, low, high, unit in RANGES)
+        'ovs_vpools.fragment_cache.quota': _quota,
+        'ovs_vpools.block_cache.quota': _quota,
+        'ovs_vpools.fragment_cache.cluster.api_host': api_host_problem,
+        'ovs_vpools.fragment_cache.cluster.api_port': _int_range(1, 65535),
+        'ovs_vpools.block_cache.cluster.api_host': api_host_problem,
+        'ovs_vpools.block_cache.cluster.api_port': _int_range(1, 65535),
+        'ovs_vdisks.name': _pattern(VDISK_NAME, 'letters, digits, - or _, at least 3, starting and ending with a '
+                                                'letter or digit'),
+        'ovs_vdisks.size': _size(1, VDISK_MAX_SIZE, 'bytes or a size such as 10GiB, more than 0 and at most 64 TiB'),
+    }
+    rules.update(('ovs_vpools.' + option, _int_range(low, high, unit)) for option, low, high, unit in RANGES)
+    _OPTION_RULES.update(rules)
+    return _OPTION_RULES
 
 
 def _type_text(spec):
@@ -168,7 +180,8 @@ class _Walk(object):
             return
         if kind == 'list':
             self.elements(where, rule_path, converted, spec)
-        problem = OPTION_RULES[rule_path](converted) if rule_path in OPTION_RULES else None
+        rules = option_rules()
+        problem = rules[rule_path](converted) if rule_path in rules else None
         if problem:
             self.error(where, value, problem)
         elif kind != 'list' and spec.get('choices') and converted not in spec['choices']:
