@@ -55,12 +55,12 @@ def project(tmp_path, server):
     return tmp_path
 
 
-def playbook(project, *extra):
+def playbook(project, *extra, **kwargs):
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_PATH, ANSIBLE_NOCOLOR='1',
                ANSIBLE_LOCAL_TEMP=str(project / 'tmp'), ANSIBLE_REMOTE_TEMP=str(project / 'tmp'),
                HOME=str(project), ANSIBLE_CALLBACK_RESULT_FORMAT='json')
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
-               '-i', str(project / 'inventory' / 'hosts.yml'), str(project / 'play.yml')] + list(extra)
+               '-i', str(kwargs.get('inventory', project / 'inventory' / 'hosts.yml')), str(project / 'play.yml')] + list(extra)
     done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
                           env=env, timeout=300, check=False)
     assert done.returncode == 0, done.stdout
@@ -104,3 +104,13 @@ def test_report_dir_and_switch(project, tmp_path):
     output = playbook(project, '-e', 'ovs_report_write=false')
     assert not (project / 'inventory' / 'report').exists()
     assert 'not written (ovs_report_write is false)' in output
+
+
+def test_an_inventory_directory_gets_its_report_beside_it(project):
+    """With -i <directory>, Ansible reads every file in it as inventory: a report inside would warn on every rerun
+    ("Unable to parse .../topology.svg as an inventory source"). It goes beside the directory."""
+    playbook(project, inventory=project / 'inventory')
+    assert sorted(os.listdir(str(project / 'inventory-report'))) == ['cluster.md', 'topology.svg']
+    assert not (project / 'inventory' / 'report').exists()
+    output = playbook(project, inventory=project / 'inventory')
+    assert 'Unable to parse' not in output and changed(output) == 0, output
