@@ -16,7 +16,7 @@ def packages_missing(specs, installed):
         raise TypeError('packages_missing: the input must be a list of package names, got %r' % (specs,))
     if installed is not None and not isinstance(installed, dict):
         raise TypeError('packages_missing: installed must be a dict of name: version or none, got %r'
-                                 % (installed,))
+                        % (installed,))
     return missing([str(spec) for spec in specs], installed)
 
 
