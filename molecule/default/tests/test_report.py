@@ -1,5 +1,6 @@
 """What the converge reported (the last play of hyperscale.yml): cluster.md and topology.svg on the control
-machine, in the report directory next to the scenario's inventory (molecule's inventory directory), naming every
+machine, in the report directory beside the scenario's inventory directory (molecule gives its inventory directory
+with -i: <inventory>-report, so that Ansible does not read the report as inventory), naming every
 storage router, ALBA node, backend and vPool the API lists. Reads the files and the API only."""
 import os
 import xml.etree.ElementTree as ET
@@ -8,7 +9,7 @@ import pytest
 
 from conftest import INVENTORY
 
-REPORT = os.path.join(INVENTORY, "report")
+REPORT = INVENTORY.rstrip("/") + "-report"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
