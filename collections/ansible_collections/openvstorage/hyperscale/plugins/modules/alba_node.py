@@ -189,7 +189,9 @@ node:
       type: dict
       sample: {"ata-QEMU_HARDDISK_QM00002": {"device": "/dev/sdb", "asds": 1, "claimed_by": ["local-be1"]}}
 removed_slots:
-  description: Slot ids released by O(remove_disks), or the used slots of the node removed with O(state=absent).
+  description:
+    - Slot ids released by O(remove_disks), or the slots the node removal clears with O(state=absent) - those of
+      the ASD manager (with ASDs, or mounted by it); a disk that holds other data is left as it is and not listed.
   returned: always
   type: list
   elements: str
@@ -570,7 +572,9 @@ def ensure_absent(module, client, names):
         else:
             reset_osds(client, node, claims, names, module.params['allow'])
         wait(client, client.delete('alba/nodes/{0}'.format(node['guid'])))
-    used = sorted(sid for sid, slot in stack.items() if slot.get('osds') or not slot.get('available', True))
+    # the slots the removal clears: those the ASD manager initialised (mounted) or that carry ASDs; a disk that
+    # holds other data (not available, not the ASD manager's) is left as it is, so it is not listed
+    used = sorted(sid for sid, slot in stack.items() if slot.get('osds') or slot.get('mountpoint'))
     before = dict(node_id=node_id, registered=True, guid=node['guid'],
                   slots=dict((sid, dict((k, v) for k, v in slot_summary(stack[sid], names).items() if k != 'device'))
                              for sid in used))

@@ -157,12 +157,14 @@ def test_not_on_a_controller(server, tmp_path, cacc):
 
 def test_absent_then_idempotent(server, tmp_path):
     layout = server.layout
+    stack_before = stack(server)
     status, result, dummy = run(server, tmp_path, diff=True, state='absent', allow='at_risk')
     assert status == 'exit', result
     osds = sorted(layout.sdc + [layout.sdd])
     assert result['changed'] is True and result['node'] is None
-    # sdb is a used slot too: it holds ctl01's partitions (the node removal leaves them)
-    assert result['removed_osds'] == osds and result['removed_slots'] == [SDC, SDB, SDD]
+    # sdb is not the ASD manager's (it holds ctl01's partitions): the node removal leaves it, so it is not listed
+    assert result['removed_osds'] == osds and result['removed_slots'] == [SDC, SDD]
+    assert SDB in stack_before and not stack_before[SDB].get('available', True)
     assert result['safety']['be1'] == dict(good=1, critical=2, lost=0, osds=osds, unknown=[])
     assert [c[:2] for c in changes(server)] == [('POST', 'reset_osd')] * 3 + [('DELETE', layout.guid)]
     assert server.find('albanode', guid=layout.guid) == []
@@ -171,8 +173,7 @@ def test_absent_then_idempotent(server, tmp_path):
     assert layout.node_id in [n['node_id'] for n in discovered]
     assert result['diff'] == dict(
         before=dict(node_id=layout.node_id, registered=True, guid=layout.guid,
-                    slots={SDB: dict(asds=0, claimed_by=[]), SDC: dict(asds=2, claimed_by=['be1']),
-                           SDD: dict(asds=2, claimed_by=['be1'])}),
+                    slots={SDC: dict(asds=2, claimed_by=['be1']), SDD: dict(asds=2, claimed_by=['be1'])}),
         after=dict(node_id=layout.node_id, registered=False))
     status, result, dummy = run(server, tmp_path, diff=True, state='absent')
     assert status == 'exit' and result['changed'] is False and result['diff'] == dict(before={}, after={})
